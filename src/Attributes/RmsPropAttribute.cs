@@ -1,0 +1,62 @@
+using System;
+
+namespace Gen
+{
+    /// <summary>
+    /// Generates an RMSProp optimizer nested in the annotated partial class, with PyTorch's
+    /// <c>torch.optim.RMSprop</c> semantics and defaults. Every <c>float[]</c>, <c>double[]</c>,
+    /// <c>float[,]</c>, <c>double[,]</c>, <c>float[,,]</c> and <c>double[,,]</c> instance field or
+    /// property declared in the class is a parameter unless it is marked <see cref="FrozenAttribute"/>.
+    /// </summary>
+    /// <remarks>
+    /// The update, per element, in this order:
+    /// <code>
+    /// g = -g                                  (Maximize)
+    /// g = g + wd * p                          (WeightDecayMode.L2, wd = WeightDecay)
+    /// p = p * (1 - lr * wd)                   (WeightDecayMode.Decoupled)
+    /// v = rho * v + (1 - rho) * g * g
+    /// m = rho * m + (1 - rho) * g             (Centered)
+    /// d = sqrt(v - m * m) + eps               (Centered; sqrt(v) + eps otherwise; InsideSqrt moves eps under the root)
+    /// b = momentum * b + g / d;  p = p - lr * b   (Momentum > 0)
+    /// p = p - lr * g / d                      (otherwise)
+    /// </code>
+    /// Rho, Epsilon, Momentum and the flags are compile-time constants of the generated code;
+    /// LearningRate and WeightDecay are the starting values of the optimizer's settable properties.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class RmsPropAttribute : Attribute
+    {
+        /// <summary>Step size. PyTorch's <c>lr</c>. Default 0.01.</summary>
+        public double LearningRate { get; set; } = 0.01;
+
+        /// <summary>Decay rate of the square average, in [0, 1). PyTorch's <c>alpha</c>. Default 0.99.</summary>
+        public double Rho { get; set; } = 0.99;
+
+        /// <summary>Added to the denominator for numerical stability. Default 1e-8.</summary>
+        public double Epsilon { get; set; } = 1e-8;
+
+        /// <summary>Where <see cref="Epsilon"/> is added. Default <see cref="Gen.EpsilonPlacement.OutsideSqrt"/> (PyTorch).</summary>
+        public EpsilonPlacement EpsilonPlacement { get; set; } = EpsilonPlacement.OutsideSqrt;
+
+        /// <summary>Momentum factor in [0, 1); 0 disables the momentum buffer. Default 0.</summary>
+        public double Momentum { get; set; }
+
+        /// <summary>Normalizes by the variance estimate <c>v - m * m</c> instead of <c>v</c>. Default false.</summary>
+        public bool Centered { get; set; }
+
+        /// <summary>Weight decay factor, at least 0. Default 0.</summary>
+        public double WeightDecay { get; set; }
+
+        /// <summary>How <see cref="WeightDecay"/> is applied. Default <see cref="Gen.WeightDecayMode.L2"/> (PyTorch).</summary>
+        public WeightDecayMode WeightDecayMode { get; set; } = WeightDecayMode.L2;
+
+        /// <summary>Maximizes the objective instead of minimizing it. Default false.</summary>
+        public bool Maximize { get; set; }
+
+        /// <summary>Initial value of the square average, at least 0 (Optax's <c>initial_scale</c>; TensorFlow 1 used 1). Default 0.</summary>
+        public double InitialScale { get; set; }
+
+        /// <summary>Name of the generated nested optimizer type. Default <c>RmsPropOptimizer</c>.</summary>
+        public string Name { get; set; } = "RmsPropOptimizer";
+    }
+}

@@ -1,0 +1,132 @@
+using Microsoft.CodeAnalysis;
+
+namespace Gen.Generator.Diagnostics;
+
+/// <summary>
+/// Every diagnostic Gen reports. IDs are never reused: GEN0xx declaration shape, GEN1xx
+/// hyperparameter values, GEN2xx hints. Each ID has a page at docs/diagnostics/&lt;ID&gt;.md.
+/// </summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Declaration = "Gen.Declaration";
+    private const string Hyperparameters = "Gen.Hyperparameters";
+
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "GEN001",
+        "Model class or a containing type is not partial",
+        "Add 'partial' to the declaration of '{0}': Gen generates nested types into '{1}', so it and every type containing it must be partial",
+        Declaration);
+
+    public static readonly DiagnosticDescriptor NoTrainableMember = Error(
+        "GEN002",
+        "Model class has no trainable member",
+        "'{0}' has no trainable member: declare an instance field or property of type float[], double[], float[,], double[,], float[,,] or double[,,] that is not [Frozen]",
+        Declaration);
+
+    public static readonly DiagnosticDescriptor UnsupportedMemberType = new(
+        "GEN003",
+        "Member type cannot be trained",
+        "'{0}' has type '{1}', which Gen does not train: the supported parameter types are float[], double[], float[,], double[,], float[,,] and double[,,]. Change its type, or mark it [Frozen] to leave it out.",
+        Declaration,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN003"));
+
+    public static readonly DiagnosticDescriptor DuplicateOptimizerName = Error(
+        "GEN004",
+        "Two optimizers have the same name",
+        "Another optimizer attribute on '{0}' already generates the type '{1}': give each optimizer attribute a different Name",
+        Declaration);
+
+    public static readonly DiagnosticDescriptor GeneratedNameClash = Error(
+        "GEN005",
+        "Generated type name clashes with a declared member",
+        "'{0}' already declares a member named '{1}', the name of a type Gen generates into it: {2}",
+        Declaration);
+
+    public static readonly DiagnosticDescriptor ReservedParameterName = Error(
+        "GEN006",
+        "Trainable member has a name the Gradients type reserves",
+        "Trainable member '{0}' would become a field of the generated Gradients type, which already has a member '{0}': rename it, or mark it [Frozen]",
+        Declaration);
+
+    public static readonly DiagnosticDescriptor InvalidOptimizerName = Error(
+        "GEN007",
+        "Optimizer name is not a valid type name",
+        "Name \"{0}\" is not a valid C# type name: use an identifier such as \"{1}\"",
+        Declaration);
+
+    public static readonly DiagnosticDescriptor LearningRateOutOfRange = Error(
+        "GEN101",
+        "Learning rate out of range",
+        "{0} is {1}: a learning rate must be a finite number >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor DecayRateOutOfRange = Error(
+        "GEN102",
+        "Decay rate out of range",
+        "{0} is {1}: it is the weight of the running average's old value and must be in [0, 1)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor EpsilonOutOfRange = Error(
+        "GEN103",
+        "Epsilon out of range",
+        "{0} is {1}: epsilon keeps the denominator away from zero and must be a finite number > 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor MomentumOutOfRange = Error(
+        "GEN104",
+        "Momentum out of range",
+        "{0} is {1}: momentum must be in [0, 1), where 0 disables it",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor WeightDecayOutOfRange = Error(
+        "GEN105",
+        "Weight decay out of range",
+        "{0} is {1}: weight decay must be a finite number >= 0, where 0 disables it",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor InitialValueOutOfRange = Error(
+        "GEN106",
+        "Initial state value out of range",
+        "{0} is {1}: the initial value of an accumulator must be a finite number >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "GEN107",
+        "Undefined enum value",
+        "{0} is {1}, which is not a defined {2} value: use one of {3}",
+        Hyperparameters);
+
+    /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics and the docs test.</summary>
+    public static readonly DiagnosticDescriptor[] All =
+    {
+        NotPartial,
+        NoTrainableMember,
+        UnsupportedMemberType,
+        DuplicateOptimizerName,
+        GeneratedNameClash,
+        ReservedParameterName,
+        InvalidOptimizerName,
+        LearningRateOutOfRange,
+        DecayRateOutOfRange,
+        EpsilonOutOfRange,
+        MomentumOutOfRange,
+        WeightDecayOutOfRange,
+        InitialValueOutOfRange,
+        UndefinedEnumValue,
+    };
+
+    // Errors that would produce broken output are not configurable (NotConfigurable).
+    private static DiagnosticDescriptor Error(string id, string title, string message, string category) => new(
+        id,
+        title,
+        message,
+        category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink(id),
+        customTags: WellKnownDiagnosticTags.NotConfigurable);
+
+    private static string HelpLink(string id) => "docs/diagnostics/" + id + ".md";
+}

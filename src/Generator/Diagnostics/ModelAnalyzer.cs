@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using Gen.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Gen.Generator.Diagnostics;
+
+/// <summary>
+/// Reports every Gen diagnostic for classes that carry an optimizer attribute. It runs the same
+/// <see cref="ModelParser"/> as the generator, which stays silent and only skips what is invalid.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ModelAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(DiagnosticDescriptors.All);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context)
+    {
+        var sink = new DiagnosticSink();
+        ModelParser.Parse((INamedTypeSymbol)context.Symbol, sink, context.CancellationToken);
+        foreach (Diagnostic diagnostic in sink.Diagnostics)
+        {
+            context.ReportDiagnostic(diagnostic);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+
+namespace Gen.Generator.Emitting;
+
+/// <summary>Emits the model's nested Gradients type, shared by every optimizer on the class.</summary>
+internal static class GradientsEmitter
+{
+    public static string Emit(ModelSpec model)
+    {
+        HierarchySpec hierarchy = model.Hierarchy;
+        return SourceWriter.Write(hierarchy, w =>
+        {
+            w.Line("/// <summary>");
+            w.Line("/// Gradients of every trainable member of <see cref=\"" + SourceWriter.Cref(hierarchy) + "\"/>:");
+            w.Line("/// one array per member, with the member's name, type and shape.");
+            w.Line("/// </summary>");
+            w.Line(SourceWriter.GeneratedCodeAttribute);
+            using (w.Block("public sealed partial class Gradients : global::Gen.GradientsBase"))
+            {
+                foreach (ParameterSpec parameter in model.Parameters)
+                {
+                    w.Line("/// <summary>Gradient of <see cref=\"" + SourceWriter.Cref(hierarchy, parameter.Identifier) + "\"/>.</summary>");
+                    w.Line("public " + parameter.ArrayType + " " + parameter.Identifier + ";");
+                    w.Line();
+                }
+
+                w.Line("/// <summary>Creates zeroed gradients with the shapes of <paramref name=\"model\"/>'s trainable members.</summary>");
+                w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
+                w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null.</exception>");
+                using (w.Block("public Gradients(" + hierarchy.FullyQualifiedName + " model)"))
+                {
+                    using (w.Block("if (model is null)"))
+                    {
+                        w.Line("throw new global::System.ArgumentNullException(nameof(model));");
+                    }
+
+                    w.Line();
+                    foreach (ParameterSpec parameter in model.Parameters)
+                    {
+                        w.Line(parameter.Identifier + " = " + SourceWriter.Tensors + ".ZerosLike(model." + parameter.Identifier + ", " + Literals.String(parameter.Name) + ");");
+                    }
+                }
+
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public override int MemberCount => " + model.Parameters.Count + ";");
+                w.Line();
+                w.Line("/// <inheritdoc/>");
+                w.Line("public override global::Gen.Runtime.TensorRef GetMember(int index) => index switch");
+                using (w.Open(close: "};"))
+                {
+                    for (int i = 0; i < model.Parameters.Count; i++)
+                    {
+                        ParameterSpec parameter = model.Parameters[i];
+                        w.Line(i + " => new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", " + parameter.Identifier + "),");
+                    }
+
+                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,67 @@
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+
+namespace Gen.Generator.Emitting;
+
+/// <summary>
+/// How one element-wise update is spelled for one register width: Vector512/256/128 of the element
+/// type, or the scalar element itself. Optimizer emitters write their formula once against this, so
+/// the vector bodies and the scalar tail compute exactly the same operations in the same order.
+/// </summary>
+internal sealed class KernelFlavor
+{
+    private KernelFlavor(ElementKind element, int bits)
+    {
+        Element = element;
+        Bits = bits;
+    }
+
+    /// <summary>The element type.</summary>
+    public ElementKind Element { get; }
+
+    /// <summary>512, 256 or 128; 0 for scalar.</summary>
+    public int Bits { get; }
+
+    public bool IsScalar => Bits == 0;
+
+    /// <summary>"float" or "double".</summary>
+    public string ElementType => Element == ElementKind.Single ? "float" : "double";
+
+    /// <summary>"global::System.Runtime.Intrinsics.Vector512", the static class of this width.</summary>
+    public string VectorClass => "global::System.Runtime.Intrinsics.Vector" + Bits;
+
+    /// <summary>The type of one value: "float" or "global::System.Runtime.Intrinsics.Vector512&lt;float&gt;".</summary>
+    public string Type => IsScalar ? ElementType : VectorClass + "<" + ElementType + ">";
+
+    /// <summary>Name of the method that updates one register's worth of elements.</summary>
+    public string BlockMethod => IsScalar ? "UpdateElement" : "UpdateBlock" + Bits;
+
+    public static KernelFlavor Scalar(ElementKind element) => new(element, 0);
+
+    public static KernelFlavor Vector(ElementKind element, int bits) => new(element, bits);
+
+    /// <summary>Loads the value at offset i of the buffer referenced by <paramref name="reference"/>.</summary>
+    public string Load(string reference) => IsScalar
+        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", i)"
+        : VectorClass + ".LoadUnsafe(ref " + reference + ", i)";
+
+    /// <summary>A statement storing <paramref name="value"/> at offset i of <paramref name="reference"/>.</summary>
+    public string Store(string reference, string value) => IsScalar
+        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", i) = " + value + ";"
+        : VectorClass + ".StoreUnsafe(" + value + ", ref " + reference + ", i);";
+
+    /// <summary>A compile-time constant, rounded to the element type, broadcast for vectors.</summary>
+    public string Constant(double value)
+    {
+        string literal = Element == ElementKind.Single ? Literals.Single(value) : Literals.Double(value);
+        return IsScalar ? literal : VectorClass + ".Create(" + literal + ")";
+    }
+
+    /// <summary>A run-time scalar broadcast to this width, e.g. "Vector512.Create(negLr)".</summary>
+    public string Broadcast(string scalar) => IsScalar ? scalar : VectorClass + ".Create(" + scalar + ")";
+
+    /// <summary>The correctly rounded square root.</summary>
+    public string Sqrt(string value) => IsScalar
+        ? (Element == ElementKind.Single ? "global::System.MathF.Sqrt(" : "global::System.Math.Sqrt(") + value + ")"
+        : VectorClass + ".Sqrt(" + value + ")";
+}

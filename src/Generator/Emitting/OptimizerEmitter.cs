@@ -1,0 +1,349 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+
+namespace Gen.Generator.Emitting;
+
+/// <summary>A per-parameter state buffer of an optimizer, e.g. RMSProp's square average.</summary>
+/// <param name="Field">Field-name stem: "squareAvg" gives "_squareAvg_W1".</param>
+/// <param name="Reference">Short name of the buffer's ref local in kernels, e.g. "v".</param>
+/// <param name="Key">PyTorch's state_dict name, e.g. "square_avg".</param>
+/// <param name="InitialValue">Value after construction and Reset.</param>
+/// <param name="Description">What the buffer holds, for XML docs.</param>
+internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description);
+
+/// <summary>A value computed once per step (in double) and passed to the kernels, e.g. the negated learning rate.</summary>
+/// <param name="Name">The local and kernel parameter name.</param>
+/// <param name="Expression">A C# double expression over learningRate, weightDecay and StepCount.</param>
+internal sealed record KernelScalar(string Name, string Expression);
+
+/// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>
+internal sealed record PublicConstant(string Type, string Name, string Value, string Summary);
+
+/// <summary>
+/// The skeleton every generated optimizer shares: the class shell, constructor, argument checks,
+/// per-step scalars, reset, and one fused kernel per element type with the width cascade
+/// Vector512 → Vector256 → Vector128 → scalar. A subclass supplies only what differs between
+/// optimizers: state buffers, scalars, constants, the update rule text and the per-element formula.
+/// </summary>
+internal abstract class OptimizerEmitter
+{
+    /// <summary>Unroll factor of the main vector loop.</summary>
+    private const int Unroll = 4;
+
+    /// <summary>"RMSProp", for docs.</summary>
+    protected abstract string DisplayName { get; }
+
+    /// <summary>The state buffers this configuration needs, in kernel argument order.</summary>
+    protected abstract IReadOnlyList<StateBuffer> StateBuffers(OptimizerSpec spec);
+
+    /// <summary>Values computed once per step and passed to every kernel call.</summary>
+    protected abstract IReadOnlyList<KernelScalar> KernelScalars(OptimizerSpec spec);
+
+    /// <summary>Compile-time hyperparameters to expose as public constants.</summary>
+    protected abstract IReadOnlyList<PublicConstant> Constants(OptimizerSpec spec);
+
+    /// <summary>The update rule, one line per operation, in math form for comments.</summary>
+    protected abstract IReadOnlyList<string> UpdateRule(OptimizerSpec spec);
+
+    /// <summary>
+    /// Writes the update of the values at offset i: p and g are refs to the parameter and gradient,
+    /// each state buffer is its <see cref="StateBuffer.Reference"/>, and each kernel scalar is in scope
+    /// by name, at this flavor's width. Must load everything it reads before its first store.
+    /// </summary>
+    protected abstract void WriteUpdate(IndentedTextWriter writer, OptimizerSpec spec, KernelFlavor flavor);
+
+    public string Emit(ModelSpec model, OptimizerSpec spec)
+    {
+        HierarchySpec hierarchy = model.Hierarchy;
+        string modelType = hierarchy.FullyQualifiedName;
+        string gradientsType = modelType + ".Gradients";
+        IReadOnlyList<StateBuffer> buffers = StateBuffers(spec);
+        IReadOnlyList<KernelScalar> scalars = KernelScalars(spec);
+
+        return SourceWriter.Write(hierarchy, w =>
+        {
+            w.Line("/// <summary>");
+            w.Line("/// " + DisplayName + " optimizer generated for <see cref=\"" + SourceWriter.Cref(hierarchy) + "\"/>: one fused,");
+            w.Line("/// allocation-free SIMD pass per trainable member, with the attribute's hyperparameters as constants.");
+            w.Line("/// </summary>");
+            w.Line("/// <remarks>");
+            w.Line("/// Per element, in this order:");
+            w.Line("/// <code>");
+            foreach (string line in UpdateRule(spec))
+            {
+                w.Line("/// " + line.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;"));
+            }
+
+            w.Line("/// </code>");
+            w.Line("/// </remarks>");
+            w.Line(SourceWriter.GeneratedCodeAttribute);
+            using (w.Block("public sealed partial class " + spec.Name + " : global::Gen.Optimizer<" + gradientsType + ">"))
+            {
+                foreach (PublicConstant constant in Constants(spec))
+                {
+                    w.Line("/// <summary>" + constant.Summary + "</summary>");
+                    w.Line("public const " + constant.Type + " " + constant.Name + " = " + constant.Value + ";");
+                    w.Line();
+                }
+
+                w.Line("private readonly " + modelType + " _model;");
+                foreach (ParameterSpec parameter in model.Parameters)
+                {
+                    foreach (StateBuffer buffer in buffers)
+                    {
+                        w.Line();
+                        w.Line("/// <summary>" + buffer.Description + " of <see cref=\"" + SourceWriter.Cref(hierarchy, parameter.Identifier) + "\"/>, flattened.</summary>");
+                        w.Line("private readonly " + parameter.ElementType + "[] " + FieldName(buffer, parameter) + ";");
+                    }
+                }
+
+                w.Line();
+                WriteConstructor(w, model, spec, buffers);
+                w.Line();
+                WriteValidateStep(w, model, buffers);
+                w.Line();
+                WriteApplyStep(w, model, spec, buffers, scalars);
+                w.Line();
+                WriteResetState(w, model, buffers);
+
+                foreach (ElementKind element in model.Parameters.Select(p => p.Element).Distinct().OrderBy(e => e))
+                {
+                    w.Line();
+                    WriteKernel(w, spec, element, buffers, scalars);
+                    foreach (int bits in new[] { 512, 256, 128 })
+                    {
+                        w.Line();
+                        WriteBlock(w, spec, KernelFlavor.Vector(element, bits), buffers, scalars);
+                    }
+
+                    w.Line();
+                    WriteBlock(w, spec, KernelFlavor.Scalar(element), buffers, scalars);
+                }
+            }
+        });
+    }
+
+    private static string FieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "_" + parameter.Name;
+
+    private void WriteConstructor(IndentedTextWriter w, ModelSpec model, OptimizerSpec spec, IReadOnlyList<StateBuffer> buffers)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        w.Line("/// <summary>");
+        w.Line("/// Creates the optimizer for <paramref name=\"model\"/> and allocates its state once, sized by the");
+        w.Line("/// model's arrays now. LearningRate starts at " + AttributeReaderFormat(spec.LearningRate) + " and WeightDecay at " + AttributeReaderFormat(spec.WeightDecay) + ".");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null.</exception>");
+        w.Line("public " + spec.Name + "(" + modelType + " model)");
+        w.Line("    : base(" + Literals.Double(spec.LearningRate) + ", " + Literals.Double(spec.WeightDecay) + ")");
+        using (w.Open())
+        {
+            w.Line("_model = model ?? throw new global::System.ArgumentNullException(nameof(model));");
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                if (buffers.Count == 0)
+                {
+                    w.Line(SourceWriter.Guard + ".ParameterLength(model." + parameter.Identifier + ", " + Literals.String(parameter.Name) + ");");
+                    continue;
+                }
+
+                string length = SourceWriter.Guard + ".ParameterLength(model." + parameter.Identifier + ", " + Literals.String(parameter.Name) + ")";
+                string first = FieldName(buffers[0], parameter);
+                w.Line(first + " = new " + parameter.ElementType + "[" + length + "];");
+                foreach (StateBuffer buffer in buffers.Skip(1))
+                {
+                    w.Line(FieldName(buffer, parameter) + " = new " + parameter.ElementType + "[" + first + ".Length];");
+                }
+            }
+
+            if (buffers.Any(b => b.InitialValue != 0))
+            {
+                w.Line("ResetState();");
+            }
+        }
+    }
+
+    private static void WriteValidateStep(IndentedTextWriter w, ModelSpec model, IReadOnlyList<StateBuffer> buffers)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void ValidateStep(" + modelType + ".Gradients gradients)"))
+        {
+            w.Line(modelType + " model = _model;");
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                string stateLength = buffers.Count == 0 ? "-1" : FieldName(buffers[0], parameter) + ".Length";
+                w.Line(SourceWriter.Guard + ".StepArguments(model." + parameter.Identifier + ", gradients." + parameter.Identifier + ", " + stateLength + ", " + Literals.String(parameter.Name) + ");");
+            }
+        }
+    }
+
+    private static void WriteApplyStep(IndentedTextWriter w, ModelSpec model, OptimizerSpec spec, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
+        {
+            w.Line(modelType + " model = _model;");
+            foreach (KernelScalar scalar in scalars)
+            {
+                w.Line("double " + scalar.Name + " = " + scalar.Expression + ";");
+            }
+
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                var arguments = new List<string>
+                {
+                    SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!)",
+                    SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ")",
+                };
+                arguments.AddRange(buffers.Select(b => FieldName(b, parameter)));
+                arguments.AddRange(scalars.Select(s => parameter.Element == ElementKind.Single ? "(float)" + s.Name : s.Name));
+                w.Line("UpdateBuffer(" + string.Join(", ", arguments) + ");");
+            }
+        }
+    }
+
+    private static void WriteResetState(IndentedTextWriter w, ModelSpec model, IReadOnlyList<StateBuffer> buffers)
+    {
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void ResetState()"))
+        {
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                foreach (StateBuffer buffer in buffers)
+                {
+                    w.Line(buffer.InitialValue == 0
+                        ? "global::System.Array.Clear(" + FieldName(buffer, parameter) + ");"
+                        : "global::System.Array.Fill(" + FieldName(buffer, parameter) + ", " + (parameter.Element == ElementKind.Single ? Literals.Single(buffer.InitialValue) : Literals.Double(buffer.InitialValue)) + ");");
+                }
+            }
+        }
+    }
+
+    private void WriteKernel(IndentedTextWriter w, OptimizerSpec spec, ElementKind element, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
+    {
+        KernelFlavor scalar = KernelFlavor.Scalar(element);
+        string type = scalar.ElementType;
+        var parameters = new List<string>
+        {
+            "global::System.Span<" + type + "> parameter",
+            "global::System.ReadOnlySpan<" + type + "> gradient",
+        };
+        parameters.AddRange(buffers.Select(b => "global::System.Span<" + type + "> " + b.Field));
+        parameters.AddRange(scalars.Select(s => type + " " + s.Name));
+
+        w.Line("// Update rule, per element:");
+        foreach (string line in UpdateRule(spec))
+        {
+            w.Line("//   " + line);
+        }
+
+        w.Line("/// <summary>One " + DisplayName + " step over one " + type + " buffer, in a single pass: each element is loaded and stored once.</summary>");
+        using (w.Block("private static void UpdateBuffer(" + string.Join(", ", parameters) + ")"))
+        {
+            w.Line("nuint length = (nuint)parameter.Length;");
+            string lengthCheck = string.Join(" || ", new[] { "gradient" }.Concat(buffers.Select(b => b.Field)).Select(n => "(nuint)" + n + ".Length != length"));
+            using (w.Block("if (" + lengthCheck + ")"))
+            {
+                w.Line(SourceWriter.Guard + ".ThrowBufferLengthMismatch();");
+            }
+
+            w.Line();
+            w.Line("ref " + type + " p = ref " + SourceWriter.MemoryMarshal + ".GetReference(parameter);");
+            w.Line("ref " + type + " g = ref " + SourceWriter.MemoryMarshal + ".GetReference(gradient);");
+            foreach (StateBuffer buffer in buffers)
+            {
+                w.Line("ref " + type + " " + buffer.Reference + " = ref " + SourceWriter.MemoryMarshal + ".GetReference(" + buffer.Field + ");");
+            }
+
+            w.Line("nuint i = 0;");
+            w.Line();
+            w.Line("// Widest accelerated registers first (the JIT folds the IsHardwareAccelerated checks), an");
+            w.Line("// unrolled main loop at that width, then one register at a time at each narrower width,");
+            w.Line("// then single elements with the same formula: no element is processed twice.");
+            int[] widths = { 512, 256, 128 };
+            for (int index = 0; index < widths.Length; index++)
+            {
+                KernelFlavor flavor = KernelFlavor.Vector(element, widths[index]);
+                using (w.Block("if (" + flavor.VectorClass + ".IsHardwareAccelerated)"))
+                {
+                    foreach (KernelScalar s in scalars)
+                    {
+                        w.Line("var " + s.Name + widths[index] + " = " + flavor.Broadcast(s.Name) + ";");
+                    }
+
+                    w.Line("nuint width = (nuint)" + flavor.Type + ".Count;");
+                    if (index == 0)
+                    {
+                        WriteUnrolledLoop(w, flavor, buffers, scalars);
+                    }
+                    else
+                    {
+                        using (w.Block("if (!" + KernelFlavor.Vector(element, widths[index - 1]).VectorClass + ".IsHardwareAccelerated)"))
+                        {
+                            WriteUnrolledLoop(w, flavor, buffers, scalars);
+                        }
+                    }
+
+                    w.Line();
+
+                    using (w.Block("for (; i + width <= length; i += width)"))
+                    {
+                        w.Line(BlockCall(flavor, "i", buffers, scalars));
+                    }
+                }
+
+                w.Line();
+            }
+
+            using (w.Block("for (; i < length; i++)"))
+            {
+                w.Line(BlockCall(scalar, "i", buffers, scalars));
+            }
+        }
+    }
+
+    private static void WriteUnrolledLoop(IndentedTextWriter w, KernelFlavor flavor, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
+    {
+        using (w.Block("for (; i + " + Unroll + " * width <= length; i += " + Unroll + " * width)"))
+        {
+            for (int k = 0; k < Unroll; k++)
+            {
+                string offset = k switch { 0 => "i", 1 => "i + width", _ => "i + " + k + " * width" };
+                w.Line(BlockCall(flavor, offset, buffers, scalars));
+            }
+        }
+    }
+
+    private static string BlockCall(KernelFlavor flavor, string offset, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
+    {
+        var arguments = new List<string> { "ref p", "ref g" };
+        arguments.AddRange(buffers.Select(b => "ref " + b.Reference));
+        arguments.Add(offset);
+        arguments.AddRange(scalars.Select(s => flavor.IsScalar ? s.Name : s.Name + flavor.Bits));
+        return flavor.BlockMethod + "(" + string.Join(", ", arguments) + ");";
+    }
+
+    private void WriteBlock(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor flavor, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
+    {
+        string type = flavor.ElementType;
+        var parameters = new List<string> { "ref " + type + " p", "ref " + type + " g" };
+        parameters.AddRange(buffers.Select(b => "ref " + type + " " + b.Reference));
+        parameters.Add("nuint i");
+        parameters.AddRange(scalars.Select(s => flavor.Type + " " + s.Name));
+
+        w.Line(flavor.IsScalar
+            ? "/// <summary>Updates the element at offset <paramref name=\"i\"/>; the same operations, in the same order, as the vector blocks.</summary>"
+            : "/// <summary>Updates the " + flavor.Bits + "-bit register of elements at offset <paramref name=\"i\"/>.</summary>");
+        w.Line(SourceWriter.AggressiveInlining);
+        using (w.Block("private static void " + flavor.BlockMethod + "(" + string.Join(", ", parameters) + ")"))
+        {
+            WriteUpdate(w, spec, flavor);
+        }
+    }
+
+    private static string AttributeReaderFormat(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

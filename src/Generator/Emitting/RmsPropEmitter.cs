@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+
+namespace Gen.Generator.Emitting;
+
+/// <summary>
+/// RMSProp as PyTorch 1.13's <c>_single_tensor_rmsprop</c> computes it, operation for operation, so
+/// float results round the same way: <c>v*ρ + ((1-ρ)*g)*g</c> (mul_ then addcmul_),
+/// <c>p + ((-lr)*g)/d</c> (addcdiv_), <c>b*μ + g/d</c> then <c>p + (-lr)*b</c>.
+/// </summary>
+internal sealed class RmsPropEmitter : OptimizerEmitter
+{
+    protected override string DisplayName => "RMSProp";
+
+    protected override IReadOnlyList<StateBuffer> StateBuffers(OptimizerSpec spec)
+    {
+        var rms = (RmsPropSpec)spec;
+        var buffers = new List<StateBuffer>
+        {
+            new("squareAvg", "v", "square_avg", rms.InitialScale, "Running average of the squared gradient"),
+        };
+        if (rms.Centered)
+        {
+            buffers.Add(new("gradAvg", "m", "grad_avg", 0, "Running average of the gradient"));
+        }
+
+        if (rms.Momentum > 0)
+        {
+            buffers.Add(new("momentumBuffer", "b", "momentum_buffer", 0, "Momentum buffer"));
+        }
+
+        return buffers;
+    }
+
+    protected override IReadOnlyList<KernelScalar> KernelScalars(OptimizerSpec spec) =>
+        ((RmsPropSpec)spec).WeightDecayMode == WeightDecayModeKind.L2
+            ? new KernelScalar[] { new("negLr", "-learningRate"), new("wd", "weightDecay") }
+            : new KernelScalar[] { new("negLr", "-learningRate"), new("decay", "1d - learningRate * weightDecay") };
+
+    protected override IReadOnlyList<PublicConstant> Constants(OptimizerSpec spec)
+    {
+        var rms = (RmsPropSpec)spec;
+        return new PublicConstant[]
+        {
+            new("double", "Rho", Literals.Double(rms.Rho), "Decay rate of the square average (PyTorch's alpha)."),
+            new("double", "Epsilon", Literals.Double(rms.Epsilon), "Added to the denominator."),
+            new("global::Gen.EpsilonPlacement", "EpsilonPlacement", "global::Gen.EpsilonPlacement." + rms.EpsilonPlacement, "Where Epsilon is added."),
+            new("double", "Momentum", Literals.Double(rms.Momentum), "Momentum factor; 0 means no momentum buffer."),
+            new("bool", "Centered", Literals.Bool(rms.Centered), "Whether the denominator uses the variance estimate v - m*m."),
+            new("global::Gen.WeightDecayMode", "WeightDecayMode", "global::Gen.WeightDecayMode." + rms.WeightDecayMode, "How WeightDecay is applied."),
+            new("bool", "Maximize", Literals.Bool(rms.Maximize), "Whether the objective is maximized."),
+            new("double", "InitialScale", Literals.Double(rms.InitialScale), "Initial value of the square average."),
+        };
+    }
+
+    protected override IReadOnlyList<string> UpdateRule(OptimizerSpec spec)
+    {
+        var rms = (RmsPropSpec)spec;
+        string rho = Literals.Double(rms.Rho).TrimEnd('d');
+        string eps = Literals.Double(rms.Epsilon).TrimEnd('d');
+        var lines = new List<string>();
+        if (rms.Maximize)
+        {
+            lines.Add("g ← −g");
+        }
+
+        lines.Add(rms.WeightDecayMode == WeightDecayModeKind.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)");
+        lines.Add(WithNote("v ← ρ·v + (1 − ρ)·g²", "ρ = " + rho));
+        string variance = "v";
+        if (rms.Centered)
+        {
+            lines.Add("m ← ρ·m + (1 − ρ)·g");
+            variance = "v − m²";
+        }
+
+        lines.Add(WithNote(rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt ? "d ← √(" + variance + ") + ε" : "d ← √(" + variance + " + ε)", "ε = " + eps));
+        if (rms.Momentum > 0)
+        {
+            lines.Add(WithNote("b ← μ·b + g / d", "μ = " + Literals.Double(rms.Momentum).TrimEnd('d')));
+            lines.Add("p ← p − lr·b");
+        }
+        else
+        {
+            lines.Add("p ← p − lr·g / d");
+        }
+
+        return lines;
+    }
+
+    private static string WithNote(string rule, string note) => rule.PadRight(24) + note;
+
+    protected override void WriteUpdate(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor f)
+    {
+        var rms = (RmsPropSpec)spec;
+        w.Line("var grad = " + f.Load("g") + ";");
+        w.Line("var param = " + f.Load("p") + ";");
+        if (rms.Maximize)
+        {
+            w.Line("grad = -grad;");
+        }
+
+        w.Line(rms.WeightDecayMode == WeightDecayModeKind.L2 ? "grad = grad + wd * param;" : "param = param * decay;");
+        w.Line("var squareAvg = " + f.Load("v") + " * " + f.Constant(rms.Rho) + " + " + f.Constant(1 - rms.Rho) + " * grad * grad;");
+        string variance = "squareAvg";
+        if (rms.Centered)
+        {
+            w.Line("var gradAvg = " + f.Load("m") + " * " + f.Constant(rms.Rho) + " + " + f.Constant(1 - rms.Rho) + " * grad;");
+            variance = "squareAvg - gradAvg * gradAvg";
+        }
+
+        w.Line("var denominator = " + (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt
+            ? f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon)
+            : f.Sqrt(variance + " + " + f.Constant(rms.Epsilon))) + ";");
+        if (rms.Momentum > 0)
+        {
+            w.Line("var buffer = " + f.Load("b") + " * " + f.Constant(rms.Momentum) + " + grad / denominator;");
+        }
+
+        w.Line(f.Store("v", "squareAvg"));
+        if (rms.Centered)
+        {
+            w.Line(f.Store("m", "gradAvg"));
+        }
+
+        if (rms.Momentum > 0)
+        {
+            w.Line(f.Store("b", "buffer"));
+            w.Line(f.Store("p", "param + negLr * buffer"));
+        }
+        else
+        {
+            w.Line(f.Store("p", "param + negLr * grad / denominator"));
+        }
+    }
+}

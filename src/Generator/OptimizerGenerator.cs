@@ -1,0 +1,98 @@
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Gen.Generator.Emitting;
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+using Gen.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Gen.Generator;
+
+/// <summary>
+/// Emits, for every class carrying an optimizer attribute, its Gradients type and one optimizer type
+/// per attribute. One pipeline per optimizer kind; each turns the class into an equatable
+/// <see cref="ModelSpec"/>, so unrelated edits are cached. Invalid declarations produce no output
+/// here: <see cref="Diagnostics.ModelAnalyzer"/> reports why.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class OptimizerGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        foreach (OptimizerKind kind in OptimizerKinds.All)
+        {
+            IncrementalValuesProvider<ModelSpec> models = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    kind.AttributeMetadataName,
+                    static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                    (attributeContext, cancellationToken) => Transform(attributeContext, kind, cancellationToken))
+                .WithTrackingName(kind.TrackingName)
+                .Where(static model => model is not null)
+                .Select(static (model, _) => model!)
+                .WithTrackingName(TrackingNames.Models);
+
+            context.RegisterSourceOutput(models, (production, model) => Execute(production, model, kind));
+        }
+    }
+
+    private static ModelSpec? Transform(GeneratorAttributeSyntaxContext context, OptimizerKind kind, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type)
+        {
+            return null;
+        }
+
+        // The generator must never throw into the compiler: a bug here costs the output, not the build.
+        try
+        {
+            ParsedModel? parsed = ModelParser.Parse(type, sink: null, cancellationToken);
+            if (parsed is not { IsValid: true } || !IsFirstDeclarationWith(kind, parsed, context.TargetNode, cancellationToken))
+            {
+                return null;
+            }
+
+            OptimizerKind firstKind = OptimizerKinds.All.First(k => parsed.Optimizers.Any(o => o.Kind == k));
+            return new ModelSpec(
+                parsed.Hierarchy,
+                parsed.Parameters,
+                EmitsGradients: firstKind == kind,
+                parsed.Optimizers.Where(o => o.Kind == kind && o.Spec is not null).Select(o => o.Spec!).ToEquatableArray());
+        }
+        catch (System.OperationCanceledException)
+        {
+            throw;
+        }
+        catch (System.Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A partial class can carry attributes on several declarations, and the provider visits each;
+    /// only the declaration holding the kind's first attribute produces the output.
+    /// </summary>
+    private static bool IsFirstDeclarationWith(OptimizerKind kind, ParsedModel parsed, SyntaxNode target, CancellationToken cancellationToken)
+    {
+        ParsedOptimizer first = parsed.Optimizers.First(o => o.Kind == kind);
+        SyntaxNode? attribute = first.Attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+        return attribute?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == target;
+    }
+
+    private static void Execute(SourceProductionContext context, ModelSpec model, OptimizerKind kind)
+    {
+        string hint = model.Hierarchy.HintName;
+        if (model.EmitsGradients)
+        {
+            context.AddSource(hint + ".Gradients.g.cs", SourceText.From(GradientsEmitter.Emit(model), Encoding.UTF8));
+        }
+
+        foreach (OptimizerSpec spec in model.Optimizers)
+        {
+            context.AddSource(hint + "." + spec.Name + ".g.cs", SourceText.From(kind.Emitter.Emit(model, spec), Encoding.UTF8));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using Gen.Runtime;
+
+namespace Gen;
+
+/// <summary>
+/// Base of every generated optimizer: the runtime hyperparameters, the step counter and the
+/// check-then-update order of <see cref="Step"/>. The update itself is generated for one model class.
+/// </summary>
+/// <typeparam name="TGradients">The model's generated <c>Gradients</c> type.</typeparam>
+public abstract class Optimizer<TGradients>
+    where TGradients : GradientsBase
+{
+    private double _learningRate;
+    private double _weightDecay;
+
+    /// <summary>Starts with the attribute's learning rate and weight decay.</summary>
+    protected Optimizer(double learningRate, double weightDecay)
+    {
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>Step size used by the next <see cref="Step"/>. Settable for schedules and sweeps.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = Guard.NonNegativeFinite(value, nameof(LearningRate));
+    }
+
+    /// <summary>Weight decay factor used by the next <see cref="Step"/>, applied as the attribute's mode says.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public double WeightDecay
+    {
+        get => _weightDecay;
+        set => _weightDecay = Guard.NonNegativeFinite(value, nameof(WeightDecay));
+    }
+
+    /// <summary>Number of completed steps since construction or <see cref="Reset"/>.</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>
+    /// Updates the model's parameters in place from <paramref name="gradients"/>. Every argument is
+    /// checked before the first write, so a step that throws leaves the model and the state unchanged.
+    /// Allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="gradients"/> or one of its arrays is null.</exception>
+    /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's.</exception>
+    /// <exception cref="InvalidOperationException">A model array was replaced by one of another length.</exception>
+    public void Step(TGradients gradients)
+    {
+        if (gradients is null)
+        {
+            throw new ArgumentNullException(nameof(gradients));
+        }
+
+        ValidateStep(gradients);
+        ApplyStep(gradients, _learningRate, _weightDecay);
+        StepCount++;
+    }
+
+    /// <summary>Returns every state buffer and <see cref="StepCount"/> to their initial values.</summary>
+    public void Reset()
+    {
+        ResetState();
+        StepCount = 0;
+    }
+
+    /// <summary>Throws if a step with <paramref name="gradients"/> cannot complete. Must not write anything.</summary>
+    protected abstract void ValidateStep(TGradients gradients);
+
+    /// <summary>Applies one update to every parameter. Called only after <see cref="ValidateStep"/> passed.</summary>
+    protected abstract void ApplyStep(TGradients gradients, double learningRate, double weightDecay);
+
+    /// <summary>Sets every state buffer to its initial value.</summary>
+    protected abstract void ResetState();
+}

@@ -1,0 +1,65 @@
+using System;
+using System.ComponentModel;
+
+namespace Gen.Runtime;
+
+/// <summary>Argument and state checks that generated optimizers run before they write anything.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Guard
+{
+    /// <summary>The element count of a model member when an optimizer is created.</summary>
+    /// <exception cref="ArgumentException">The member is null.</exception>
+    public static int ParameterLength(Array? parameter, string member) =>
+        parameter?.Length ?? throw new ArgumentException(
+            $"Model member '{member}' is null: assign its array before creating an optimizer for the model.", member);
+
+    /// <summary>
+    /// Checks one parameter and its gradient before a step: the model array must still hold
+    /// <paramref name="stateLength"/> elements (any length when it is negative: the optimizer keeps no
+    /// state), and the gradient must exist with the parameter's shape.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model member is null or was replaced by an array of another length.</exception>
+    /// <exception cref="ArgumentNullException">The gradient is null.</exception>
+    /// <exception cref="ArgumentException">The gradient's shape differs from the parameter's.</exception>
+    public static void StepArguments(Array? parameter, Array? gradient, int stateLength, string member)
+    {
+        if (parameter is null)
+        {
+            throw new InvalidOperationException(
+                $"Model member '{member}' is null; the optimizer was created for {stateLength} elements. Assign an array of that length, or create a new optimizer.");
+        }
+
+        if (stateLength >= 0 && parameter.Length != stateLength)
+        {
+            throw new InvalidOperationException(
+                $"Model member '{member}' now holds {parameter.Length} elements but the optimizer state was created for {stateLength}. Create a new optimizer after replacing a model array with one of another size.");
+        }
+
+        if (gradient is null)
+        {
+            throw new ArgumentNullException("gradients", $"Gradient '{member}' is null.");
+        }
+
+        if (!Tensors.SameShape(parameter, gradient))
+        {
+            throw new ArgumentException(
+                $"Gradient '{member}' has shape {Tensors.FormatShape(gradient)} but the parameter has shape {Tensors.FormatShape(parameter)}.",
+                "gradients");
+        }
+    }
+
+    /// <summary>
+    /// Thrown by a generated kernel when its buffers differ in length. Unreachable after the step's
+    /// checks unless a model property returns a different array on every read; it keeps the kernels'
+    /// unchecked memory access safe even then.
+    /// </summary>
+    public static void ThrowBufferLengthMismatch() =>
+        throw new InvalidOperationException("A model member returned arrays of different lengths within one step; model properties must return the same array on every read.");
+
+    /// <summary>Checks a value given to a learning-rate or weight-decay setter.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public static double NonNegativeFinite(double value, string name) =>
+        value >= 0 && !double.IsPositiveInfinity(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number >= 0.");
+}

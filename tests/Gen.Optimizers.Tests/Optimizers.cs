@@ -1,0 +1,34 @@
+using System;
+using System.Linq;
+using System.Reflection;
+
+namespace Gen.Optimizers.Tests;
+
+/// <summary>Finds the generated optimizers of a model class by the Name their attribute gave them.</summary>
+internal static class Optimizers
+{
+    public static RmsPropAttribute Configuration<TModel>(string name) =>
+        typeof(TModel).GetCustomAttributes<RmsPropAttribute>().Single(a => a.Name == name);
+
+    public static string[] Names<TModel>() =>
+        typeof(TModel).GetCustomAttributes<RmsPropAttribute>().Select(a => a.Name).ToArray();
+
+    public static Optimizer<TGradients> Create<TModel, TGradients>(string name, TModel model)
+        where TGradients : GradientsBase
+    {
+        Type type = typeof(TModel).GetNestedType(name) ?? throw new InvalidOperationException($"No generated optimizer '{name}' in {typeof(TModel)}.");
+        return (Optimizer<TGradients>)Activator.CreateInstance(type, model)!;
+    }
+
+    /// <summary>A seed that is the same in every process (string.GetHashCode is not).</summary>
+    public static int StableSeed(string text, int salt)
+    {
+        int hash = salt;
+        foreach (char c in text)
+        {
+            hash = unchecked((hash * 31) + c);
+        }
+
+        return hash;
+    }
+}
