@@ -81,7 +81,13 @@ internal abstract class OptimizerEmitter
             w.Line(SourceWriter.GeneratedCodeAttribute);
             using (w.Block("public sealed partial class " + spec.Name + " : global::Gen.Optimizer<" + gradientsType + ">"))
             {
-                foreach (PublicConstant constant in Constants(spec))
+                var constants = new List<PublicConstant>
+                {
+                    new("double", "DefaultLearningRate", Literals.Double(spec.LearningRate), "The attribute's LearningRate: the value LearningRate starts at."),
+                    new("double", "DefaultWeightDecay", Literals.Double(spec.WeightDecay), "The attribute's WeightDecay: the value WeightDecay starts at."),
+                };
+                constants.AddRange(Constants(spec));
+                foreach (PublicConstant constant in constants)
                 {
                     w.Line("/// <summary>" + constant.Summary + "</summary>");
                     w.Line("public const " + constant.Type + " " + constant.Name + " = " + constant.Value + ";");
@@ -132,12 +138,13 @@ internal abstract class OptimizerEmitter
         string modelType = model.Hierarchy.FullyQualifiedName;
         w.Line("/// <summary>");
         w.Line("/// Creates the optimizer for <paramref name=\"model\"/> and allocates its state once, sized by the");
-        w.Line("/// model's arrays now. LearningRate starts at " + AttributeReaderFormat(spec.LearningRate) + " and WeightDecay at " + AttributeReaderFormat(spec.WeightDecay) + ".");
+        w.Line("/// model's arrays now. LearningRate starts at <see cref=\"DefaultLearningRate\"/> and WeightDecay at");
+        w.Line("/// <see cref=\"DefaultWeightDecay\"/>.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null, or two members hold the same array.</exception>");
         w.Line("public " + spec.Name + "(" + modelType + " model)");
-        w.Line("    : base(" + Literals.Double(spec.LearningRate) + ", " + Literals.Double(spec.WeightDecay) + ")");
+        w.Line("    : base(DefaultLearningRate, DefaultWeightDecay)");
         using (w.Open())
         {
             w.Line("_model = model ?? throw new global::System.ArgumentNullException(nameof(model));");
@@ -155,6 +162,19 @@ internal abstract class OptimizerEmitter
                 foreach (StateBuffer buffer in buffers.Skip(1))
                 {
                     w.Line(FieldName(buffer, parameter) + " = new " + parameter.ElementType + "[" + first + ".Length];");
+                }
+            }
+
+            if (model.Parameters.Count > 1)
+            {
+                // Two members returning the same array would be updated twice per step.
+                w.Line(SourceWriter.Guard + ".DistinctArrays(new global::Gen.Runtime.TensorRef[]");
+                using (w.Open(close: "});"))
+                {
+                    foreach (ParameterSpec parameter in model.Parameters)
+                    {
+                        w.Line("new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", model." + parameter.Identifier + "),");
+                    }
                 }
             }
 
@@ -344,6 +364,4 @@ internal abstract class OptimizerEmitter
             WriteUpdate(w, spec, flavor);
         }
     }
-
-    private static string AttributeReaderFormat(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

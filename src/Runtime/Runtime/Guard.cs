@@ -48,6 +48,24 @@ public static class Guard
         }
     }
 
+    /// <summary>Checks that no two trainable members hold the same array, which a step would update twice.</summary>
+    /// <exception cref="ArgumentException">Two members hold the same array; the message names both.</exception>
+    public static void DistinctArrays(TensorRef[] members)
+    {
+        for (int i = 0; i < members.Length; i++)
+        {
+            for (int j = i + 1; j < members.Length; j++)
+            {
+                if (members[i].Array is { } array && ReferenceEquals(array, members[j].Array))
+                {
+                    throw new ArgumentException(
+                        $"Model members '{members[i].Name}' and '{members[j].Name}' hold the same array, which every step would update twice. Mark one of them [Frozen].",
+                        members[j].Name);
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Thrown by a generated kernel when its buffers differ in length. Unreachable after the step's
     /// checks unless a model property returns a different array on every read; it keeps the kernels'

@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Gen.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Gen.Generator.Tests;
+
+/// <summary>
+/// One test per diagnostic ID: the exact set of Gen diagnostics a declaration gets (any diagnostic
+/// nobody asserted fails the test), each with the source text it points at.
+/// </summary>
+public sealed class DiagnosticTests
+{
+    private const string Members = "public float[] W = new float[4];";
+
+    [Fact]
+    public void GEN001_ClassNotPartial() => Expect(
+        $"[Gen.RmsProp] public class Model {{ {Members} }}",
+        ("GEN001", "Model"));
+
+    [Fact]
+    public void GEN001_ContainingTypeNotPartial() => Expect(
+        $"public class Outer {{ [Gen.RmsProp] public partial class Model {{ {Members} }} }}",
+        ("GEN001", "Outer"));
+
+    [Fact]
+    public void GEN002_NoTrainableMember() => Expect(
+        "[Gen.RmsProp] public partial class Model { [Gen.Frozen] public float[] W = new float[4]; public static float[] S = new float[1]; public const int N = 3; }",
+        ("GEN002", "Model"));
+
+    [Fact]
+    public void GEN003_UnsupportedMemberTypes() => Expect(
+        $$"""
+        using System.Collections.Generic;
+        [Gen.RmsProp]
+        public partial class Model
+        {
+            {{Members}}
+            public List<float> List = new();
+            public float Scalar;
+            public System.Half[] Halves = new System.Half[2];
+            public float[][] Jagged = new float[1][];
+            public double[,,,] Rank4 = new double[1, 1, 1, 1];
+            [Gen.Frozen] public List<float> Silenced = new();
+            public int[] Indices = new int[2];
+            public string Name = "";
+        }
+        """,
+        ("GEN003", "List"),
+        ("GEN003", "Scalar"),
+        ("GEN003", "Halves"),
+        ("GEN003", "Jagged"),
+        ("GEN003", "Rank4"));
+
+    [Fact]
+    public void GEN003_MessageNamesTheSupportedTypes()
+    {
+        Diagnostic diagnostic = GeneratorHarness.AnalyzerDiagnostics($"[Gen.RmsProp] public partial class Model {{ {Members} public float Scalar; }}").Single();
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("float[], double[], float[,], double[,], float[,,] and double[,,]", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GEN004_DuplicateOptimizerName() => Expect(
+        $"[Gen.RmsProp(Rho = 0.9)] [Gen.RmsProp(Name = \"RmsPropOptimizer\")] public partial class Model {{ {Members} }}",
+        ("GEN004", "Name = \"RmsPropOptimizer\""));
+
+    [Fact]
+    public void GEN005_GeneratedOptimizerNameClashesWithMember() => Expect(
+        $"[Gen.RmsProp] public partial class Model {{ {Members} public int RmsPropOptimizer; }}",
+        ("GEN005", "Gen.RmsProp"));
+
+    [Fact]
+    public void GEN005_GradientsClashesWithMember() => Expect(
+        $"[Gen.RmsProp] public partial class Model {{ {Members} public void Gradients() {{ }} }}",
+        ("GEN005", "Gradients"));
+
+    [Fact]
+    public void GEN005_PartialGradientsDeclaredByTheUserIsNoClash() => Expect(
+        $"[Gen.RmsProp] public partial class Model {{ {Members} public sealed partial class Gradients {{ public int Extra => 1; }} }}");
+
+    [Fact]
+    public void GEN006_ParameterNameReservedByGradients() => Expect(
+        "[Gen.RmsProp] public partial class Model { public float[] Length = new float[4]; public double[] W = new double[2]; }",
+        ("GEN006", "Length"));
+
+    [Fact]
+    public void GEN007_InvalidOptimizerNames() => Expect(
+        $$"""
+        [Gen.RmsProp(Name = "not valid")]
+        [Gen.RmsProp(Name = "class")]
+        [Gen.RmsProp(Name = "Gradients")]
+        [Gen.RmsProp(Name = "Model")]
+        [Gen.RmsProp(Name = null)]
+        public partial class Model { {{Members}} }
+        """,
+        ("GEN007", "Name = \"not valid\""),
+        ("GEN007", "Name = \"class\""),
+        ("GEN007", "Name = \"Gradients\""),
+        ("GEN007", "Name = \"Model\""),
+        ("GEN007", "Name = null"));
+
+    [Theory]
+    [InlineData("LearningRate = -0.1")]
+    [InlineData("LearningRate = double.NaN")]
+    [InlineData("LearningRate = double.PositiveInfinity")]
+    public void GEN101_LearningRate(string argument) => ExpectArgument(argument, "GEN101");
+
+    [Theory]
+    [InlineData("Rho = 1")]
+    [InlineData("Rho = -0.5")]
+    [InlineData("Rho = double.NaN")]
+    public void GEN102_Rho(string argument) => ExpectArgument(argument, "GEN102");
+
+    [Theory]
+    [InlineData("Epsilon = 0")]
+    [InlineData("Epsilon = -1e-8")]
+    [InlineData("Epsilon = double.PositiveInfinity")]
+    public void GEN103_Epsilon(string argument) => ExpectArgument(argument, "GEN103");
+
+    [Theory]
+    [InlineData("Momentum = 1")]
+    [InlineData("Momentum = -0.9")]
+    public void GEN104_Momentum(string argument) => ExpectArgument(argument, "GEN104");
+
+    [Theory]
+    [InlineData("WeightDecay = -1e-4")]
+    [InlineData("WeightDecay = double.NaN")]
+    public void GEN105_WeightDecay(string argument) => ExpectArgument(argument, "GEN105");
+
+    [Theory]
+    [InlineData("InitialScale = -1")]
+    [InlineData("InitialScale = double.PositiveInfinity")]
+    public void GEN106_InitialScale(string argument) => ExpectArgument(argument, "GEN106");
+
+    [Theory]
+    [InlineData("EpsilonPlacement = (Gen.EpsilonPlacement)7")]
+    [InlineData("WeightDecayMode = (Gen.WeightDecayMode)(-1)")]
+    public void GEN107_UndefinedEnumValue(string argument) => ExpectArgument(argument, "GEN107");
+
+    [Fact]
+    public void HyperparameterMessagesSayWhatToChange()
+    {
+        Diagnostic diagnostic = GeneratorHarness.AnalyzerDiagnostics($"[Gen.RmsProp(Rho = 1.5)] public partial class Model {{ {Members} }}").Single();
+        Assert.Equal("Rho is 1.5: it is the weight of the running average's old value and must be in [0, 1)", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void InvalidOptimizerIsNotGeneratedButTheRestIs()
+    {
+        var (result, output) = GeneratorHarness.Run(GeneratorHarness.Compilation(
+            $"[Gen.RmsProp(Name = \"Good\")] [Gen.RmsProp(Name = \"Bad\", Rho = 2)] public partial class Model {{ {Members} }}"));
+        Assert.Equal(new[] { "Model.Good.g.cs", "Model.Gradients.g.cs" }, result.GeneratedSources.Select(s => s.HintName).OrderBy(n => n, System.StringComparer.Ordinal));
+        Assert.Empty(GeneratorHarness.CompilerDiagnostics(output));
+    }
+
+    [Fact]
+    public void InvalidClassGeneratesNothing()
+    {
+        var (result, _) = GeneratorHarness.Run(GeneratorHarness.Compilation($"[Gen.RmsProp] public class Model {{ {Members} }}"));
+        Assert.Empty(result.GeneratedSources);
+    }
+
+    [Fact]
+    public void EveryDiagnosticIsErrorOrWarningWithHelpLinkAndDocsPage()
+    {
+        string docs = Path.Combine(RepositoryRoot(), "docs", "diagnostics");
+        Assert.Equal(
+            DiagnosticDescriptors.All.Select(d => d.Id).OrderBy(id => id, System.StringComparer.Ordinal),
+            DiagnosticDescriptors.All.Select(d => d.Id).Distinct().OrderBy(id => id, System.StringComparer.Ordinal));
+        foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.Matches("^GEN[0-2][0-9][0-9]$", descriptor.Id);
+            Assert.Equal("docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            string page = Path.Combine(docs, descriptor.Id + ".md");
+            Assert.True(File.Exists(page), $"{descriptor.Id} has no page at {page}.");
+            Assert.StartsWith("# " + descriptor.Id + ": " + descriptor.Title, File.ReadAllText(page), System.StringComparison.Ordinal);
+        }
+
+        Assert.Equal(
+            DiagnosticDescriptors.All.Select(d => d.Id + ".md").OrderBy(n => n, System.StringComparer.Ordinal),
+            Directory.GetFiles(docs, "GEN*.md").Select(Path.GetFileName).OrderBy(n => n, System.StringComparer.Ordinal));
+    }
+
+    private static void ExpectArgument(string argument, string id) => Expect(
+        $"[Gen.RmsProp({argument})] public partial class Model {{ {Members} }}",
+        (id, argument));
+
+    /// <summary>Asserts the exact Gen diagnostics (ID and the source text each points at), in source order.</summary>
+    private static void Expect(string source, params (string Id, string Text)[] expected)
+    {
+        ImmutableArray<Diagnostic> diagnostics = GeneratorHarness.AnalyzerDiagnostics(source);
+        var actual = diagnostics
+            .OrderBy(d => d.Location.SourceSpan.Start)
+            .Select(d => (d.Id, Text: d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan)))
+            .ToArray();
+        Assert.Equal(expected, actual);
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(diagnostic.GetMessage()));
+        }
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+}
