@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Gen.Runtime;
 
 namespace Gen;
@@ -15,11 +16,30 @@ public abstract class Optimizer<TGradients>
     private double _weightDecay;
 
     /// <summary>Starts with the attribute's learning rate and weight decay.</summary>
-    protected Optimizer(double learningRate, double weightDecay)
+    protected Optimizer(ITrainable model, double learningRate, double weightDecay)
     {
+        Model = model ?? throw new ArgumentNullException(nameof(model));
         LearningRate = learningRate;
         WeightDecay = weightDecay;
     }
+
+    /// <summary>The model whose parameters this optimizer updates.</summary>
+    public ITrainable Model { get; }
+
+    /// <summary>The optimizer's kind, e.g. <c>RMSProp</c>.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>
+    /// The compile-time hyperparameters (the attribute's values other than LearningRate and
+    /// WeightDecay), as invariant text: two optimizers with equal configurations compute the same update.
+    /// </summary>
+    public abstract IReadOnlyList<KeyValuePair<string, string>> Configuration { get; }
+
+    /// <summary>Number of state buffers: one per parameter per buffer the configuration needs.</summary>
+    public abstract int StateCount { get; }
+
+    /// <summary>The state buffer at <paramref name="index"/>, parameter by parameter, in declaration order.</summary>
+    public abstract OptimizerState GetState(int index);
 
     /// <summary>Step size used by the next <see cref="Step"/>. Settable for schedules and sweeps.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>

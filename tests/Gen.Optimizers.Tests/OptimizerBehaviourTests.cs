@@ -119,6 +119,41 @@ public sealed class OptimizerBehaviourTests
     }
 
     [Fact]
+    public void ModelListsItsTrainableMembersThroughITrainable()
+    {
+        var model = MixedModel.Create(1);
+        ITrainable trainable = model;
+        Assert.Equal(3, trainable.ParameterCount);
+        Assert.Equal(new[] { "W1", "B1", "Kernel" }, Enumerable.Range(0, 3).Select(i => trainable.GetParameter(i).Name));
+        Assert.Same(model.W1, trainable.GetParameter(0).Array);
+        Assert.Same(model.Kernel, trainable.GetParameter(2).Array);
+        Assert.Equal(Gen.Runtime.TensorElement.Double, trainable.GetParameter(2).Element);
+        Assert.Throws<ArgumentOutOfRangeException>(() => trainable.GetParameter(3));
+    }
+
+    [Fact]
+    public void OptimizerExposesItsStateAndConfiguration()
+    {
+        var model = MixedModel.Create(1);
+        var optimizer = new MixedModel.Full(model);
+        Assert.Same(model, optimizer.Model);
+        Assert.Equal("RMSProp", optimizer.Kind);
+        Assert.Equal(9, optimizer.StateCount);
+        Assert.Equal(
+            new[] { "W1.square_avg", "W1.grad_avg", "W1.momentum_buffer", "B1.square_avg", "B1.grad_avg", "B1.momentum_buffer", "Kernel.square_avg", "Kernel.grad_avg", "Kernel.momentum_buffer" },
+            Enumerable.Range(0, 9).Select(i => optimizer.GetState(i)).Select(s => model is ITrainable t ? t.GetParameter(s.ParameterIndex).Name + "." + s.Key : ""));
+        // Square averages start at InitialScale = 0.5, the other buffers at 0.
+        Assert.All(optimizer.GetState(0).Buffer.AsSingleSpan().ToArray(), x => Assert.Equal(0.5f, x));
+        Assert.All(optimizer.GetState(6).Buffer.AsDoubleSpan().ToArray(), x => Assert.Equal(0.5, x));
+        Assert.All(optimizer.GetState(7).Buffer.AsDoubleSpan().ToArray(), x => Assert.Equal(0.0, x));
+        Assert.Equal(30, optimizer.GetState(6).Buffer.Length);
+        Assert.Equal(
+            "Rho=0.99 Epsilon=1E-08 EpsilonPlacement=OutsideSqrt Momentum=0.9 Centered=true WeightDecayMode=L2 Maximize=false InitialScale=0.5",
+            string.Join(" ", optimizer.Configuration.Select(c => c.Key + "=" + c.Value)));
+        Assert.Equal(3, new MixedModel.RmsPropOptimizer(model).StateCount);
+    }
+
+    [Fact]
     public void TwoMembersHoldingOneArrayAreRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new AliasedModel.RmsPropOptimizer(new AliasedModel()));

@@ -3,7 +3,10 @@ using Gen.Generator.Models;
 
 namespace Gen.Generator.Emitting;
 
-/// <summary>Emits the model's nested Gradients type, shared by every optimizer on the class.</summary>
+/// <summary>
+/// Emits what a model class gets once, whatever optimizers it carries: the nested Gradients type,
+/// and an explicit <c>ITrainable</c> implementation listing the trainable members for runtime tools.
+/// </summary>
 internal static class GradientsEmitter
 {
     public static string Emit(ModelSpec model)
@@ -11,6 +14,13 @@ internal static class GradientsEmitter
         HierarchySpec hierarchy = model.Hierarchy;
         return SourceWriter.Write(hierarchy, w =>
         {
+            w.Line("/// <inheritdoc/>");
+            w.Line("int global::Gen.ITrainable.ParameterCount => " + model.Parameters.Count + ";");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("global::Gen.Runtime.TensorRef global::Gen.ITrainable.GetParameter(int index) => index switch");
+            WriteMemberSwitch(w, model, prefix: string.Empty);
+            w.Line();
             w.Line("/// <summary>");
             w.Line("/// Gradients of every trainable member of <see cref=\"" + SourceWriter.Cref(hierarchy) + "\"/>:");
             w.Line("/// one array per member, with the member's name, type and shape.");
@@ -48,17 +58,23 @@ internal static class GradientsEmitter
                 w.Line();
                 w.Line("/// <inheritdoc/>");
                 w.Line("public override global::Gen.Runtime.TensorRef GetMember(int index) => index switch");
-                using (w.Open(close: "};"))
-                {
-                    for (int i = 0; i < model.Parameters.Count; i++)
-                    {
-                        ParameterSpec parameter = model.Parameters[i];
-                        w.Line(i + " => new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", " + parameter.Identifier + "),");
-                    }
-
-                    w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
-                }
+                WriteMemberSwitch(w, model, prefix: string.Empty);
             }
-        });
+        }, baseList: ": global::Gen.ITrainable");
+    }
+
+    /// <summary>The arms of "index switch { 0 => new TensorRef("W1", W1), ... }".</summary>
+    private static void WriteMemberSwitch(IndentedTextWriter w, ModelSpec model, string prefix)
+    {
+        using (w.Open(close: "};"))
+        {
+            for (int i = 0; i < model.Parameters.Count; i++)
+            {
+                ParameterSpec parameter = model.Parameters[i];
+                w.Line(i + " => new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", " + prefix + parameter.Identifier + "),");
+            }
+
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
+        }
     }
 }

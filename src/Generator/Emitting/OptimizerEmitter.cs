@@ -19,7 +19,19 @@ internal sealed record StateBuffer(string Field, string Reference, string Key, d
 internal sealed record KernelScalar(string Name, string Expression);
 
 /// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>
-internal sealed record PublicConstant(string Type, string Name, string Value, string Summary);
+/// <param name="Value">The C# literal.</param>
+/// <param name="Text">The value as invariant text for <c>Optimizer.Configuration</c>, e.g. "0.9" or "InsideSqrt".</param>
+internal sealed record PublicConstant(string Type, string Name, string Value, string Text, string Summary)
+{
+    public static PublicConstant Double(string name, double value, string summary) =>
+        new("double", name, Literals.Double(value), Literals.Double(value).TrimEnd('d'), summary);
+
+    public static PublicConstant Bool(string name, bool value, string summary) =>
+        new("bool", name, Literals.Bool(value), Literals.Bool(value), summary);
+
+    public static PublicConstant Enum(string enumType, string name, string value, string summary) =>
+        new("global::Gen." + enumType, name, "global::Gen." + enumType + "." + value, value, summary);
+}
 
 /// <summary>
 /// The skeleton every generated optimizer shares: the class shell, constructor, argument checks,
@@ -81,12 +93,13 @@ internal abstract class OptimizerEmitter
             w.Line(SourceWriter.GeneratedCodeAttribute);
             using (w.Block("public sealed partial class " + spec.Name + " : global::Gen.Optimizer<" + gradientsType + ">"))
             {
+                IReadOnlyList<PublicConstant> configuration = Constants(spec);
                 var constants = new List<PublicConstant>
                 {
-                    new("double", "DefaultLearningRate", Literals.Double(spec.LearningRate), "The attribute's LearningRate: the value LearningRate starts at."),
-                    new("double", "DefaultWeightDecay", Literals.Double(spec.WeightDecay), "The attribute's WeightDecay: the value WeightDecay starts at."),
+                    PublicConstant.Double("DefaultLearningRate", spec.LearningRate, "The attribute's LearningRate: the value LearningRate starts at."),
+                    PublicConstant.Double("DefaultWeightDecay", spec.WeightDecay, "The attribute's WeightDecay: the value WeightDecay starts at."),
                 };
-                constants.AddRange(Constants(spec));
+                constants.AddRange(configuration);
                 foreach (PublicConstant constant in constants)
                 {
                     w.Line("/// <summary>" + constant.Summary + "</summary>");
@@ -94,6 +107,16 @@ internal abstract class OptimizerEmitter
                     w.Line();
                 }
 
+                w.Line("private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] s_configuration =");
+                using (w.Open(close: "};"))
+                {
+                    foreach (PublicConstant constant in configuration)
+                    {
+                        w.Line("new(" + Literals.String(constant.Name) + ", " + Literals.String(constant.Text) + "),");
+                    }
+                }
+
+                w.Line();
                 w.Line("private readonly " + modelType + " _model;");
                 foreach (ParameterSpec parameter in model.Parameters)
                 {
@@ -107,6 +130,8 @@ internal abstract class OptimizerEmitter
 
                 w.Line();
                 WriteConstructor(w, model, spec, buffers);
+                w.Line();
+                WriteStateAccess(w, model, buffers);
                 w.Line();
                 WriteValidateStep(w, model, buffers);
                 w.Line();
@@ -144,10 +169,10 @@ internal abstract class OptimizerEmitter
         w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null, or two members hold the same array.</exception>");
         w.Line("public " + spec.Name + "(" + modelType + " model)");
-        w.Line("    : base(DefaultLearningRate, DefaultWeightDecay)");
+        w.Line("    : base(model, DefaultLearningRate, DefaultWeightDecay)");
         using (w.Open())
         {
-            w.Line("_model = model ?? throw new global::System.ArgumentNullException(nameof(model));");
+            w.Line("_model = model;");
             foreach (ParameterSpec parameter in model.Parameters)
             {
                 if (buffers.Count == 0)
@@ -182,6 +207,41 @@ internal abstract class OptimizerEmitter
             {
                 w.Line("ResetState();");
             }
+        }
+    }
+
+    private void WriteStateAccess(IndentedTextWriter w, ModelSpec model, IReadOnlyList<StateBuffer> buffers)
+    {
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override string Kind => " + Literals.String(DisplayName) + ";");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration => s_configuration;");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override int StateCount => " + (model.Parameters.Count * buffers.Count) + ";");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        if (buffers.Count == 0)
+        {
+            w.Line("public override global::Gen.Runtime.OptimizerState GetState(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index));");
+            return;
+        }
+
+        w.Line("public override global::Gen.Runtime.OptimizerState GetState(int index) => index switch");
+        using (w.Open(close: "};"))
+        {
+            int index = 0;
+            for (int p = 0; p < model.Parameters.Count; p++)
+            {
+                ParameterSpec parameter = model.Parameters[p];
+                foreach (StateBuffer buffer in buffers)
+                {
+                    w.Line(index++ + " => new global::Gen.Runtime.OptimizerState(" + p + ", " + Literals.String(buffer.Key) + ", new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + ")),");
+                }
+            }
+
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
         }
     }
 

@@ -41,16 +41,16 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     protected override IReadOnlyList<PublicConstant> Constants(OptimizerSpec spec)
     {
         var rms = (RmsPropSpec)spec;
-        return new PublicConstant[]
+        return new[]
         {
-            new("double", "Rho", Literals.Double(rms.Rho), "Decay rate of the square average (PyTorch's alpha)."),
-            new("double", "Epsilon", Literals.Double(rms.Epsilon), "Added to the denominator."),
-            new("global::Gen.EpsilonPlacement", "EpsilonPlacement", "global::Gen.EpsilonPlacement." + rms.EpsilonPlacement, "Where Epsilon is added."),
-            new("double", "Momentum", Literals.Double(rms.Momentum), "Momentum factor; 0 means no momentum buffer."),
-            new("bool", "Centered", Literals.Bool(rms.Centered), "Whether the denominator uses the variance estimate v - m*m."),
-            new("global::Gen.WeightDecayMode", "WeightDecayMode", "global::Gen.WeightDecayMode." + rms.WeightDecayMode, "How WeightDecay is applied."),
-            new("bool", "Maximize", Literals.Bool(rms.Maximize), "Whether the objective is maximized."),
-            new("double", "InitialScale", Literals.Double(rms.InitialScale), "Initial value of the square average."),
+            PublicConstant.Double("Rho", rms.Rho, "Decay rate of the square average (PyTorch's alpha)."),
+            PublicConstant.Double("Epsilon", rms.Epsilon, "Added to the denominator."),
+            PublicConstant.Enum("EpsilonPlacement", "EpsilonPlacement", rms.EpsilonPlacement.ToString(), "Where Epsilon is added."),
+            PublicConstant.Double("Momentum", rms.Momentum, "Momentum factor; 0 means no momentum buffer."),
+            PublicConstant.Bool("Centered", rms.Centered, "Whether the denominator uses the variance estimate v - m*m."),
+            PublicConstant.Enum("WeightDecayMode", "WeightDecayMode", rms.WeightDecayMode.ToString(), "How WeightDecay is applied."),
+            PublicConstant.Bool("Maximize", rms.Maximize, "Whether the objective is maximized."),
+            PublicConstant.Double("InitialScale", rms.InitialScale, "Initial value of the square average."),
         };
     }
 
