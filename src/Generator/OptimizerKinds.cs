@@ -50,8 +50,20 @@ internal static class OptimizerKinds
         RmsPropParser.Parse,
         new RmsPropEmitter());
 
+    public static readonly OptimizerKind Sgd = new("Gen.SgdAttribute", "SgdOptimizer", TrackingNames.SgdModels, FamilyParsers.Sgd, new SgdEmitter());
+
+    public static readonly OptimizerKind Adagrad = new("Gen.AdagradAttribute", "AdagradOptimizer", TrackingNames.AdagradModels, FamilyParsers.Adagrad, new AdagradEmitter());
+
+    public static readonly OptimizerKind Adam = new("Gen.AdamAttribute", "AdamOptimizer", TrackingNames.AdamModels, FamilyParsers.Adam, new AdamEmitter("Adam"));
+
+    public static readonly OptimizerKind AdamW = new("Gen.AdamWAttribute", "AdamWOptimizer", TrackingNames.AdamWModels, FamilyParsers.AdamW, new AdamEmitter("AdamW"));
+
+    public static readonly OptimizerKind Adadelta = new("Gen.AdadeltaAttribute", "AdadeltaOptimizer", TrackingNames.AdadeltaModels, FamilyParsers.Adadelta, new AdadeltaEmitter());
+
+    public static readonly OptimizerKind Lion = new("Gen.LionAttribute", "LionOptimizer", TrackingNames.LionModels, FamilyParsers.Lion, new LionEmitter());
+
     /// <summary>Every kind, in the order that decides which kind's pipeline emits a class's Gradients.</summary>
-    public static readonly ImmutableArray<OptimizerKind> All = ImmutableArray.Create(RmsProp);
+    public static readonly ImmutableArray<OptimizerKind> All = ImmutableArray.Create(RmsProp, Sgd, Adagrad, Adam, AdamW, Adadelta, Lion);
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -71,5 +83,11 @@ internal static class OptimizerKinds
 internal static class TrackingNames
 {
     public const string RmsPropModels = nameof(RmsPropModels);
+    public const string SgdModels = nameof(SgdModels);
+    public const string AdagradModels = nameof(AdagradModels);
+    public const string AdamModels = nameof(AdamModels);
+    public const string AdamWModels = nameof(AdamWModels);
+    public const string AdadeltaModels = nameof(AdadeltaModels);
+    public const string LionModels = nameof(LionModels);
     public const string Models = nameof(Models);
 }

@@ -95,13 +95,17 @@ public sealed class DiagnosticTests
         [Gen.RmsProp(Name = "Gradients")]
         [Gen.RmsProp(Name = "Model")]
         [Gen.RmsProp(Name = null)]
+        [Gen.Sgd(Name = "Nesterov", LearningRate = 0.1)]
+        [Gen.RmsProp(Name = "Step")]
         public partial class Model { {{Members}} }
         """,
         ("GEN007", "Name = \"not valid\""),
         ("GEN007", "Name = \"class\""),
         ("GEN007", "Name = \"Gradients\""),
         ("GEN007", "Name = \"Model\""),
-        ("GEN007", "Name = null"));
+        ("GEN007", "Name = null"),
+        ("GEN007", "Name = \"Nesterov\""),
+        ("GEN007", "Name = \"Step\""));
 
     [Theory]
     [InlineData("LearningRate = -0.1")]
@@ -140,6 +144,79 @@ public sealed class DiagnosticTests
     [InlineData("EpsilonPlacement = (Gen.EpsilonPlacement)7")]
     [InlineData("WeightDecayMode = (Gen.WeightDecayMode)(-1)")]
     public void GEN107_UndefinedEnumValue(string argument) => ExpectArgument(argument, "GEN107");
+
+    [Fact]
+    public void GEN108_SgdRequiresALearningRate() => Expect(
+        $"[Gen.Sgd(Momentum = 0.9)] public partial class Model {{ {Members} }}",
+        ("GEN108", "Gen.Sgd(Momentum = 0.9)"));
+
+    [Theory]
+    [InlineData("LearningRate = 0.1, Nesterov = true")]
+    [InlineData("LearningRate = 0.1, Momentum = 0.9, Dampening = 0.1, Nesterov = true")]
+    public void GEN109_NesterovNeedsMomentumAndNoDampening(string arguments) => Expect(
+        $"[Gen.Sgd({arguments})] public partial class Model {{ {Members} }}",
+        ("GEN109", "Nesterov = true"));
+
+    [Theory]
+    [InlineData("Dampening = 1.5")]
+    [InlineData("Dampening = -0.1")]
+    public void GEN110_Dampening(string argument) => Expect(
+        $"[Gen.Sgd(LearningRate = 0.1, Momentum = 0.9, {argument})] public partial class Model {{ {Members} }}",
+        ("GEN110", argument));
+
+    [Fact]
+    public void GEN111_LearningRateDecay() => Expect(
+        $"[Gen.Adagrad(LearningRateDecay = -0.01)] public partial class Model {{ {Members} }}",
+        ("GEN111", "LearningRateDecay = -0.01"));
+
+    [Theory]
+    [InlineData("-0.1")]
+    [InlineData("double.NaN")]
+    public void GEN112_LearningRateScale(string scale) => Expect(
+        $"[Gen.Adam] public partial class Model {{ [Gen.LearningRateScale({scale})] public float[] W = new float[4]; }}",
+        ("GEN112", $"Gen.LearningRateScale({scale})"));
+
+    [Fact]
+    public void GEN201_OptionOnUntrainedMember() => Expect(
+        $$"""
+        [Gen.Adam(WeightDecay = 0.01)]
+        public partial class Model
+        {
+            {{Members}}
+            [Gen.Frozen, Gen.NoWeightDecay] public float[] Frozen = new float[2];
+            [Gen.LearningRateScale(0.5)] public int[] Indices = new int[2];
+            [Gen.NoWeightDecay] public float Scalar;
+        }
+        """,
+        ("GEN201", "Frozen"),
+        ("GEN201", "Indices"),
+        ("GEN201", "Scalar"),
+        ("GEN003", "Scalar"));
+
+    [Theory]
+    [InlineData("Adam", "Beta1 = 1", "GEN102")]
+    [InlineData("AdamW", "Beta2 = -0.1", "GEN102")]
+    [InlineData("Lion", "Beta1 = 1.5", "GEN102")]
+    [InlineData("Adadelta", "Rho = 1", "GEN102")]
+    [InlineData("Adam", "Epsilon = 0", "GEN103")]
+    [InlineData("Adagrad", "Epsilon = -1e-10", "GEN103")]
+    [InlineData("Adadelta", "Epsilon = 0", "GEN103")]
+    [InlineData("Sgd", "LearningRate = 0.1, Momentum = 1", "GEN104")]
+    [InlineData("Lion", "WeightDecay = -1", "GEN105")]
+    [InlineData("Adagrad", "WeightDecay = double.NaN", "GEN105")]
+    [InlineData("Adagrad", "InitialAccumulatorValue = -1", "GEN106")]
+    [InlineData("Adam", "LearningRate = -1e-3", "GEN101")]
+    [InlineData("Sgd", "LearningRate = double.NaN", "GEN101")]
+    public void FamilyHyperparametersAreCheckedWithTheSharedRules(string optimizer, string arguments, string id)
+    {
+        string failing = arguments.Split(", ")[^1];
+        Expect($"[Gen.{optimizer}({arguments})] public partial class Model {{ {Members} }}", (id, failing));
+    }
+
+    [Fact]
+    public void NamesAreUniqueAcrossOptimizerKinds() => Expect(
+        $"[Gen.Adam(Name = \"Opt\")] [Gen.Lion(Name = \"Opt\")] public partial class Model {{ {Members} }}",
+        ("GEN004", "Name = \"Opt\""));
 
     [Fact]
     public void HyperparameterMessagesSayWhatToChange()

@@ -35,6 +35,19 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public void SkeletonMemberNamesCoverEveryMemberOfTheOptimizerBase()
+    {
+        var inherited = typeof(Optimizer<>)
+            .GetMembers(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(m => m is not ConstructorInfo && !m.Name.Contains('_', System.StringComparison.Ordinal) && !m.Name.StartsWith('<'))
+            .Where(m => m is not MethodBase method || !method.IsPrivate)
+            .Where(m => m is not FieldInfo field || !field.IsPrivate)
+            .Select(m => m.Name)
+            .Distinct();
+        Assert.All(inherited, name => Assert.Contains(name, Gen.Generator.Emitting.OptimizerEmitter.SkeletonMemberNames));
+    }
+
+    [Fact]
     public void ReservedNamesCoverEveryMemberOfGradientsBase()
     {
         var inherited = typeof(GradientsBase)

@@ -60,6 +60,27 @@ public sealed class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void EveryOptimizerKindWithItsOptionsAndMemberOverrides() => VerifyGenerated(nameof(EveryOptimizerKindWithItsOptionsAndMemberOverrides), """
+        using Gen;
+
+        namespace Demo;
+
+        [Sgd(Name = "NesterovSgd", LearningRate = 0.1, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4)]
+        [Sgd(Name = "PlainSgd", LearningRate = 0.05, Maximize = true)]
+        [Adagrad(LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1)]
+        [Adam(AmsGrad = true, WeightDecay = 1e-3)]
+        [AdamW]
+        [Adadelta(Maximize = true)]
+        [Lion(WeightDecay = 0.1)]
+        public partial class Family
+        {
+            public float[,] W = new float[4, 8];
+            [NoWeightDecay] public float[] Bias = new float[8];
+            [LearningRateScale(0.1)] public double[] Embedding = new double[16];
+        }
+        """);
+
     private static void VerifyGenerated(string name, string source)
     {
         (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(source));

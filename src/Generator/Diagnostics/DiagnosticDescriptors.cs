@@ -10,6 +10,7 @@ internal static class DiagnosticDescriptors
 {
     private const string Declaration = "Gen.Declaration";
     private const string Hyperparameters = "Gen.Hyperparameters";
+    private const string Hints = "Gen.Hints";
 
     public static readonly DiagnosticDescriptor NotPartial = Error(
         "GEN001",
@@ -98,6 +99,45 @@ internal static class DiagnosticDescriptors
         "{0} is {1}, which is not a defined {2} value: use one of {3}",
         Hyperparameters);
 
+    public static readonly DiagnosticDescriptor RequiredHyperparameterMissing = Error(
+        "GEN108",
+        "Required hyperparameter missing",
+        "[{0}] requires {1}, which has no default (as in PyTorch): set it, e.g. [{0}({1} = {2})]",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor InvalidNesterov = Error(
+        "GEN109",
+        "Nesterov momentum without momentum or with dampening",
+        "Nesterov momentum needs Momentum > 0 and Dampening = 0 (PyTorch rejects it too), but Momentum is {0} and Dampening is {1}: set a momentum, remove the dampening, or turn Nesterov off",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor DampeningOutOfRange = Error(
+        "GEN110",
+        "Dampening out of range",
+        "{0} is {1}: dampening scales the gradient's share of the momentum buffer by (1 - dampening) and must be in [0, 1]",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor LearningRateDecayOutOfRange = Error(
+        "GEN111",
+        "Learning-rate decay out of range",
+        "{0} is {1}: learning-rate decay must be a finite number >= 0, where 0 disables it",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor LearningRateScaleOutOfRange = Error(
+        "GEN112",
+        "Learning-rate scale out of range",
+        "[LearningRateScale({0})] on '{1}': the scale must be a finite number >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(
+        "GEN201",
+        "Parameter option on a member that is not trained",
+        "[{0}] on '{1}' has no effect because '{1}' is not a trainable member ({2}): remove the attribute, or make the member trainable",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN201"));
+
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics and the docs test.</summary>
     public static readonly DiagnosticDescriptor[] All =
     {
@@ -115,6 +155,12 @@ internal static class DiagnosticDescriptors
         WeightDecayOutOfRange,
         InitialValueOutOfRange,
         UndefinedEnumValue,
+        RequiredHyperparameterMissing,
+        InvalidNesterov,
+        DampeningOutOfRange,
+        LearningRateDecayOutOfRange,
+        LearningRateScaleOutOfRange,
+        OptionOnUntrainedMember,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

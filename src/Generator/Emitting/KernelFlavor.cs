@@ -60,6 +60,27 @@ internal sealed class KernelFlavor
     /// <summary>A run-time scalar broadcast to this width, e.g. "Vector512.Create(negLr)".</summary>
     public string Broadcast(string scalar) => IsScalar ? scalar : VectorClass + ".Create(" + scalar + ")";
 
+    /// <summary>
+    /// <c>a &gt; b ? a : b</c>, spelled the same way at every width (Vector.Max's NaN and signed-zero
+    /// rules differ between .NET 8 and 9, so the comparison is explicit).
+    /// </summary>
+    public string Max(string a, string b) => IsScalar
+        ? "(" + a + " > " + b + " ? " + a + " : " + b + ")"
+        : VectorClass + ".ConditionalSelect(" + VectorClass + ".GreaterThan(" + a + ", " + b + "), " + a + ", " + b + ")";
+
+    /// <summary>The sign: 1 for positive, −1 for negative, 0 for zero and NaN, at every width.</summary>
+    public string Sign(string value)
+    {
+        string one = Constant(1);
+        if (IsScalar)
+        {
+            return "((" + value + " > 0 ? " + one + " : 0) - (" + value + " < 0 ? " + one + " : 0))";
+        }
+
+        string zero = Type + ".Zero";
+        return "((" + VectorClass + ".GreaterThan(" + value + ", " + zero + ") & " + one + ") - (" + VectorClass + ".LessThan(" + value + ", " + zero + ") & " + one + "))";
+    }
+
     /// <summary>The correctly rounded square root.</summary>
     public string Sqrt(string value) => IsScalar
         ? (Element == ElementKind.Single ? "global::System.MathF.Sqrt(" : "global::System.Math.Sqrt(") + value + ")"

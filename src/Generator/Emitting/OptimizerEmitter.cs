@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Gen.Generator.Helpers;
@@ -15,8 +16,20 @@ internal sealed record StateBuffer(string Field, string Reference, string Key, d
 
 /// <summary>A value computed once per step (in double) and passed to the kernels, e.g. the negated learning rate.</summary>
 /// <param name="Name">The local and kernel parameter name.</param>
-/// <param name="Expression">A C# double expression over learningRate, weightDecay and StepCount.</param>
-internal sealed record KernelScalar(string Name, string Expression);
+/// <param name="Expression">
+/// Builds the C# double expression from the learning-rate and weight-decay expressions (which a
+/// member's [LearningRateScale] / [NoWeightDecay] replace); it may also use StepCount.
+/// </param>
+internal sealed record KernelScalar(string Name, Func<string, string, string> Expression)
+{
+    /// <summary><c>negLr = -lr</c>: the kernels add <c>negLr * update</c>, as PyTorch's <c>add_(x, alpha=-lr)</c>.</summary>
+    public static readonly KernelScalar NegativeLearningRate = new("negLr", (lr, _) => "-" + lr);
+
+    /// <summary><c>wd</c> for coupled L2 decay, or the factor <c>decay = 1 - lr * wd</c> for decoupled decay.</summary>
+    public static KernelScalar WeightDecay(WeightDecayModeKind mode) => mode == WeightDecayModeKind.L2
+        ? new("wd", (_, wd) => wd)
+        : new("decay", (lr, wd) => "1d - " + lr + " * " + wd);
+}
 
 /// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>
 /// <param name="Value">The C# literal.</param>
@@ -43,6 +56,23 @@ internal abstract class OptimizerEmitter
 {
     /// <summary>Unroll factor of the main vector loop.</summary>
     private const int Unroll = 4;
+
+    /// <summary>
+    /// Members every generated optimizer has, declared by the skeleton or inherited from
+    /// <c>Gen.Optimizer&lt;TGradients&gt;</c> and <c>object</c> (a test checks the runtime's side).
+    /// An optimizer's Name may not be one of these, nor one of its constants.
+    /// </summary>
+    internal static readonly string[] SkeletonMemberNames =
+    {
+        "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model",
+        "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "ResetState",
+        "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
+        "Model", "LearningRate", "WeightDecay", "StepCount", "Step", "Reset",
+        "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
+    };
+
+    /// <summary>Every member name of the optimizer this emitter generates for <paramref name="spec"/>.</summary>
+    public IEnumerable<string> MemberNames(OptimizerSpec spec) => SkeletonMemberNames.Concat(Constants(spec).Select(c => c.Name));
 
     /// <summary>"RMSProp", for docs.</summary>
     protected abstract string DisplayName { get; }
@@ -155,6 +185,41 @@ internal abstract class OptimizerEmitter
             }
         });
     }
+
+    /// <summary>
+    /// Loads the gradient and the parameter, then applies what most optimizers do first, in PyTorch's
+    /// order: the sign flip for maximize, then coupled L2 decay (<c>g + wd * p</c>, as <c>grad.add(param,
+    /// alpha=wd)</c>) or the decoupled decay factor (<c>p * (1 - lr * wd)</c>, as AdamW's <c>mul_</c>).
+    /// </summary>
+    protected static void WriteGradientPrologue(IndentedTextWriter w, KernelFlavor f, bool maximize, WeightDecayModeKind mode)
+    {
+        w.Line("var grad = " + f.Load("g") + ";");
+        w.Line("var param = " + f.Load("p") + ";");
+        if (maximize)
+        {
+            w.Line("grad = -grad;");
+        }
+
+        w.Line(mode == WeightDecayModeKind.L2 ? "grad = grad + wd * param;" : "param = param * decay;");
+    }
+
+    /// <summary>The update-rule line for the prologue, for comments.</summary>
+    protected static void AddPrologueRule(List<string> lines, bool maximize, WeightDecayModeKind mode)
+    {
+        if (maximize)
+        {
+            lines.Add("g ← −g");
+        }
+
+        lines.Add(mode == WeightDecayModeKind.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)");
+    }
+
+    /// <summary>A rule line with a note aligned after it, e.g. "v ← ρ·v + (1 − ρ)·g²    ρ = 0.9".</summary>
+    protected static string WithNote(string rule, string note) =>
+        note.Length == 0 ? rule : rule.PadRight(24) + (rule.Length >= 24 ? "    " : string.Empty) + note;
+
+    /// <summary>A double for comments: "0.9", "1E-08".</summary>
+    protected static string Number(double value) => Literals.Double(value).TrimEnd('d');
 
     private static string FieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "_" + parameter.Name;
 
@@ -269,18 +334,31 @@ internal abstract class OptimizerEmitter
             w.Line(modelType + " model = _model;");
             foreach (KernelScalar scalar in scalars)
             {
-                w.Line("double " + scalar.Name + " = " + scalar.Expression + ";");
+                w.Line("double " + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
             }
 
             foreach (ParameterSpec parameter in model.Parameters)
             {
+                string suffix = string.Empty;
+                if (parameter.HasOverrides)
+                {
+                    // [LearningRateScale] / [NoWeightDecay]: this member's own step scalars.
+                    suffix = "_" + parameter.Name;
+                    string lr = parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")";
+                    string wd = parameter.NoWeightDecay ? "0d" : "weightDecay";
+                    foreach (KernelScalar scalar in scalars)
+                    {
+                        w.Line("double " + scalar.Name + suffix + " = " + scalar.Expression(lr, wd) + ";");
+                    }
+                }
+
                 var arguments = new List<string>
                 {
                     SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!)",
                     SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ")",
                 };
                 arguments.AddRange(buffers.Select(b => FieldName(b, parameter)));
-                arguments.AddRange(scalars.Select(s => parameter.Element == ElementKind.Single ? "(float)" + s.Name : s.Name));
+                arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + s.Name + suffix));
                 w.Line("UpdateBuffer(" + string.Join(", ", arguments) + ");");
             }
         }

@@ -34,9 +34,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     }
 
     protected override IReadOnlyList<KernelScalar> KernelScalars(OptimizerSpec spec) =>
-        ((RmsPropSpec)spec).WeightDecayMode == WeightDecayModeKind.L2
-            ? new KernelScalar[] { new("negLr", "-learningRate"), new("wd", "weightDecay") }
-            : new KernelScalar[] { new("negLr", "-learningRate"), new("decay", "1d - learningRate * weightDecay") };
+        new[] { KernelScalar.NegativeLearningRate, KernelScalar.WeightDecay(((RmsPropSpec)spec).WeightDecayMode) };
 
     protected override IReadOnlyList<PublicConstant> Constants(OptimizerSpec spec)
     {
@@ -57,16 +55,9 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     protected override IReadOnlyList<string> UpdateRule(OptimizerSpec spec)
     {
         var rms = (RmsPropSpec)spec;
-        string rho = Literals.Double(rms.Rho).TrimEnd('d');
-        string eps = Literals.Double(rms.Epsilon).TrimEnd('d');
         var lines = new List<string>();
-        if (rms.Maximize)
-        {
-            lines.Add("g ← −g");
-        }
-
-        lines.Add(rms.WeightDecayMode == WeightDecayModeKind.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)");
-        lines.Add(WithNote("v ← ρ·v + (1 − ρ)·g²", "ρ = " + rho));
+        AddPrologueRule(lines, rms.Maximize, rms.WeightDecayMode);
+        lines.Add(WithNote("v ← ρ·v + (1 − ρ)·g²", "ρ = " + Number(rms.Rho)));
         string variance = "v";
         if (rms.Centered)
         {
@@ -74,10 +65,10 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             variance = "v − m²";
         }
 
-        lines.Add(WithNote(rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt ? "d ← √(" + variance + ") + ε" : "d ← √(" + variance + " + ε)", "ε = " + eps));
+        lines.Add(WithNote(rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt ? "d ← √(" + variance + ") + ε" : "d ← √(" + variance + " + ε)", "ε = " + Number(rms.Epsilon)));
         if (rms.Momentum > 0)
         {
-            lines.Add(WithNote("b ← μ·b + g / d", "μ = " + Literals.Double(rms.Momentum).TrimEnd('d')));
+            lines.Add(WithNote("b ← μ·b + g / d", "μ = " + Number(rms.Momentum)));
             lines.Add("p ← p − lr·b");
         }
         else
@@ -88,19 +79,10 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         return lines;
     }
 
-    private static string WithNote(string rule, string note) => rule.PadRight(24) + note;
-
     protected override void WriteUpdate(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor f)
     {
         var rms = (RmsPropSpec)spec;
-        w.Line("var grad = " + f.Load("g") + ";");
-        w.Line("var param = " + f.Load("p") + ";");
-        if (rms.Maximize)
-        {
-            w.Line("grad = -grad;");
-        }
-
-        w.Line(rms.WeightDecayMode == WeightDecayModeKind.L2 ? "grad = grad + wd * param;" : "param = param * decay;");
+        WriteGradientPrologue(w, f, rms.Maximize, rms.WeightDecayMode);
         w.Line("var squareAvg = " + f.Load("v") + " * " + f.Constant(rms.Rho) + " + " + f.Constant(1 - rms.Rho) + " * grad * grad;");
         string variance = "squareAvg";
         if (rms.Centered)

@@ -14,8 +14,13 @@ internal enum ElementKind
 /// <param name="Identifier">The name as a C# identifier, escaped with '@' where it is a keyword.</param>
 /// <param name="Element">float or double.</param>
 /// <param name="Rank">1, 2 or 3.</param>
-internal sealed record ParameterSpec(string Name, string Identifier, ElementKind Element, int Rank)
+/// <param name="LearningRateScale">[LearningRateScale]: the factor on the learning rate for this member (1 when absent).</param>
+/// <param name="NoWeightDecay">[NoWeightDecay]: weight decay is off for this member.</param>
+internal sealed record ParameterSpec(string Name, string Identifier, ElementKind Element, int Rank, double LearningRateScale = 1, bool NoWeightDecay = false)
 {
+    /// <summary>True when the member's learning rate or weight decay differs from the optimizer's.</summary>
+    public bool HasOverrides => LearningRateScale != 1 || NoWeightDecay;
+
     /// <summary>"float" or "double".</summary>
     public string ElementType => Element == ElementKind.Single ? "float" : "double";
 

@@ -21,6 +21,61 @@ internal sealed record RmsPropSpec(
     double InitialScale)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
 
+/// <summary>[Sgd]: PyTorch's SGD with momentum, dampening and Nesterov.</summary>
+internal sealed record SgdSpec(
+    string Name,
+    double LearningRate,
+    double WeightDecay,
+    double Momentum,
+    double Dampening,
+    bool Nesterov,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adagrad]: PyTorch's Adagrad.</summary>
+internal sealed record AdagradSpec(
+    string Name,
+    double LearningRate,
+    double WeightDecay,
+    double LearningRateDecay,
+    double InitialAccumulatorValue,
+    double Epsilon,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adam] (L2 weight decay) and [AdamW] (decoupled weight decay): PyTorch's Adam and AdamW.</summary>
+internal sealed record AdamSpec(
+    string Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    bool AmsGrad,
+    bool Maximize,
+    WeightDecayModeKind WeightDecayMode)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adadelta]: PyTorch's Adadelta.</summary>
+internal sealed record AdadeltaSpec(
+    string Name,
+    double LearningRate,
+    double WeightDecay,
+    double Rho,
+    double Epsilon,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Lion]: Chen et al. 2023, with decoupled weight decay.</summary>
+internal sealed record LionSpec(
+    string Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
 /// <summary>Mirror of Gen.EpsilonPlacement (the generator does not reference the attributes assembly).</summary>
 internal enum EpsilonPlacementKind
 {

@@ -31,6 +31,8 @@ internal sealed record ParsedModel(
 internal static class ModelParser
 {
     private const string FrozenAttribute = "Gen.FrozenAttribute";
+    private const string NoWeightDecayAttribute = "Gen.NoWeightDecayAttribute";
+    private const string LearningRateScaleAttribute = "Gen.LearningRateScaleAttribute";
     private const string GradientsTypeName = "Gradients";
 
     /// <summary>
@@ -97,7 +99,7 @@ internal static class ModelParser
             var reader = new AttributeReader(attribute, sink, cancellationToken);
             string? name = reader.String("Name", kind.DefaultName);
             OptimizerSpec? spec = kind.Parse(reader, name ?? string.Empty);
-            if (!CheckName(type, kind, reader, name, names))
+            if (!CheckName(type, kind, reader, name, names, spec))
             {
                 spec = null;
             }
@@ -108,13 +110,14 @@ internal static class ModelParser
         return new ParsedModel(isValid, hierarchy, parameters, optimizers);
     }
 
-    private static bool CheckName(INamedTypeSymbol type, OptimizerKind kind, AttributeReader reader, string? name, HashSet<string> names)
+    private static bool CheckName(INamedTypeSymbol type, OptimizerKind kind, AttributeReader reader, string? name, HashSet<string> names, OptimizerSpec? spec)
     {
         string? problem =
             name is null || !SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
                 ? "it is not a C# identifier"
             : name == GradientsTypeName ? "Gradients is the generated gradient container"
             : name == type.Name ? "a nested type cannot have the name of the class that contains it"
+            : spec is not null && kind.Emitter.MemberNames(spec).Contains(name) ? "the generated optimizer has a member of that name, and a type cannot contain a member of its own name"
             : null;
         if (problem is not null)
         {
@@ -175,37 +178,50 @@ internal static class ModelParser
         foreach (ISymbol member in type.GetMembers())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            ITypeSymbol? memberType = member switch
-            {
-                IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, AssociatedSymbol: null } field => field.Type,
-                IPropertySymbol { IsStatic: false, IsIndexer: false, IsImplicitlyDeclared: false, GetMethod: not null, ExplicitInterfaceImplementations.IsEmpty: true } property => property.Type,
-                _ => null,
-            };
-
-            if (memberType is null || member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == FrozenAttribute))
+            if (member is not (IFieldSymbol or IPropertySymbol) || member.IsImplicitlyDeclared)
             {
                 continue;
             }
 
-            if (memberType is IArrayTypeSymbol { Rank: >= 1 and <= 3 } array
-                && array.ElementType.SpecialType is SpecialType.System_Single or SpecialType.System_Double)
+            ITypeSymbol? memberType = member switch
             {
-                string identifier = SyntaxFacts.GetKeywordKind(member.Name) != SyntaxKind.None ? "@" + member.Name : member.Name;
-                var element = array.ElementType.SpecialType == SpecialType.System_Single ? ElementKind.Single : ElementKind.Double;
-                parameters.Add(new ParameterSpec(member.Name, identifier, element, array.Rank));
-                if (GradientsReservedNames.Contains(member.Name))
+                IFieldSymbol { IsStatic: false, IsConst: false, AssociatedSymbol: null } field => field.Type,
+                IPropertySymbol { IsStatic: false, IsIndexer: false, GetMethod: not null, ExplicitInterfaceImplementations.IsEmpty: true } property => property.Type,
+                _ => null,
+            };
+            bool frozen = HasAttribute(member, FrozenAttribute);
+            bool supported = memberType is IArrayTypeSymbol { Rank: >= 1 and <= 3 } candidate
+                && candidate.ElementType.SpecialType is SpecialType.System_Single or SpecialType.System_Double;
+            (double scale, bool noWeightDecay) = ParameterOptions(member, sink, cancellationToken, ref isValid, out string? option);
+
+            if (memberType is null || frozen || !supported)
+            {
+                if (option is not null)
                 {
-                    isValid = false;
-                    sink?.Report(DiagnosticDescriptors.ReservedParameterName, member.Locations.FirstOrDefault(), member.Name);
+                    string reason = frozen ? "it is [Frozen]" : memberType is null ? "it is static, constant or unreadable" : "its type is not float[], double[], float[,], double[,], float[,,] or double[,,]";
+                    sink?.Report(DiagnosticDescriptors.OptionOnUntrainedMember, member.Locations.FirstOrDefault(), option, member.Name, reason);
                 }
+
+                if (memberType is not null && !frozen && LooksTrainable(memberType))
+                {
+                    sink?.Report(
+                        DiagnosticDescriptors.UnsupportedMemberType,
+                        member.Locations.FirstOrDefault(),
+                        member.Name,
+                        memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
+                }
+
+                continue;
             }
-            else if (LooksTrainable(memberType))
+
+            var array = (IArrayTypeSymbol)memberType;
+            string identifier = SyntaxFacts.GetKeywordKind(member.Name) != SyntaxKind.None ? "@" + member.Name : member.Name;
+            var element = array.ElementType.SpecialType == SpecialType.System_Single ? ElementKind.Single : ElementKind.Double;
+            parameters.Add(new ParameterSpec(member.Name, identifier, element, array.Rank, scale, noWeightDecay));
+            if (GradientsReservedNames.Contains(member.Name))
             {
-                sink?.Report(
-                    DiagnosticDescriptors.UnsupportedMemberType,
-                    member.Locations.FirstOrDefault(),
-                    member.Name,
-                    memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat));
+                isValid = false;
+                sink?.Report(DiagnosticDescriptors.ReservedParameterName, member.Locations.FirstOrDefault(), member.Name);
             }
         }
 
@@ -217,6 +233,38 @@ internal static class ModelParser
 
         return parameters.ToEquatableArray();
     }
+
+    /// <summary>
+    /// Reads [LearningRateScale] and [NoWeightDecay] on a member. <paramref name="option"/> names the
+    /// first one present (for the "no effect" hint), or is null.
+    /// </summary>
+    private static (double Scale, bool NoWeightDecay) ParameterOptions(
+        ISymbol member, DiagnosticSink? sink, CancellationToken cancellationToken, ref bool isValid, out string? option)
+    {
+        bool noWeightDecay = HasAttribute(member, NoWeightDecayAttribute);
+        AttributeData? scaleAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LearningRateScaleAttribute);
+        option = scaleAttribute is not null ? "LearningRateScale" : noWeightDecay ? "NoWeightDecay" : null;
+
+        double scale = 1;
+        if (scaleAttribute is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is double value)
+        {
+            scale = value;
+            if (!(value >= 0 && !double.IsInfinity(value)))
+            {
+                isValid = false;
+                sink?.Report(
+                    DiagnosticDescriptors.LearningRateScaleOutOfRange,
+                    scaleAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation(),
+                    AttributeReader.Format(value),
+                    member.Name);
+            }
+        }
+
+        return (scale, noWeightDecay);
+    }
+
+    private static bool HasAttribute(ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
     /// <summary>
     /// True for types that hold floating-point numbers but are not a supported parameter type:

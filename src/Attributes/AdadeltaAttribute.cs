@@ -1,0 +1,35 @@
+using System;
+
+namespace Gen
+{
+    /// <summary>
+    /// Generates an Adadelta optimizer nested in the annotated partial class, with PyTorch's
+    /// <c>torch.optim.Adadelta</c> semantics and defaults.
+    /// </summary>
+    /// <remarks>
+    /// Per element: <c>g = -g</c> (Maximize); <c>g = g + wd * p</c>; <c>v = rho * v + (1 - rho) * g * g</c>;
+    /// <c>delta = sqrt(u + eps) / sqrt(v + eps) * g</c>; <c>u = rho * u + (1 - rho) * delta * delta</c>;
+    /// <c>p = p - lr * delta</c>.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AdadeltaAttribute : Attribute
+    {
+        /// <summary>Scale of the update. Default 1.0.</summary>
+        public double LearningRate { get; set; } = 1.0;
+
+        /// <summary>Decay rate of the running averages, in [0, 1). Default 0.9.</summary>
+        public double Rho { get; set; } = 0.9;
+
+        /// <summary>Added inside both square roots. Default 1e-6.</summary>
+        public double Epsilon { get; set; } = 1e-6;
+
+        /// <summary>Coupled L2 weight decay factor, at least 0. Default 0.</summary>
+        public double WeightDecay { get; set; }
+
+        /// <summary>Maximizes the objective instead of minimizing it. Default false.</summary>
+        public bool Maximize { get; set; }
+
+        /// <summary>Name of the generated nested optimizer type. Default <c>AdadeltaOptimizer</c>.</summary>
+        public string Name { get; set; } = "AdadeltaOptimizer";
+    }
+}

@@ -1,0 +1,42 @@
+using System;
+
+namespace Gen
+{
+    /// <summary>
+    /// Generates an AdamW optimizer nested in the annotated partial class, with PyTorch's <c>torch.optim.AdamW</c> semantics and defaults: Adam with decoupled weight decay.
+    /// </summary>
+    /// <remarks>
+    /// Per element, at step t (1-based): <c>g = -g</c> (Maximize); <c>p = p * (1 - lr * wd)</c>;
+    /// <c>m = beta1 * m + (1 - beta1) * g</c>; <c>v = beta2 * v + (1 - beta2) * g * g</c>;
+    /// <c>vmax = max(vmax, v)</c> (AmsGrad, which then uses vmax for v);
+    /// <c>p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)</c>.
+    /// The bias corrections are computed in double once per step.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class AdamWAttribute : Attribute
+    {
+        /// <summary>Step size. Default 1e-3.</summary>
+        public double LearningRate { get; set; } = 1e-3;
+
+        /// <summary>Decay rate of the first moment, in [0, 1). Default 0.9.</summary>
+        public double Beta1 { get; set; } = 0.9;
+
+        /// <summary>Decay rate of the second moment, in [0, 1). Default 0.999.</summary>
+        public double Beta2 { get; set; } = 0.999;
+
+        /// <summary>Added to the denominator. Default 1e-8.</summary>
+        public double Epsilon { get; set; } = 1e-8;
+
+        /// <summary>Decoupled weight decay factor (<c>p = p * (1 - lr * wd)</c>), at least 0. Default 0.01.</summary>
+        public double WeightDecay { get; set; } = 0.01;
+
+        /// <summary>Uses the maximum of past second moments (Reddi et al., "On the Convergence of Adam and Beyond"). Default false.</summary>
+        public bool AmsGrad { get; set; }
+
+        /// <summary>Maximizes the objective instead of minimizing it. Default false.</summary>
+        public bool Maximize { get; set; }
+
+        /// <summary>Name of the generated nested optimizer type. Default <c>AdamWOptimizer</c>.</summary>
+        public string Name { get; set; } = "AdamWOptimizer";
+    }
+}

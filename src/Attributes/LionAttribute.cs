@@ -1,0 +1,34 @@
+using System;
+
+namespace Gen
+{
+    /// <summary>
+    /// Generates a Lion optimizer nested in the annotated partial class (Chen et al. 2023, "Symbolic
+    /// Discovery of Optimization Algorithms", Algorithm 2). PyTorch has no Lion class; the defaults are the paper's.
+    /// </summary>
+    /// <remarks>
+    /// Per element: <c>g = -g</c> (Maximize); <c>p = p * (1 - lr * wd)</c>;
+    /// <c>p = p - lr * sign(beta1 * m + (1 - beta1) * g)</c>; <c>m = beta2 * m + (1 - beta2) * g</c>.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class LionAttribute : Attribute
+    {
+        /// <summary>Step size. Default 1e-4.</summary>
+        public double LearningRate { get; set; } = 1e-4;
+
+        /// <summary>Interpolation weight of the momentum in the update direction, in [0, 1). Default 0.9.</summary>
+        public double Beta1 { get; set; } = 0.9;
+
+        /// <summary>Decay rate of the momentum, in [0, 1). Default 0.99.</summary>
+        public double Beta2 { get; set; } = 0.99;
+
+        /// <summary>Decoupled weight decay factor, at least 0. Default 0.</summary>
+        public double WeightDecay { get; set; }
+
+        /// <summary>Maximizes the objective instead of minimizing it. Default false.</summary>
+        public bool Maximize { get; set; }
+
+        /// <summary>Name of the generated nested optimizer type. Default <c>LionOptimizer</c>.</summary>
+        public string Name { get; set; } = "LionOptimizer";
+    }
+}

@@ -1,0 +1,38 @@
+using System;
+
+namespace Gen
+{
+    /// <summary>
+    /// Generates a stochastic gradient descent optimizer nested in the annotated partial class, with
+    /// PyTorch's <c>torch.optim.SGD</c> semantics. <see cref="LearningRate"/> is required, as in PyTorch.
+    /// </summary>
+    /// <remarks>
+    /// Per element: <c>g = -g</c> (Maximize); <c>g = g + wd * p</c>; with momentum <c>b = g</c> on the
+    /// first step and <c>b = momentum * b + (1 - dampening) * g</c> after it, then the update is
+    /// <c>g + momentum * b</c> (Nesterov) or <c>b</c>; <c>p = p - lr * update</c>.
+    /// </remarks>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+    public sealed class SgdAttribute : Attribute
+    {
+        /// <summary>Step size. Required: PyTorch's SGD has no default learning rate.</summary>
+        public double LearningRate { get; set; } = double.NaN;
+
+        /// <summary>Momentum factor in [0, 1); 0 disables the momentum buffer. Default 0.</summary>
+        public double Momentum { get; set; }
+
+        /// <summary>Dampening of the gradient's contribution to the momentum buffer, in [0, 1]. Default 0.</summary>
+        public double Dampening { get; set; }
+
+        /// <summary>Nesterov momentum; requires Momentum &gt; 0 and Dampening = 0. Default false.</summary>
+        public bool Nesterov { get; set; }
+
+        /// <summary>Coupled L2 weight decay factor, at least 0. Default 0.</summary>
+        public double WeightDecay { get; set; }
+
+        /// <summary>Maximizes the objective instead of minimizing it. Default false.</summary>
+        public bool Maximize { get; set; }
+
+        /// <summary>Name of the generated nested optimizer type. Default <c>SgdOptimizer</c>.</summary>
+        public string Name { get; set; } = "SgdOptimizer";
+    }
+}
