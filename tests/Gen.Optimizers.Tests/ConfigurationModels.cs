@@ -1,10 +1,10 @@
 // Model classes whose attributes enumerate the configurations under test. The tests read the
-// attributes back by reflection, so the reference always runs the configuration that was generated.
+// attributes back by reflection, so each reference always runs the configuration that was generated.
 using Gen;
 
 namespace Gen.Optimizers.Tests;
 
-/// <summary>Every RMSProp flag combination (centered × momentum × epsilon placement × decay mode × maximize) over one float buffer.</summary>
+/// <summary>Every optimizer kind and flag combination under test, over one float buffer.</summary>
 [RmsProp(Name = "C0M0I0D0X0", Rho = 0.9, WeightDecay = 0.05)]
 [RmsProp(Name = "C0M0I0D0X1", Rho = 0.9, WeightDecay = 0.05, Maximize = true)]
 [RmsProp(Name = "C0M0I0D1X0", Rho = 0.9, WeightDecay = 0.05, WeightDecayMode = WeightDecayMode.Decoupled)]
@@ -39,12 +39,48 @@ namespace Gen.Optimizers.Tests;
 [RmsProp(Name = "C1M1I1D1X1", Rho = 0.9, WeightDecay = 0.05, Centered = true, Momentum = 0.9, EpsilonPlacement = EpsilonPlacement.InsideSqrt, WeightDecayMode = WeightDecayMode.Decoupled, Maximize = true)]
 [RmsProp(Name = "Defaults")]
 [RmsProp(Name = "InitialScaleNoDecay", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5)]
+[Sgd(Name = "SgdPlainX0", LearningRate = 0.05, WeightDecay = 0.05)]
+[Sgd(Name = "SgdPlainX1", LearningRate = 0.05, WeightDecay = 0.05, Maximize = true)]
+[Sgd(Name = "SgdMomentumX0", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9)]
+[Sgd(Name = "SgdMomentumX1", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Maximize = true)]
+[Sgd(Name = "SgdDampenedX0", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Dampening = 0.3)]
+[Sgd(Name = "SgdDampenedX1", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Dampening = 0.3, Maximize = true)]
+[Sgd(Name = "SgdNesterovX0", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true)]
+[Sgd(Name = "SgdNesterovX1", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true, Maximize = true)]
+[Sgd(Name = "SgdMinimal", LearningRate = 0.01)]
+[Adagrad(Name = "AdagradD0I0X0", WeightDecay = 0.05)]
+[Adagrad(Name = "AdagradD0I0X1", WeightDecay = 0.05, Maximize = true)]
+[Adagrad(Name = "AdagradD0I1X0", WeightDecay = 0.05, InitialAccumulatorValue = 0.1)]
+[Adagrad(Name = "AdagradD0I1X1", WeightDecay = 0.05, InitialAccumulatorValue = 0.1, Maximize = true)]
+[Adagrad(Name = "AdagradD1I0X0", WeightDecay = 0.05, LearningRateDecay = 0.01)]
+[Adagrad(Name = "AdagradD1I0X1", WeightDecay = 0.05, LearningRateDecay = 0.01, Maximize = true)]
+[Adagrad(Name = "AdagradD1I1X0", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1)]
+[Adagrad(Name = "AdagradD1I1X1", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, Maximize = true)]
+[Adagrad(Name = "AdagradDefaults")]
+[Adam(Name = "AdamA0X0", LearningRate = 0.01, WeightDecay = 0.05)]
+[Adam(Name = "AdamA0X1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Adam(Name = "AdamA1X0", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true)]
+[Adam(Name = "AdamA1X1", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, Maximize = true)]
+[Adam(Name = "AdamDefaults")]
+[AdamW(Name = "AdamWA0X0", LearningRate = 0.01, WeightDecay = 0.05)]
+[AdamW(Name = "AdamWA0X1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[AdamW(Name = "AdamWA1X0", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true)]
+[AdamW(Name = "AdamWA1X1", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, Maximize = true)]
+[AdamW(Name = "AdamWDefaults")]
+[Adam(Name = "AdamBetas", Beta1 = 0.5, Beta2 = 0.9, Epsilon = 1e-6)]
+[Adadelta(Name = "AdadeltaX0", WeightDecay = 0.05)]
+[Adadelta(Name = "AdadeltaX1", WeightDecay = 0.05, Maximize = true)]
+[Adadelta(Name = "AdadeltaDefaults")]
+[Adadelta(Name = "AdadeltaTuned", LearningRate = 0.5, Rho = 0.95, Epsilon = 1e-4)]
+[Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
+[Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Lion(Name = "LionDefaults")]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
 }
 
-/// <summary>Every RMSProp flag combination (centered × momentum × epsilon placement × decay mode × maximize) over one double buffer.</summary>
+/// <summary>Every optimizer kind and flag combination under test, over one double buffer.</summary>
 [RmsProp(Name = "C0M0I0D0X0", Rho = 0.9, WeightDecay = 0.05)]
 [RmsProp(Name = "C0M0I0D0X1", Rho = 0.9, WeightDecay = 0.05, Maximize = true)]
 [RmsProp(Name = "C0M0I0D1X0", Rho = 0.9, WeightDecay = 0.05, WeightDecayMode = WeightDecayMode.Decoupled)]
@@ -79,6 +115,42 @@ public sealed partial class SingleModel
 [RmsProp(Name = "C1M1I1D1X1", Rho = 0.9, WeightDecay = 0.05, Centered = true, Momentum = 0.9, EpsilonPlacement = EpsilonPlacement.InsideSqrt, WeightDecayMode = WeightDecayMode.Decoupled, Maximize = true)]
 [RmsProp(Name = "Defaults")]
 [RmsProp(Name = "InitialScaleNoDecay", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5)]
+[Sgd(Name = "SgdPlainX0", LearningRate = 0.05, WeightDecay = 0.05)]
+[Sgd(Name = "SgdPlainX1", LearningRate = 0.05, WeightDecay = 0.05, Maximize = true)]
+[Sgd(Name = "SgdMomentumX0", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9)]
+[Sgd(Name = "SgdMomentumX1", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Maximize = true)]
+[Sgd(Name = "SgdDampenedX0", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Dampening = 0.3)]
+[Sgd(Name = "SgdDampenedX1", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Dampening = 0.3, Maximize = true)]
+[Sgd(Name = "SgdNesterovX0", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true)]
+[Sgd(Name = "SgdNesterovX1", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true, Maximize = true)]
+[Sgd(Name = "SgdMinimal", LearningRate = 0.01)]
+[Adagrad(Name = "AdagradD0I0X0", WeightDecay = 0.05)]
+[Adagrad(Name = "AdagradD0I0X1", WeightDecay = 0.05, Maximize = true)]
+[Adagrad(Name = "AdagradD0I1X0", WeightDecay = 0.05, InitialAccumulatorValue = 0.1)]
+[Adagrad(Name = "AdagradD0I1X1", WeightDecay = 0.05, InitialAccumulatorValue = 0.1, Maximize = true)]
+[Adagrad(Name = "AdagradD1I0X0", WeightDecay = 0.05, LearningRateDecay = 0.01)]
+[Adagrad(Name = "AdagradD1I0X1", WeightDecay = 0.05, LearningRateDecay = 0.01, Maximize = true)]
+[Adagrad(Name = "AdagradD1I1X0", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1)]
+[Adagrad(Name = "AdagradD1I1X1", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, Maximize = true)]
+[Adagrad(Name = "AdagradDefaults")]
+[Adam(Name = "AdamA0X0", LearningRate = 0.01, WeightDecay = 0.05)]
+[Adam(Name = "AdamA0X1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Adam(Name = "AdamA1X0", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true)]
+[Adam(Name = "AdamA1X1", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, Maximize = true)]
+[Adam(Name = "AdamDefaults")]
+[AdamW(Name = "AdamWA0X0", LearningRate = 0.01, WeightDecay = 0.05)]
+[AdamW(Name = "AdamWA0X1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[AdamW(Name = "AdamWA1X0", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true)]
+[AdamW(Name = "AdamWA1X1", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, Maximize = true)]
+[AdamW(Name = "AdamWDefaults")]
+[Adam(Name = "AdamBetas", Beta1 = 0.5, Beta2 = 0.9, Epsilon = 1e-6)]
+[Adadelta(Name = "AdadeltaX0", WeightDecay = 0.05)]
+[Adadelta(Name = "AdadeltaX1", WeightDecay = 0.05, Maximize = true)]
+[Adadelta(Name = "AdadeltaDefaults")]
+[Adadelta(Name = "AdadeltaTuned", LearningRate = 0.5, Rho = 0.95, Epsilon = 1e-4)]
+[Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
+[Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Lion(Name = "LionDefaults")]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

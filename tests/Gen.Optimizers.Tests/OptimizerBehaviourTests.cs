@@ -37,7 +37,7 @@ public sealed class OptimizerBehaviourTests
         float[] embedding = (float[])model.Embedding.Clone();
         var gradients = new MixedModel.Gradients(model);
         var optimizer = new MixedModel.Full(model);
-        RmsPropAttribute config = Optimizers.Configuration<MixedModel>("Full");
+        var config = (RmsPropAttribute)Optimizers.Configuration<MixedModel>("Full");
         var w1 = new Check(config, model.W1.Cast<float>().Select(x => (double)x).ToArray(), single: true);
         var b1 = new Check(config, model.B1.Select(x => (double)x).ToArray(), single: true);
         var kernel = new Check(config, model.Kernel.Cast<double>().ToArray(), single: false);

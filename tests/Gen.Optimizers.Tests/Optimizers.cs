@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 
@@ -7,11 +8,10 @@ namespace Gen.Optimizers.Tests;
 /// <summary>Finds the generated optimizers of a model class by the Name their attribute gave them.</summary>
 internal static class Optimizers
 {
-    public static RmsPropAttribute Configuration<TModel>(string name) =>
-        typeof(TModel).GetCustomAttributes<RmsPropAttribute>().Single(a => a.Name == name);
+    /// <summary>The optimizer attribute (of any kind) named <paramref name="name"/> on <typeparamref name="TModel"/>.</summary>
+    public static Attribute Configuration<TModel>(string name) => All<TModel>().Single(a => NameOf(a) == name);
 
-    public static string[] Names<TModel>() =>
-        typeof(TModel).GetCustomAttributes<RmsPropAttribute>().Select(a => a.Name).ToArray();
+    public static string[] Names<TModel>() => All<TModel>().Select(NameOf).ToArray();
 
     public static Optimizer<TGradients> Create<TModel, TGradients>(string name, TModel model)
         where TGradients : GradientsBase
@@ -31,4 +31,10 @@ internal static class Optimizers
 
         return hash;
     }
+
+    private static IEnumerable<Attribute> All<TModel>() => typeof(TModel)
+        .GetCustomAttributes()
+        .Where(a => a.GetType().Namespace == "Gen" && a.GetType().GetProperty("Name") is not null);
+
+    private static string NameOf(Attribute attribute) => (string)attribute.GetType().GetProperty("Name")!.GetValue(attribute)!;
 }

@@ -136,7 +136,7 @@ public sealed class RmsPropGoldenTests
     {
         GoldenCase golden = GoldenFile.Instance.Case(name);
         bool single = golden.Dtype == GoldenCase.Float32;
-        RmsPropAttribute config = single ? Optimizers.Configuration<GoldenSingle>(name) : Optimizers.Configuration<GoldenDouble>(name);
+        var config = (RmsPropAttribute)(single ? Optimizers.Configuration<GoldenSingle>(name) : Optimizers.Configuration<GoldenDouble>(name));
         var comparison = new Comparison(name, single ? SingleTolerance : DoubleTolerance);
         for (int member = 0; member < golden.Parameters.Length; member++)
         {
@@ -167,7 +167,7 @@ public sealed class RmsPropGoldenTests
 
     private static Comparison RunSingle(GoldenCase golden)
     {
-        RmsPropAttribute config = Optimizers.Configuration<GoldenSingle>(golden.Name);
+        var config = (RmsPropAttribute)Optimizers.Configuration<GoldenSingle>(golden.Name);
         AssertSameHyperparameters(golden, config);
         var model = new GoldenSingle
         {
@@ -191,7 +191,7 @@ public sealed class RmsPropGoldenTests
 
     private static Comparison RunDouble(GoldenCase golden)
     {
-        RmsPropAttribute config = Optimizers.Configuration<GoldenDouble>(golden.Name);
+        var config = (RmsPropAttribute)Optimizers.Configuration<GoldenDouble>(golden.Name);
         AssertSameHyperparameters(golden, config);
         var model = new GoldenDouble
         {

@@ -8,7 +8,7 @@ namespace Gen.Optimizers.Tests;
 /// which reproduces float arithmetic exactly (+, −, ×, ÷ and √ computed in double and rounded once
 /// give the correctly rounded float result), so generated float kernels must match it bit for bit.
 /// </summary>
-internal sealed class RmsPropReference
+internal sealed class RmsPropReference : IReference
 {
     private readonly RmsPropAttribute _config;
     private readonly Func<double, double> _round;
@@ -30,7 +30,7 @@ internal sealed class RmsPropReference
     public double[] MomentumBuffer { get; }
 
     /// <summary>One step over every element of <paramref name="parameters"/>, in place.</summary>
-    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay)
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount = 0)
     {
         Func<double, double> r = _round;
         RmsPropAttribute c = _config;
