@@ -82,3 +82,22 @@ public sealed partial class AliasedModel
 
     public float[] SameWeights => Weights;
 }
+
+/// <summary>Per-member overrides of the learning rate and weight decay.</summary>
+[Adam(LearningRate = 0.01, WeightDecay = 0.1)]
+[AdamW(LearningRate = 0.01, WeightDecay = 0.1)]
+[Lion(LearningRate = 0.01, WeightDecay = 0.1)]
+public sealed partial class OverridesModel
+{
+    public float[] Plain = new float[37];
+
+    [NoWeightDecay]
+    public float[] Bias = new float[37];
+
+    [LearningRateScale(0.1)]
+    public float[] Slow = new float[37];
+
+    [NoWeightDecay]
+    [LearningRateScale(2)]
+    public double[] Both = new double[37];
+}

@@ -153,6 +153,47 @@ public sealed class OptimizerBehaviourTests
         Assert.Equal(3, new MixedModel.RmsPropOptimizer(model).StateCount);
     }
 
+    [Theory]
+    [InlineData("AdamOptimizer")]
+    [InlineData("AdamWOptimizer")]
+    [InlineData("LionOptimizer")]
+    public void MemberOverridesScaleTheLearningRateAndTurnOffWeightDecay(string name)
+    {
+        var random = new Random(21);
+        var model = new OverridesModel();
+        double[][] start = { TestData.RoundToSingle(TestData.Parameters(random, 37)), TestData.RoundToSingle(TestData.Parameters(random, 37)), TestData.RoundToSingle(TestData.Parameters(random, 37)), TestData.Parameters(random, 37) };
+        model.Plain = TestData.ToSingle(start[0]);
+        model.Bias = TestData.ToSingle(start[1]);
+        model.Slow = TestData.ToSingle(start[2]);
+        model.Both = (double[])start[3].Clone();
+        var gradients = new OverridesModel.Gradients(model);
+        Optimizer<OverridesModel.Gradients> optimizer = Optimizers.Create<OverridesModel, OverridesModel.Gradients>(name, model);
+        Attribute config = Optimizers.Configuration<OverridesModel>(name);
+        (double Scale, bool Decay, bool Single)[] members = { (1, true, true), (1, false, true), (0.1, true, true), (2, false, false) };
+        IReference[] references = members.Select(m => References.Create(config, 37, m.Single)).ToArray();
+
+        for (int step = 0; step < 10; step++)
+        {
+            double[][] g = members.Select(m => m.Single ? TestData.RoundToSingle(TestData.Gradients(random, 37)) : TestData.Gradients(random, 37)).ToArray();
+            TestData.ToSingle(g[0]).CopyTo(gradients.Plain, 0);
+            TestData.ToSingle(g[1]).CopyTo(gradients.Bias, 0);
+            TestData.ToSingle(g[2]).CopyTo(gradients.Slow, 0);
+            g[3].CopyTo(gradients.Both, 0);
+            long stepCount = optimizer.StepCount;
+            optimizer.Step(gradients);
+            for (int k = 0; k < members.Length; k++)
+            {
+                double learningRate = members[k].Scale == 1 ? optimizer.LearningRate : optimizer.LearningRate * members[k].Scale;
+                references[k].Step(start[k], g[k], learningRate, members[k].Decay ? optimizer.WeightDecay : 0, stepCount);
+            }
+        }
+
+        Assert.Equal(start[0].Select(x => (float)x), model.Plain);
+        Assert.Equal(start[1].Select(x => (float)x), model.Bias);
+        Assert.Equal(start[2].Select(x => (float)x), model.Slow);
+        Assert.Equal(start[3], model.Both);
+    }
+
     [Fact]
     public void TwoMembersHoldingOneArrayAreRejected()
     {
