@@ -9,12 +9,16 @@ namespace QuickStart;
 /// <c>float[]</c> / <c>float[,]</c> instance field is a parameter that Gen trains.
 /// </summary>
 /// <remarks>
-/// <see cref="RmsPropAttribute"/> makes the source generator add two nested types to this class:
-/// <c>SpiralNet.Gradients</c> (one zeroed array per parameter, same names and shapes) and
-/// <c>SpiralNet.RmsPropOptimizer</c> (the RMSProp update, with PyTorch's semantics, allocation-free).
+/// Each optimizer attribute makes the source generator add a nested optimizer type to this class
+/// (<c>SpiralNet.RmsPropOptimizer</c>, <c>AdamOptimizer</c>, <c>SgdOptimizer</c>, <c>AdagradOptimizer</c>:
+/// PyTorch's semantics, allocation-free), and all of them share one generated
+/// <c>SpiralNet.Gradients</c> (one zeroed array per parameter, same names and shapes).
 /// The class must be <c>partial</c> so the generator can add them.
 /// </remarks>
 [RmsProp(LearningRate = 1e-2, Rho = 0.9)]
+[Adam(LearningRate = 1e-2)]
+[Sgd(LearningRate = 0.1, Momentum = 0.9)]
+[Adagrad(LearningRate = 0.2)]
 public sealed partial class SpiralNet
 {
     public const int Inputs = 2;
