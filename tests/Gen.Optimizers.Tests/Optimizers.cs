@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 
@@ -12,6 +13,13 @@ internal static class Optimizers
 
     public static string[] Names<TModel>() =>
         typeof(TModel).GetCustomAttributes<RmsPropAttribute>().Select(a => a.Name).ToArray();
+
+    /// <summary>The <paramref name="attributeType"/> attributes on <paramref name="model"/>, by the Name each gives its optimizer.</summary>
+    public static IReadOnlyDictionary<string, Attribute> Attributes(Type model, Type attributeType)
+    {
+        PropertyInfo name = attributeType.GetProperty("Name") ?? throw new ArgumentException($"{attributeType} has no Name.", nameof(attributeType));
+        return model.GetCustomAttributes(attributeType, inherit: false).Cast<Attribute>().ToDictionary(a => (string)name.GetValue(a)!, StringComparer.Ordinal);
+    }
 
     public static Optimizer<TGradients> Create<TModel, TGradients>(string name, TModel model)
         where TGradients : GradientsBase
