@@ -1,37 +1,81 @@
-// Model classes of the PyTorch golden tests: one [RmsProp] attribute per case of Golden/rmsprop.json,
-// named as the case. The hyperparameters here must equal the ones Golden/make_rmsprop_golden.py gave
-// torch.optim.RMSprop (lr, alpha = Rho, eps, momentum, centered, weight_decay, maximize); the tests
-// check that, and that every JSON case has its attribute and every attribute its JSON case.
-// PyTorch adds eps outside the square root and applies weight decay as an L2 term on the gradient,
-// which are the attribute's defaults, so no case sets EpsilonPlacement or WeightDecayMode.
+// Model classes of the PyTorch golden tests: one optimizer attribute per case of Golden/<kind>.json,
+// named as the case. The hyperparameters here must equal the ones Golden/make_golden.py gave the
+// torch.optim class (GoldenKind maps each keyword to its attribute properties); the tests check
+// that, and that every JSON case has its attribute and every attribute its JSON case.
+// Attributes left at their defaults mean PyTorch's defaults too (the script checks its defaults
+// against torch's signatures, and a default case here checks the attribute's defaults against them).
 using Gen;
 
 namespace Gen.Optimizers.Tests;
 
-/// <summary>The float32 cases of Golden/rmsprop.json: a 37-element vector and a 3×5 matrix.</summary>
-[RmsProp(Name = "Default32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8)]
-[RmsProp(Name = "LowAlpha32", LearningRate = 0.01, Rho = 0.9, Epsilon = 1e-8)]
-[RmsProp(Name = "Centered32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Centered = true)]
-[RmsProp(Name = "Momentum32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Momentum = 0.9)]
-[RmsProp(Name = "CenteredMomentum32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Centered = true, Momentum = 0.9)]
-[RmsProp(Name = "WeightDecay32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, WeightDecay = 0.1)]
-[RmsProp(Name = "Maximize32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Maximize = true)]
-[RmsProp(Name = "Everything32", LearningRate = 1e-3, Rho = 0.9, Epsilon = 1e-8, Centered = true, Momentum = 0.9, WeightDecay = 0.1, Maximize = true)]
+/// <summary>
+/// The float32 cases of Golden/*.json: a 37-element vector and a 3×5 matrix, already of the golden
+/// shapes (the harness writes the initial values through <see cref="ITrainable"/>).
+/// </summary>
+[Sgd(Name = "SgdPlain32", LearningRate = 0.01)]
+[Sgd(Name = "SgdMomentum32", LearningRate = 0.01, Momentum = 0.9)]
+[Sgd(Name = "SgdDampening32", LearningRate = 0.01, Momentum = 0.9, Dampening = 0.3)]
+[Sgd(Name = "SgdNesterov32", LearningRate = 0.01, Momentum = 0.9, Nesterov = true)]
+[Sgd(Name = "SgdWeightDecay32", LearningRate = 0.01, WeightDecay = 0.01)]
+[Sgd(Name = "SgdMaximize32", LearningRate = 0.01, Maximize = true)]
+[Sgd(Name = "SgdEverything32", LearningRate = 0.01, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01, Maximize = true)]
+[Sgd(Name = "SgdEverythingDampened32", LearningRate = 0.01, Momentum = 0.9, Dampening = 0.3, WeightDecay = 0.01, Maximize = true)]
+[Adagrad(Name = "AdagradDefault32")]
+[Adagrad(Name = "AdagradLrDecay32", LearningRateDecay = 0.01)]
+[Adagrad(Name = "AdagradInitialAccumulator32", InitialAccumulatorValue = 0.1)]
+[Adagrad(Name = "AdagradWeightDecay32", WeightDecay = 0.01)]
+[Adagrad(Name = "AdagradMaximize32", Maximize = true)]
+[Adagrad(Name = "AdagradEverything32", Epsilon = 1e-6, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 0.01, Maximize = true)]
+[RmsProp(Name = "RmsPropDefault32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8)]
+[RmsProp(Name = "RmsPropLowAlpha32", LearningRate = 0.01, Rho = 0.9, Epsilon = 1e-8)]
+[RmsProp(Name = "RmsPropCentered32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Centered = true)]
+[RmsProp(Name = "RmsPropMomentum32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Momentum = 0.9)]
+[RmsProp(Name = "RmsPropCenteredMomentum32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Centered = true, Momentum = 0.9)]
+[RmsProp(Name = "RmsPropWeightDecay32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, WeightDecay = 0.1)]
+[RmsProp(Name = "RmsPropMaximize32", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Maximize = true)]
+[RmsProp(Name = "RmsPropEverything32", LearningRate = 1e-3, Rho = 0.9, Epsilon = 1e-8, Centered = true, Momentum = 0.9, WeightDecay = 0.1, Maximize = true)]
+[Adam(Name = "AdamDefault32")]
+[Adam(Name = "AdamBetas32", Beta1 = 0.8, Beta2 = 0.99)]
+[Adam(Name = "AdamAmsGrad32", AmsGrad = true)]
+[Adam(Name = "AdamWeightDecay32", WeightDecay = 0.01)]
+[Adam(Name = "AdamMaximize32", Maximize = true)]
+[Adam(Name = "AdamEverything32", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, AmsGrad = true, WeightDecay = 0.01, Maximize = true)]
+[AdamW(Name = "AdamWDefault32")]
+[AdamW(Name = "AdamWAmsGrad32", AmsGrad = true)]
+[AdamW(Name = "AdamWWeightDecay32", WeightDecay = 0.1)]
+[AdamW(Name = "AdamWMaximize32", Maximize = true)]
+[AdamW(Name = "AdamWEverything32", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.1, Maximize = true)]
+[Adadelta(Name = "AdadeltaDefault32")]
+[Adadelta(Name = "AdadeltaRhoLr32", Rho = 0.95, LearningRate = 0.5)]
+[Adadelta(Name = "AdadeltaWeightDecay32", WeightDecay = 0.01)]
+[Adadelta(Name = "AdadeltaMaximize32", Maximize = true)]
+[Adadelta(Name = "AdadeltaEverything32", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenSingle
 {
-    public float[] A = System.Array.Empty<float>();
+    public float[] A = new float[37];
 
     public float[,] B = new float[3, 5];
 }
 
-/// <summary>The float64 cases of Golden/rmsprop.json: a 37-element vector and a 3×5 matrix.</summary>
-[RmsProp(Name = "Default64", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8)]
-[RmsProp(Name = "CenteredMomentumWeightDecay64", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Centered = true, Momentum = 0.9, WeightDecay = 0.1)]
-[RmsProp(Name = "Maximize64", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Maximize = true)]
-[RmsProp(Name = "Everything64", LearningRate = 1e-3, Rho = 0.9, Epsilon = 1e-8, Centered = true, Momentum = 0.9, WeightDecay = 0.1, Maximize = true)]
+/// <summary>The float64 cases of Golden/*.json: a 37-element vector and a 3×5 matrix.</summary>
+[Sgd(Name = "SgdMomentum64", LearningRate = 0.01, Momentum = 0.9)]
+[Sgd(Name = "SgdEverything64", LearningRate = 0.01, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01, Maximize = true)]
+[Sgd(Name = "SgdEverythingDampened64", LearningRate = 0.01, Momentum = 0.9, Dampening = 0.3, WeightDecay = 0.01, Maximize = true)]
+[Adagrad(Name = "AdagradDefault64")]
+[Adagrad(Name = "AdagradEverything64", Epsilon = 1e-6, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 0.01, Maximize = true)]
+[RmsProp(Name = "RmsPropDefault64", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8)]
+[RmsProp(Name = "RmsPropCenteredMomentumWeightDecay64", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Centered = true, Momentum = 0.9, WeightDecay = 0.1)]
+[RmsProp(Name = "RmsPropMaximize64", LearningRate = 0.01, Rho = 0.99, Epsilon = 1e-8, Maximize = true)]
+[RmsProp(Name = "RmsPropEverything64", LearningRate = 1e-3, Rho = 0.9, Epsilon = 1e-8, Centered = true, Momentum = 0.9, WeightDecay = 0.1, Maximize = true)]
+[Adam(Name = "AdamDefault64")]
+[Adam(Name = "AdamEverything64", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, AmsGrad = true, WeightDecay = 0.01, Maximize = true)]
+[AdamW(Name = "AdamWDefault64")]
+[AdamW(Name = "AdamWEverything64", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.1, Maximize = true)]
+[Adadelta(Name = "AdadeltaDefault64")]
+[Adadelta(Name = "AdadeltaEverything64", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenDouble
 {
-    public double[] A = System.Array.Empty<double>();
+    public double[] A = new double[37];
 
     public double[,] B = new double[3, 5];
 }

@@ -13,6 +13,13 @@ internal static class Optimizers
 
     public static string[] Names<TModel>() => All<TModel>().Select(NameOf).ToArray();
 
+    /// <summary>The <paramref name="attributeType"/> attributes on <paramref name="model"/>, by the Name each gives its optimizer.</summary>
+    public static IReadOnlyDictionary<string, Attribute> Attributes(Type model, Type attributeType)
+    {
+        PropertyInfo name = attributeType.GetProperty("Name") ?? throw new ArgumentException($"{attributeType} has no Name.", nameof(attributeType));
+        return model.GetCustomAttributes(attributeType, inherit: false).Cast<Attribute>().ToDictionary(a => (string)name.GetValue(a)!, StringComparer.Ordinal);
+    }
+
     public static Optimizer<TGradients> Create<TModel, TGradients>(string name, TModel model)
         where TGradients : GradientsBase
     {
