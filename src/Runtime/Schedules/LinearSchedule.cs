@@ -12,7 +12,7 @@ namespace Gen;
 /// <remarks>
 /// <code>lr(t) = base · (start + (end − start) · min(t, totalSteps) / totalSteps)</code>
 /// PyTorch 1.13's chainable LinearLR divides by <c>start_factor</c> and raises ZeroDivisionError at
-/// step 1 when it is 0 (PyTorch 2 rejects 0); here 0 is allowed and gives the formula's value, so a
+/// step 1 when it is 0 (later versions reject 0); here 0 is allowed and gives the formula's value, so a
 /// warm-up can start from a rate of 0. PyTorch keeps <c>base · start</c> forever when
 /// <c>total_iters</c> is 0, so 0 is rejected here. For a warm-up followed by another schedule use
 /// <see cref="LinearWarmupSchedule"/>.

@@ -31,9 +31,9 @@ namespace Gen;
 /// annealing) and raises ValueError on the next; here any step &gt;= <see cref="TotalSteps"/> throws
 /// <see cref="ArgumentOutOfRangeException"/>. PyTorch raises ZeroDivisionError when
 /// <c>pct_start · total_steps</c> is exactly 1 (its first phase then has no length); that is
-/// rejected here at construction. With <c>pct_start</c> 0 the first step is already past the peak,
-/// and with <c>pct_start</c> 1 PyTorch's scheduler.step() after the last step raises; both are followed
-/// as far as they are defined.
+/// rejected here at construction. When <c>pct_start · total_steps</c> is below 1 there is no warm-up:
+/// step 0 is already a step down from the peak. With <c>pct_start</c> 1 PyTorch's scheduler.step()
+/// after the last step raises ZeroDivisionError; the steps before it are followed.
 /// </para>
 /// </remarks>
 public sealed class OneCycleSchedule : LearningRateSchedule

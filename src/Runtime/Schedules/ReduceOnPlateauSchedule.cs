@@ -25,6 +25,8 @@ namespace Gen;
 /// old one. The schedule stores the number of reductions, and <see cref="LearningRateSchedule.GetLearningRate"/> applies
 /// them to the base rate it is given (the same arithmetic, so the same bits as PyTorch), which lets
 /// one instance serve optimizers with different base rates, as PyTorch's serves several parameter groups.
+/// The work per call grows with the number of reductions that still change the rate (a thousand at
+/// most, when <see cref="Epsilon"/> and <see cref="MinLearningRate"/> are 0 and the rate halves to 0).
 /// </para>
 /// <para>
 /// PyTorch's relative threshold compares with <c>best · (1 ∓ threshold)</c> also for negative

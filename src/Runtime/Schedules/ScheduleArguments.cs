@@ -35,6 +35,4 @@ internal static class ScheduleArguments
     public static T NotNull<T>(T? value, string name)
         where T : class =>
         value ?? throw new ArgumentNullException(name);
-
-    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -14,8 +14,10 @@ namespace Gen;
 /// <remarks>
 /// <code>lr(t) = schedules[i](t − milestones[i − 1])   where i = number of milestones ≤ t (milestones[−1] = 0)</code>
 /// At a milestone PyTorch calls the next scheduler's <c>step(0)</c>, which restarts it from its
-/// closed form at 0, so every built-in schedule here behaves as PyTorch's of the same name does in a
-/// SequentialLR. PyTorch does not check the milestones; a milestone 0, an unsorted or a repeated
+/// closed form at 0 (CosineAnnealingWarmRestarts and OneCycleLR compute step 0 directly), so each
+/// PyTorch scheduler in a SequentialLR gives the rates of its counterpart here started at the
+/// milestone (not OneCycleLR, whose constructor also rewrites the other schedulers' base rate).
+/// PyTorch does not check the milestones; a milestone 0, an unsorted or a repeated
 /// milestone gives rates that follow none of the schedules (a milestone 0 makes the second scheduler
 /// continue from the first one's rate), so milestones here must be strictly increasing and &gt;= 1.
 /// </remarks>
