@@ -13,13 +13,15 @@ public abstract class Optimizer<TGradients>
     where TGradients : GradientsBase
 {
     private double _learningRate;
+    private double _baseLearningRate;
     private double _weightDecay;
 
-    /// <summary>Starts with the attribute's learning rate and weight decay.</summary>
+    /// <summary>Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
         LearningRate = learningRate;
+        BaseLearningRate = learningRate;
         WeightDecay = weightDecay;
     }
 
@@ -41,13 +43,45 @@ public abstract class Optimizer<TGradients>
     /// <summary>The state buffer at <paramref name="index"/>, parameter by parameter, in declaration order.</summary>
     public abstract OptimizerState GetState(int index);
 
-    /// <summary>Step size used by the next <see cref="Step"/>. Settable for schedules and sweeps.</summary>
+    /// <summary>
+    /// Step size used by the next <see cref="Step"/>. Settable for sweeps and for schedules you step
+    /// yourself. While a <see cref="Schedule"/> is attached, <see cref="Step"/> overwrites it with the
+    /// schedule's rate before each update, so it reads as the rate the last step used.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public double LearningRate
     {
         get => _learningRate;
         set => _learningRate = Guard.NonNegativeFinite(value, nameof(LearningRate));
     }
+
+    /// <summary>
+    /// The rate an attached <see cref="Schedule"/> scales (PyTorch's <c>initial_lr</c>; <c>max_lr</c> for a
+    /// <see cref="OneCycleSchedule"/>). Starts at the attribute's LearningRate; setting
+    /// <see cref="LearningRate"/> does not change it. Unused while no schedule is attached.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    public double BaseLearningRate
+    {
+        get => _baseLearningRate;
+        set => _baseLearningRate = Guard.NonNegativeFinite(value, nameof(BaseLearningRate));
+    }
+
+    /// <summary>
+    /// A learning-rate schedule that <see cref="Step"/> follows, or null (the default) to use
+    /// <see cref="LearningRate"/> as set. Step t (0-based: <see cref="StepCount"/> before the step)
+    /// uses <c>Schedule.GetLearningRate(t, BaseLearningRate)</c>, which is what PyTorch's optimizer
+    /// uses when <c>scheduler.step()</c> follows every <c>optimizer.step()</c>. Attach or replace it at
+    /// any time; it takes effect at the next step.
+    /// </summary>
+    /// <remarks>
+    /// To schedule per epoch instead of per step, either leave this null and set
+    /// <c>LearningRate = schedule.GetLearningRate(epoch, BaseLearningRate)</c> at the start of each epoch,
+    /// or attach a schedule whose step counts are in optimizer steps (an epoch of N steps is N steps).
+    /// A <see cref="ReduceOnPlateauSchedule"/> is attached like any other and fed with its
+    /// <see cref="ReduceOnPlateauSchedule.Report"/>.
+    /// </remarks>
+    public LearningRateSchedule? Schedule { get; set; }
 
     /// <summary>Weight decay factor used by the next <see cref="Step"/>, applied as the attribute's mode says.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
@@ -61,13 +95,18 @@ public abstract class Optimizer<TGradients>
     public long StepCount { get; private set; }
 
     /// <summary>
-    /// Updates the model's parameters in place from <paramref name="gradients"/>. Every argument is
-    /// checked before the first write, so a step that throws leaves the model and the state unchanged.
-    /// Allocates nothing.
+    /// Updates the model's parameters in place from <paramref name="gradients"/>, with the rate of the
+    /// attached <see cref="Schedule"/> for <see cref="StepCount"/> if there is one (it becomes
+    /// <see cref="LearningRate"/>). Every argument is checked and the rate computed before the first
+    /// write, so a step that throws leaves the model, the state and <see cref="LearningRate"/> unchanged.
+    /// Allocates nothing (nor do the built-in schedules).
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> or one of its arrays is null.</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's.</exception>
-    /// <exception cref="InvalidOperationException">A model array was replaced by one of another length.</exception>
+    /// <exception cref="InvalidOperationException">A model array was replaced by one of another length, or
+    /// the schedule gave a rate that is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The schedule has no rate for this step (a
+    /// <see cref="OneCycleSchedule"/> past its end).</exception>
     public void Step(TGradients gradients)
     {
         if (gradients is null)
@@ -76,11 +115,23 @@ public abstract class Optimizer<TGradients>
         }
 
         ValidateStep(gradients);
+        if (Schedule is { } schedule)
+        {
+            // The last check: GetLearningRate throws for a step it has no rate for, and guarantees a
+            // finite rate >= 0 otherwise.
+            _learningRate = schedule.GetLearningRate(StepCount, _baseLearningRate);
+        }
+
         ApplyStep(gradients, _learningRate, _weightDecay);
         StepCount++;
     }
 
-    /// <summary>Returns every state buffer and <see cref="StepCount"/> to their initial values.</summary>
+    /// <summary>
+    /// Returns every state buffer and <see cref="StepCount"/> to their initial values, so an attached
+    /// <see cref="Schedule"/> starts again from its step 0. The rates and the schedule stay as they are;
+    /// a <see cref="ReduceOnPlateauSchedule"/>'s reports are its own (call its
+    /// <see cref="ReduceOnPlateauSchedule.Reset"/> to forget them).
+    /// </summary>
     public void Reset()
     {
         ResetState();
