@@ -67,7 +67,7 @@ internal abstract class OptimizerEmitter
         "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model",
         "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "ResetState",
         "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
-        "Model", "LearningRate", "WeightDecay", "StepCount", "Step", "Reset",
+        "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
         "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
     };
 
