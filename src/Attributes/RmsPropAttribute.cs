@@ -56,6 +56,12 @@ namespace Gen
         /// <summary>Initial value of the square average, at least 0 (Optax's <c>initial_scale</c>; TensorFlow 1 used 1). Default 0.</summary>
         public double InitialScale { get; set; }
 
+        /// <summary>
+        /// <see cref="Gen.Precision.Fast"/> replaces the float kernels' square root and division by refined
+        /// hardware estimates. Default <see cref="Gen.Precision.Exact"/>.
+        /// </summary>
+        public Precision Precision { get; set; } = Precision.Exact;
+
         /// <summary>Name of the generated nested optimizer type. Default <c>RmsPropOptimizer</c>.</summary>
         public string Name { get; set; } = "RmsPropOptimizer";
     }

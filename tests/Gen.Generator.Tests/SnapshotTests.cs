@@ -81,6 +81,19 @@ public sealed class SnapshotTests
         }
         """);
 
+    [Fact]
+    public void FastPrecisionOutsideAndInsideSqrt() => VerifyGenerated(nameof(FastPrecisionOutsideAndInsideSqrt), """
+        using Gen;
+
+        [RmsProp(Name = "FastOutside", Precision = Precision.Fast, Centered = true, Momentum = 0.9)]
+        [RmsProp(Name = "FastInside", Precision = Precision.Fast, EpsilonPlacement = EpsilonPlacement.InsideSqrt)]
+        public partial class FastNet
+        {
+            public float[] W = new float[64];
+            public double[] D = new double[8];
+        }
+        """);
+
     private static void VerifyGenerated(string name, string source)
     {
         (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(source));

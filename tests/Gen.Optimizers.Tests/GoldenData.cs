@@ -35,6 +35,7 @@ internal sealed class GoldenKind
             new("EpsilonPlacement", EpsilonPlacement.OutsideSqrt),
             new("WeightDecayMode", WeightDecayMode.L2),
             new("InitialScale", 0.0),
+            new("Precision", Precision.Exact),
         });
 
     public static readonly GoldenKind Adam = new(

@@ -148,7 +148,7 @@ public sealed class OptimizerBehaviourTests
         Assert.All(optimizer.GetState(7).Buffer.AsDoubleSpan().ToArray(), x => Assert.Equal(0.0, x));
         Assert.Equal(30, optimizer.GetState(6).Buffer.Length);
         Assert.Equal(
-            "Rho=0.99 Epsilon=1E-08 EpsilonPlacement=OutsideSqrt Momentum=0.9 Centered=true WeightDecayMode=L2 Maximize=false InitialScale=0.5",
+            "Rho=0.99 Epsilon=1E-08 EpsilonPlacement=OutsideSqrt Momentum=0.9 Centered=true WeightDecayMode=L2 Maximize=false InitialScale=0.5 Precision=Exact",
             string.Join(" ", optimizer.Configuration.Select(c => c.Key + "=" + c.Value)));
         Assert.Equal(3, new MixedModel.RmsPropOptimizer(model).StateCount);
     }

@@ -81,6 +81,28 @@ internal sealed class KernelFlavor
         return "((" + VectorClass + ".GreaterThan(" + value + ", " + zero + ") & " + one + ") - (" + VectorClass + ".LessThan(" + value + ", " + zero + ") & " + one + "))";
     }
 
+    /// <summary>
+    /// The hardware estimate of 1/√x (float only): about 14 bits with AVX-512, 12 with SSE/AVX/NEON,
+    /// the exact 1/√x where the ISA has none. Callers refine it with a Newton-Raphson step.
+    /// </summary>
+    public string ReciprocalSqrtEstimate(string x) => Estimate(x, sqrt: true);
+
+    /// <summary>The hardware estimate of 1/x (float only), as <see cref="ReciprocalSqrtEstimate"/>.</summary>
+    public string ReciprocalEstimate(string x) => Estimate(x, sqrt: false);
+
+    private string Estimate(string x, bool sqrt)
+    {
+        const string X86 = "global::System.Runtime.Intrinsics.X86.";
+        string exact = sqrt ? Constant(1) + " / " + Sqrt(x) : Constant(1) + " / " + x;
+        return Bits switch
+        {
+            0 => "float." + (sqrt ? "ReciprocalSqrtEstimate(" : "ReciprocalEstimate(") + x + ")",
+            512 => "(" + X86 + "Avx512F.IsSupported ? " + X86 + "Avx512F." + (sqrt ? "ReciprocalSqrt14(" : "Reciprocal14(") + x + ") : " + exact + ")",
+            256 => "(" + X86 + "Avx.IsSupported ? " + X86 + "Avx." + (sqrt ? "ReciprocalSqrt(" : "Reciprocal(") + x + ") : " + exact + ")",
+            _ => "(" + X86 + "Sse.IsSupported ? " + X86 + "Sse." + (sqrt ? "ReciprocalSqrt(" : "Reciprocal(") + x + ") : global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? global::System.Runtime.Intrinsics.Arm.AdvSimd." + (sqrt ? "ReciprocalSquareRootEstimate(" : "ReciprocalEstimate(") + x + ") : " + exact + ")",
+        };
+    }
+
     /// <summary>The correctly rounded square root.</summary>
     public string Sqrt(string value) => IsScalar
         ? (Element == ElementKind.Single ? "global::System.MathF.Sqrt(" : "global::System.Math.Sqrt(") + value + ")"

@@ -49,6 +49,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             PublicConstant.Enum("WeightDecayMode", "WeightDecayMode", rms.WeightDecayMode.ToString(), "How WeightDecay is applied."),
             PublicConstant.Bool("Maximize", rms.Maximize, "Whether the objective is maximized."),
             PublicConstant.Double("InitialScale", rms.InitialScale, "Initial value of the square average."),
+            PublicConstant.Enum("Precision", "Precision", rms.Fast ? "Fast" : "Exact", "How float kernels compute the square root and division."),
         };
     }
 
@@ -63,6 +64,11 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         {
             lines.Add("m ← ρ·m + (1 − ρ)·g");
             variance = "v − m²";
+        }
+
+        if (rms.Fast)
+        {
+            lines.Add("(float: 1/d from refined hardware estimates, Precision.Fast)");
         }
 
         lines.Add(WithNote(rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt ? "d ← √(" + variance + ") + ε" : "d ← √(" + variance + " + ε)", "ε = " + Number(rms.Epsilon)));
@@ -91,12 +97,24 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             variance = "squareAvg - gradAvg * gradAvg";
         }
 
-        w.Line("var denominator = " + (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt
-            ? f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon)
-            : f.Sqrt(variance + " + " + f.Constant(rms.Epsilon))) + ";");
+        // The normalized gradient g / d, exactly or (Precision.Fast, float) as g * (1/d).
+        string normalized;
+        if (rms.Fast && f.Element == ElementKind.Single)
+        {
+            WriteFastReciprocal(w, rms, f, variance);
+            normalized = "grad * reciprocal";
+        }
+        else
+        {
+            w.Line("var denominator = " + (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt
+                ? f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon)
+                : f.Sqrt(variance + " + " + f.Constant(rms.Epsilon))) + ";");
+            normalized = "grad / denominator";
+        }
+
         if (rms.Momentum > 0)
         {
-            w.Line("var buffer = " + f.Load("b") + " * " + f.Constant(rms.Momentum) + " + grad / denominator;");
+            w.Line("var buffer = " + f.Load("b") + " * " + f.Constant(rms.Momentum) + " + " + normalized + ";");
         }
 
         w.Line(f.Store("v", "squareAvg"));
@@ -112,7 +130,32 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         }
         else
         {
-            w.Line(f.Store("p", "param + negLr * grad / denominator"));
+            w.Line(f.Store("p", "param + negLr * " + normalized));
+        }
+    }
+
+    /// <summary>
+    /// Precision.Fast: <c>reciprocal ≈ 1/d</c> from hardware estimates, each refined by one Newton step.
+    /// The variance is floored at the smallest normal float, so that √0 comes out as ~1e-19 rather
+    /// than 0·∞ = NaN (against ε ≥ 1e-10 the floor is invisible); NaN still propagates.
+    /// </summary>
+    private static void WriteFastReciprocal(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f, string variance)
+    {
+        string floor = f.Constant(1.17549435E-38);
+        w.Line("var variance = " + variance + (rms.EpsilonPlacement == EpsilonPlacementKind.InsideSqrt ? " + " + f.Constant(rms.Epsilon) : string.Empty) + ";");
+        w.Line("var floored = " + f.Max(floor, "variance") + ";");
+        if (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt)
+        {
+            w.Line("var rsqrt = " + f.ReciprocalSqrtEstimate("floored") + ";");
+            w.Line("rsqrt = rsqrt * (" + f.Constant(1.5) + " - " + f.Constant(0.5) + " * floored * rsqrt * rsqrt);");
+            w.Line("var denominator = floored * rsqrt + " + f.Constant(rms.Epsilon) + ";");
+            w.Line("var reciprocal = " + f.ReciprocalEstimate("denominator") + ";");
+            w.Line("reciprocal = reciprocal * (" + f.Constant(2) + " - denominator * reciprocal);");
+        }
+        else
+        {
+            w.Line("var reciprocal = " + f.ReciprocalSqrtEstimate("floored") + ";");
+            w.Line("reciprocal = reciprocal * (" + f.Constant(1.5) + " - " + f.Constant(0.5) + " * floored * reciprocal * reciprocal);");
         }
     }
 }

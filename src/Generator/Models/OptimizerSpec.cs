@@ -18,7 +18,8 @@ internal sealed record RmsPropSpec(
     bool Centered,
     WeightDecayModeKind WeightDecayMode,
     bool Maximize,
-    double InitialScale)
+    double InitialScale,
+    bool Fast)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
 
 /// <summary>[Sgd]: PyTorch's SGD with momentum, dampening and Nesterov.</summary>

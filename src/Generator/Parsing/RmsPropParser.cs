@@ -18,6 +18,7 @@ internal static class RmsPropParser
         int decayMode = reader.Enum("WeightDecayMode", "WeightDecayMode", "L2", "Decoupled");
         bool maximize = reader.Bool("Maximize", false);
         double initialScale = reader.Double("InitialScale", 0);
+        int precision = reader.Enum("Precision", "Precision", "Exact", "Fast");
 
         reader.NonNegativeFinite("LearningRate", learningRate, DiagnosticDescriptors.LearningRateOutOfRange);
         reader.UnitInterval("Rho", rho, DiagnosticDescriptors.DecayRateOutOfRange);
@@ -39,6 +40,7 @@ internal static class RmsPropParser
                 centered,
                 (WeightDecayModeKind)decayMode,
                 maximize,
-                initialScale);
+                initialScale,
+                Fast: precision == 1);
     }
 }
