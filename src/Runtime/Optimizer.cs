@@ -9,9 +9,11 @@ namespace Gen;
 /// check-then-update order of <see cref="Step"/>. The update itself is generated for one model class.
 /// </summary>
 /// <typeparam name="TGradients">The model's generated <c>Gradients</c> type.</typeparam>
-public abstract class Optimizer<TGradients>
+public abstract class Optimizer<TGradients> : IRangeUpdate
     where TGradients : GradientsBase
 {
+    private int _maxDegreeOfParallelism = 1;
+    private int _parallelThreshold = 1 << 18;
     private double _learningRate;
     private double _baseLearningRate;
     private double _weightDecay;
@@ -91,6 +93,32 @@ public abstract class Optimizer<TGradients>
         set => _weightDecay = Guard.NonNegativeFinite(value, nameof(WeightDecay));
     }
 
+    /// <summary>
+    /// How many threads one step may use (default 1: the calling thread only). Above 1, every member
+    /// with at least <see cref="ParallelThreshold"/> elements is split into contiguous chunks updated
+    /// in parallel by the caller and a pool of background threads (one per extra core, created on first
+    /// use). Results are bit-identical to a serial step, and a step still allocates nothing. If another
+    /// step is using the pool at the same moment, this one runs serially.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxDegreeOfParallelism
+    {
+        get => _maxDegreeOfParallelism;
+        set => _maxDegreeOfParallelism = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxDegreeOfParallelism), value, "MaxDegreeOfParallelism must be at least 1.");
+    }
+
+    /// <summary>
+    /// The element count from which a member is updated in parallel when
+    /// <see cref="MaxDegreeOfParallelism"/> is above 1. Default 262,144 (1 MiB of floats): below it, waking
+    /// a thread costs more than it saves.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int ParallelThreshold
+    {
+        get => _parallelThreshold;
+        set => _parallelThreshold = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ParallelThreshold), value, "ParallelThreshold must be at least 1.");
+    }
+
     /// <summary>Number of completed steps since construction or <see cref="Reset"/>.</summary>
     public long StepCount { get; private set; }
 
@@ -141,8 +169,36 @@ public abstract class Optimizer<TGradients>
     /// <summary>Throws if a step with <paramref name="gradients"/> cannot complete. Must not write anything.</summary>
     protected abstract void ValidateStep(TGradients gradients);
 
-    /// <summary>Applies one update to every parameter. Called only after <see cref="ValidateStep"/> passed.</summary>
+    /// <summary>
+    /// Applies one update to every parameter. Called only after <see cref="ValidateStep"/> passed.
+    /// Generated optimizers compute the step's scalars, then call <see cref="UpdateMembers"/>.
+    /// </summary>
     protected abstract void ApplyStep(TGradients gradients, double learningRate, double weightDecay);
+
+    /// <summary>Updates elements [start, start + count) of the member at <paramref name="member"/>, with the current step's scalars.</summary>
+    protected abstract void UpdateRange(int member, int start, int count);
+
+    /// <summary>
+    /// Updates every member in declaration order: whole, on the calling thread, or split across the
+    /// step workers when it is large and <see cref="MaxDegreeOfParallelism"/> allows.
+    /// </summary>
+    protected void UpdateMembers()
+    {
+        int members = Model.ParameterCount;
+        for (int member = 0; member < members; member++)
+        {
+            int length = Model.GetParameter(member).Length;
+            if (_maxDegreeOfParallelism > 1 && length >= _parallelThreshold && StepWorkers.WorkerCount > 0
+                && StepWorkers.TryRun(this, member, length, _maxDegreeOfParallelism))
+            {
+                continue;
+            }
+
+            UpdateRange(member, 0, length);
+        }
+    }
+
+    void IRangeUpdate.UpdateRange(int member, int start, int count) => UpdateRange(member, start, count);
 
     /// <summary>Sets every state buffer to its initial value.</summary>
     protected abstract void ResetState();

@@ -64,15 +64,17 @@ internal abstract class OptimizerEmitter
     /// </summary>
     internal static readonly string[] SkeletonMemberNames =
     {
-        "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model",
-        "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "ResetState",
+        "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model", "_gradients",
+        "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "UpdateRange", "ResetState",
         "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
         "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
+        "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers",
         "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
     };
 
     /// <summary>Every member name of the optimizer this emitter generates for <paramref name="spec"/>.</summary>
-    public IEnumerable<string> MemberNames(OptimizerSpec spec) => SkeletonMemberNames.Concat(Constants(spec).Select(c => c.Name));
+    public IEnumerable<string> MemberNames(OptimizerSpec spec) =>
+        SkeletonMemberNames.Concat(Constants(spec).Select(c => c.Name)).Concat(KernelScalars(spec).Select(s => "_" + s.Name));
 
     /// <summary>"RMSProp", for docs.</summary>
     protected abstract string DisplayName { get; }
@@ -148,6 +150,23 @@ internal abstract class OptimizerEmitter
 
                 w.Line();
                 w.Line("private readonly " + modelType + " _model;");
+                w.Line();
+                w.Line("/// <summary>The gradients of the step in progress (read by UpdateRange, possibly on a worker thread).</summary>");
+                w.Line("private " + gradientsType + "? _gradients;");
+                w.Line();
+                w.Line("// The step's scalars, computed once per step in double by ApplyStep.");
+                foreach (KernelScalar scalar in scalars)
+                {
+                    w.Line("private double _" + scalar.Name + ";");
+                }
+
+                foreach (ParameterSpec parameter in model.Parameters.Where(p => p.HasOverrides))
+                {
+                    foreach (KernelScalar scalar in scalars)
+                    {
+                        w.Line("private double _" + scalar.Name + "_" + parameter.Name + ";");
+                    }
+                }
                 foreach (ParameterSpec parameter in model.Parameters)
                 {
                     foreach (StateBuffer buffer in buffers)
@@ -165,7 +184,7 @@ internal abstract class OptimizerEmitter
                 w.Line();
                 WriteValidateStep(w, model, buffers);
                 w.Line();
-                WriteApplyStep(w, model, spec, buffers, scalars);
+                WriteApplyStep(w, model, buffers, scalars);
                 w.Line();
                 WriteResetState(w, model, buffers);
 
@@ -325,41 +344,72 @@ internal abstract class OptimizerEmitter
         }
     }
 
-    private static void WriteApplyStep(IndentedTextWriter w, ModelSpec model, OptimizerSpec spec, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
+    /// <summary>
+    /// ApplyStep computes the step's scalars (in double, once) into fields and lets the base class walk
+    /// the members; UpdateRange runs the fused kernel on a slice of one member, on the calling thread or,
+    /// for a large buffer with MaxDegreeOfParallelism &gt; 1, on a worker. Every element is independent,
+    /// so a split step computes exactly what a whole one does.
+    /// </summary>
+    private static void WriteApplyStep(IndentedTextWriter w, ModelSpec model, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
     {
         string modelType = model.Hierarchy.FullyQualifiedName;
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
         {
-            w.Line(modelType + " model = _model;");
             foreach (KernelScalar scalar in scalars)
             {
-                w.Line("double " + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+                w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
             }
 
-            foreach (ParameterSpec parameter in model.Parameters)
+            foreach (ParameterSpec parameter in model.Parameters.Where(p => p.HasOverrides))
             {
-                string suffix = string.Empty;
-                if (parameter.HasOverrides)
+                // [LearningRateScale] / [NoWeightDecay]: this member's own step scalars.
+                string lr = parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")";
+                string wd = parameter.NoWeightDecay ? "0d" : "weightDecay";
+                foreach (KernelScalar scalar in scalars)
                 {
-                    // [LearningRateScale] / [NoWeightDecay]: this member's own step scalars.
-                    suffix = "_" + parameter.Name;
-                    string lr = parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")";
-                    string wd = parameter.NoWeightDecay ? "0d" : "weightDecay";
-                    foreach (KernelScalar scalar in scalars)
+                    w.Line("_" + scalar.Name + "_" + parameter.Name + " = " + scalar.Expression(lr, wd) + ";");
+                }
+            }
+
+            w.Line("_gradients = gradients;");
+            using (w.Block("try"))
+            {
+                w.Line("UpdateMembers();");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("_gradients = null;");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void UpdateRange(int member, int start, int count)"))
+        {
+            w.Line(modelType + " model = _model;");
+            w.Line(modelType + ".Gradients gradients = _gradients!;");
+            using (w.Block("switch (member)"))
+            {
+                for (int index = 0; index < model.Parameters.Count; index++)
+                {
+                    ParameterSpec parameter = model.Parameters[index];
+                    string suffix = parameter.HasOverrides ? "_" + parameter.Name : string.Empty;
+                    var arguments = new List<string>
                     {
-                        w.Line("double " + scalar.Name + suffix + " = " + scalar.Expression(lr, wd) + ";");
-                    }
+                        SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
+                        SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
+                    };
+                    arguments.AddRange(buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + FieldName(b, parameter) + ", start, count)"));
+                    arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + "_" + s.Name + suffix));
+                    w.Line("case " + index + ":");
+                    w.Line("    UpdateBuffer(" + string.Join(", ", arguments) + ");");
+                    w.Line("    break;");
                 }
 
-                var arguments = new List<string>
-                {
-                    SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!)",
-                    SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ")",
-                };
-                arguments.AddRange(buffers.Select(b => FieldName(b, parameter)));
-                arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + s.Name + suffix));
-                w.Line("UpdateBuffer(" + string.Join(", ", arguments) + ");");
+                w.Line("default:");
+                w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(member));");
             }
         }
     }

@@ -1,0 +1,164 @@
+using System;
+using System.Threading;
+
+namespace Gen.Runtime;
+
+/// <summary>Something that can update a slice of one member: a generated optimizer.</summary>
+internal interface IRangeUpdate
+{
+    void UpdateRange(int member, int start, int count);
+}
+
+/// <summary>
+/// A small pool of persistent background threads that update slices of one large buffer in
+/// parallel with the calling thread. Created on first use (one thread per extra core); after that a
+/// parallel update allocates nothing: each worker waits on its own event for a slice descriptor.
+/// One step at a time uses the pool; a step that finds it busy runs serially instead of waiting.
+/// </summary>
+internal static class StepWorkers
+{
+    /// <summary>Chunks start at multiples of this many elements: whole cache lines and whole vectors.</summary>
+    private const int Alignment = 64;
+
+    private static readonly object Gate = new();
+    private static Worker[]? s_workers;
+
+    /// <summary>Threads available besides the caller.</summary>
+    public static int WorkerCount => Math.Max(0, Environment.ProcessorCount - 1);
+
+    /// <summary>
+    /// Updates <paramref name="length"/> elements of <paramref name="member"/> in up to
+    /// <paramref name="degree"/> contiguous chunks, one on the calling thread. Returns false (having
+    /// done nothing) when the pool is in use by another step.
+    /// </summary>
+    public static bool TryRun(IRangeUpdate target, int member, int length, int degree)
+    {
+        if (!Monitor.TryEnter(Gate))
+        {
+            return false;
+        }
+
+        try
+        {
+            Worker[] workers = s_workers ??= CreateWorkers();
+            int parts = Math.Min(Math.Min(degree, workers.Length + 1), Math.Max(1, length / Alignment));
+            int chunk = (((length + parts - 1) / parts) + Alignment - 1) / Alignment * Alignment;
+
+            int posted = 0;
+            for (int start = chunk; start < length && posted < parts - 1; start += chunk, posted++)
+            {
+                workers[posted].Post(target, member, start, Math.Min(chunk, length - start));
+            }
+
+            Exception? failure = null;
+            try
+            {
+                target.UpdateRange(member, 0, Math.Min(chunk, length));
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+
+            for (int k = 0; k < posted; k++)
+            {
+                failure ??= workers[k].Wait();
+            }
+
+            if (failure is not null)
+            {
+                throw new InvalidOperationException("A parallel optimizer step failed on a worker thread.", failure);
+            }
+
+            return true;
+        }
+        finally
+        {
+            Monitor.Exit(Gate);
+        }
+    }
+
+    /// <summary>
+    /// Bytes allocated so far by the worker threads, as each last recorded after its last slice
+    /// (for tests: a parallel step must allocate nothing on any thread).
+    /// </summary>
+    internal static long WorkerAllocatedBytes()
+    {
+        long total = 0;
+        foreach (Worker worker in s_workers ?? Array.Empty<Worker>())
+        {
+            total += Volatile.Read(ref worker.AllocatedBytes);
+        }
+
+        return total;
+    }
+
+    private static Worker[] CreateWorkers()
+    {
+        var workers = new Worker[WorkerCount];
+        for (int i = 0; i < workers.Length; i++)
+        {
+            workers[i] = new Worker(i);
+        }
+
+        return workers;
+    }
+
+    private sealed class Worker
+    {
+        private readonly ManualResetEventSlim _go = new(false);
+        private readonly ManualResetEventSlim _done = new(false);
+        private IRangeUpdate? _target;
+        private int _member;
+        private int _start;
+        private int _count;
+        private Exception? _failure;
+
+        /// <summary>This thread's GC.GetAllocatedBytesForCurrentThread after its last slice.</summary>
+        public long AllocatedBytes;
+
+        public Worker(int index)
+        {
+            var thread = new Thread(Run) { IsBackground = true, Name = "Gen step worker " + index };
+            thread.Start();
+        }
+
+        public void Post(IRangeUpdate target, int member, int start, int count)
+        {
+            _target = target;
+            _member = member;
+            _start = start;
+            _count = count;
+            _failure = null;
+            _done.Reset();
+            _go.Set();
+        }
+
+        public Exception? Wait()
+        {
+            _done.Wait();
+            _target = null;
+            return _failure;
+        }
+
+        private void Run()
+        {
+            while (true)
+            {
+                _go.Wait();
+                _go.Reset();
+                try
+                {
+                    _target!.UpdateRange(_member, _start, _count);
+                }
+                catch (Exception exception)
+                {
+                    _failure = exception;
+                }
+
+                Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                _done.Set();
+            }
+        }
+    }
+}
