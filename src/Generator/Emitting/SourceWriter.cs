@@ -7,15 +7,14 @@ namespace Gen.Generator.Emitting;
 /// <summary>The parts every generated file shares: header, namespace and containing-type wrappers.</summary>
 internal static class SourceWriter
 {
-    public const string GeneratedCodeAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"Gen.Generator\", \"" + Version + "\")]";
+    /// <summary>[GeneratedCode] with the generator's version (Major.Minor.Build of its assembly, set once in Directory.Build.props).</summary>
+    public static readonly string GeneratedCodeAttribute =
+        "[global::System.CodeDom.Compiler.GeneratedCode(\"Gen.Generator\", \"" + typeof(SourceWriter).Assembly.GetName().Version!.ToString(3) + "\")]";
     public const string AggressiveInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Tensors = "global::Gen.Runtime.Tensors";
     public const string Guard = "global::Gen.Runtime.Guard";
-
-    // Kept literal (not read from the assembly) so that snapshots do not change with every build.
-    private const string Version = "0.1.0";
 
     /// <summary>
     /// Writes the file header, the namespace and every containing type of <paramref name="hierarchy"/>,
