@@ -57,8 +57,9 @@ public abstract class Optimizer<TGradients>
         set => _weightDecay = Guard.NonNegativeFinite(value, nameof(WeightDecay));
     }
 
-    /// <summary>Number of completed steps since construction or <see cref="Reset"/>.</summary>
-    public long StepCount { get; private set; }
+    /// <summary>Number of completed steps since construction or <see cref="Reset"/>, or as restored from a <see cref="Checkpoint"/>.</summary>
+    /// <remarks>The setter is internal for <see cref="Checkpoint"/>, which restores the count with the state it belongs to.</remarks>
+    public long StepCount { get; internal set; }
 
     /// <summary>
     /// Updates the model's parameters in place from <paramref name="gradients"/>. Every argument is
