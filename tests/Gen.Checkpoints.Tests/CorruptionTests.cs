@@ -46,7 +46,7 @@ public sealed class CorruptionTests
     public void TruncatedFilesAreReportedWithTheirPath()
     {
         (byte[] file, _, _, _) = Setup(modelFile: false);
-        (Tiny model, Tiny.CenteredMomentum target) = Trained(seed: 3);
+        (_, Tiny.CenteredMomentum target) = Trained(seed: 3);
         TrainingSnapshot before = TrainingSnapshot.Of(target);
         using var directory = new TempDirectory();
         string path = directory.File("truncated.safetensors");
@@ -60,7 +60,6 @@ public sealed class CorruptionTests
         }
 
         TrainingSnapshot.AssertSame(before, TrainingSnapshot.Of(target), "after loading truncated files");
-        Assert.NotNull(model);
     }
 
     [Theory]

@@ -75,8 +75,7 @@ public sealed class RoundTripTests
         Assert.Equal(StepsBeforeSave, restored.StepCount);
         Assert.Equal(optimizer.LearningRate, restored.LearningRate);
         Assert.Equal(0.02, restored.WeightDecay);
-        Assert.Equal(model.Scratch, Net.Create(seed: 1).Scratch);
-        Assert.Equal(Net.Create(seed: 3).Scratch, restoredModel.Scratch);
+        Assert.Equal(Net.Create(seed: 3).Scratch, restoredModel.Scratch); // [Frozen]: not in the checkpoint
 
         var restoredGradients = new Net.Gradients(restoredModel);
         for (int step = 1; step <= StepsAfterLoad; step++)

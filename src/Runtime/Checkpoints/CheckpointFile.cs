@@ -136,7 +136,7 @@ internal static class CheckpointFile
 
         if (crc.Value != header.Checksum)
         {
-            throw new CheckpointException(CheckpointError.ChecksumMismatch, null, path, $"its bytes have CRC32 {crc.Value:x8}, but it records {header.Checksum:x8}: the file was altered or damaged after it was written.");
+            throw new CheckpointException(CheckpointError.ChecksumMismatch, null, path, $"its bytes have CRC32 {crc.Value:x8}, but it records {header.Checksum:x8}: the checkpoint was altered or damaged after it was written.");
         }
 
         if (accepted.Error is not null)
@@ -163,7 +163,7 @@ internal static class CheckpointFile
                 path,
                 total < 0
                     ? $"it ends after {consumed} bytes, within {what}."
-                    : $"it ends after {consumed} bytes, within {what}; its header declares {total}.");
+                    : $"it ends after {consumed} bytes, within {what}, but its header declares {total} bytes.");
         }
     }
 

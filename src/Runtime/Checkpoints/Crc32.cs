@@ -7,7 +7,7 @@ namespace Gen.Checkpoints;
 /// CRC-32 as zlib, PNG and Python's <c>zlib.crc32</c> compute it (IEEE 802.3, reflected polynomial
 /// 0xEDB88320, initial value and final XOR 0xFFFFFFFF), so a Python reader can check a checkpoint with
 /// the standard library. Slicing-by-8: eight table lookups per 8 bytes. It detects every error burst of
-/// up to 32 bits, so any change within one byte of a checkpoint is always caught.
+/// up to 32 bits, so a changed byte in a checkpoint's header or data is always caught.
 /// </summary>
 /// <remarks>
 /// Written here rather than taken from System.IO.Hashing so the runtime needs no package. The

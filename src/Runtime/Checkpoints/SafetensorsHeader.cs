@@ -110,7 +110,7 @@ internal sealed class SafetensorsHeader
     {
         if (json.IsEmpty || json[0] != (byte)'{')
         {
-            throw Invalid(path, "the header does not start with '{', so this is not a safetensors file.");
+            throw Invalid(path, "the header does not start with '{'.");
         }
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -371,5 +371,5 @@ internal sealed class SafetensorsHeader
     }
 
     private static CheckpointException Invalid(string? path, string detail, Exception? inner = null) =>
-        new(CheckpointError.InvalidFormat, null, path, detail, inner);
+        new(CheckpointError.InvalidFormat, null, path, detail + " The file is damaged, or it is not a safetensors file.", inner);
 }
