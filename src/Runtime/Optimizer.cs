@@ -119,8 +119,9 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
         set => _parallelThreshold = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ParallelThreshold), value, "ParallelThreshold must be at least 1.");
     }
 
-    /// <summary>Number of completed steps since construction or <see cref="Reset"/>.</summary>
-    public long StepCount { get; private set; }
+    /// <summary>Number of completed steps since construction or <see cref="Reset"/>, or as restored from a <see cref="Checkpoint"/>.</summary>
+    /// <remarks>The setter is internal for <see cref="Checkpoint"/>, which restores the count with the state it belongs to.</remarks>
+    public long StepCount { get; internal set; }
 
     /// <summary>
     /// Updates the model's parameters in place from <paramref name="gradients"/>, with the rate of the

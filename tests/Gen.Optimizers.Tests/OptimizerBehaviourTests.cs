@@ -195,6 +195,15 @@ public sealed class OptimizerBehaviourTests
     }
 
     [Fact]
+    public void ConfigurationRecordsMemberOverrides()
+    {
+        var optimizer = new OverridesModel.AdamOptimizer(new OverridesModel());
+        Assert.Equal(
+            new[] { "NoWeightDecay.Bias=true", "LearningRateScale.Slow=0.1", "LearningRateScale.Both=2", "NoWeightDecay.Both=true" },
+            optimizer.Configuration.Select(c => c.Key + "=" + c.Value).Where(c => c.Contains('.')));
+    }
+
+    [Fact]
     public void TwoMembersHoldingOneArrayAreRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new AliasedModel.RmsPropOptimizer(new AliasedModel()));

@@ -146,6 +146,20 @@ internal abstract class OptimizerEmitter
                     {
                         w.Line("new(" + Literals.String(constant.Name) + ", " + Literals.String(constant.Text) + "),");
                     }
+
+                    // Member overrides change the update too, so a checkpoint records them.
+                    foreach (ParameterSpec parameter in model.Parameters.Where(p => p.HasOverrides))
+                    {
+                        if (parameter.LearningRateScale != 1)
+                        {
+                            w.Line("new(" + Literals.String("LearningRateScale." + parameter.Name) + ", " + Literals.String(Number(parameter.LearningRateScale)) + "),");
+                        }
+
+                        if (parameter.NoWeightDecay)
+                        {
+                            w.Line("new(" + Literals.String("NoWeightDecay." + parameter.Name) + ", \"true\"),");
+                        }
+                    }
                 }
 
                 w.Line();

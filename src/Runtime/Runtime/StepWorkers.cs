@@ -78,6 +78,11 @@ internal static class StepWorkers
         }
     }
 
+    /// <summary>Slices the workers have run since the process started (for tests: proof that steps went parallel).</summary>
+    internal static long WorkerSlices => Interlocked.Read(ref s_workerSlices);
+
+    private static long s_workerSlices;
+
     /// <summary>
     /// Bytes allocated so far by the worker threads, as each last recorded after its last slice
     /// (for tests: a parallel step must allocate nothing on any thread).
@@ -104,10 +109,49 @@ internal static class StepWorkers
         return workers;
     }
 
+    /// <summary>
+    /// An auto-reset signal that allocates nothing after construction (ManualResetEventSlim allocates
+    /// its lock the first time a wait blocks, which can happen long after warm-up): a short spin for
+    /// the common case of a fast partner, then Monitor.Wait on a lock object created up front.
+    /// </summary>
+    private sealed class Signal
+    {
+        private readonly object _gate = new();
+        private bool _set;
+
+        public void Set()
+        {
+            lock (_gate)
+            {
+                _set = true;
+                Monitor.Pulse(_gate);
+            }
+        }
+
+        public void Wait()
+        {
+            var spinner = default(SpinWait);
+            while (!Volatile.Read(ref _set) && !spinner.NextSpinWillYield)
+            {
+                spinner.SpinOnce();
+            }
+
+            lock (_gate)
+            {
+                while (!_set)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                _set = false;
+            }
+        }
+    }
+
     private sealed class Worker
     {
-        private readonly ManualResetEventSlim _go = new(false);
-        private readonly ManualResetEventSlim _done = new(false);
+        private readonly Signal _go = new();
+        private readonly Signal _done = new();
         private IRangeUpdate? _target;
         private int _member;
         private int _start;
@@ -130,7 +174,6 @@ internal static class StepWorkers
             _start = start;
             _count = count;
             _failure = null;
-            _done.Reset();
             _go.Set();
         }
 
@@ -146,7 +189,6 @@ internal static class StepWorkers
             while (true)
             {
                 _go.Wait();
-                _go.Reset();
                 try
                 {
                     _target!.UpdateRange(_member, _start, _count);
@@ -157,6 +199,7 @@ internal static class StepWorkers
                 }
 
                 Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+                Interlocked.Increment(ref s_workerSlices);
                 _done.Set();
             }
         }

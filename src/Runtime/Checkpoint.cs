@@ -1,0 +1,222 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Gen.Checkpoints;
+using Gen.Runtime;
+
+namespace Gen;
+
+/// <summary>
+/// Saves and loads training state as safetensors files that PyTorch users can read: an optimizer's
+/// state (every state buffer, the step count, the learning rate and weight decay) and, separately, a
+/// model's trainable parameters. The format is described in docs/CHECKPOINTS.md.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Loading checks everything before it changes anything: the structure, the length, a CRC32 over the
+/// whole file, then that the checkpoint fits the target (optimizer kind, compile-time configuration,
+/// members, tensor names, dtypes and shapes). Any problem throws a <see cref="CheckpointException"/>
+/// whose <see cref="CheckpointException.Error"/> says which, and the target is left untouched; values
+/// are then copied into the existing arrays, so references to them stay valid.
+/// </para>
+/// <para>
+/// Saving to a path is atomic: the file is written beside the target under a temporary name,
+/// flushed to the disk and renamed over the target, so the target holds the old checkpoint or the new
+/// one, never part of one. Saving and loading allocate; <see cref="Optimizer{TGradients}.Step"/> still
+/// does not. Neither may run while another thread steps the optimizer or changes the model.
+/// </para>
+/// </remarks>
+public static class Checkpoint
+{
+    /// <summary>Writes the optimizer's state buffers, step count, learning rate and weight decay to <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not writable.</exception>
+    /// <exception cref="InvalidOperationException">A model member is null or was replaced by an array of another length; nothing was written.</exception>
+    public static void SaveOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream destination)
+        where TGradients : GradientsBase
+    {
+        CheckpointLayout layout = OptimizerLayoutToSave(optimizer);
+        CheckpointFile.Write(Writable(destination), layout);
+    }
+
+    /// <summary>Writes the optimizer's state to the file <paramref name="path"/>, replacing it atomically.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidOperationException">A model member is null or was replaced by an array of another length; nothing was written.</exception>
+    /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
+    public static void SaveOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path)
+        where TGradients : GradientsBase
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        CheckpointLayout layout = OptimizerLayoutToSave(optimizer);
+        AtomicFile.Write(path, stream => CheckpointFile.Write(stream, layout));
+    }
+
+    /// <summary>
+    /// Restores the optimizer from a checkpoint that <see cref="SaveOptimizer{TGradients}(Optimizer{TGradients}, Stream)"/>
+    /// wrote for an optimizer of the same kind and configuration, on a model with the same members and
+    /// shapes. Reads one checkpoint and leaves <paramref name="source"/> just after it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="CheckpointException">The checkpoint is damaged or does not fit this optimizer; nothing was changed.</exception>
+    public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream source)
+        where TGradients : GradientsBase =>
+        LoadOptimizer(optimizer, Readable(source), path: null, wholeFile: false);
+
+    /// <summary>Restores the optimizer from the checkpoint file <paramref name="path"/>, which must hold nothing else.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="CheckpointException">The file is damaged or does not fit this optimizer; nothing was changed. The message names the file.</exception>
+    /// <exception cref="IOException">The file could not be read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path)
+        where TGradients : GradientsBase
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        using FileStream stream = OpenRead(path);
+        LoadOptimizer(optimizer, stream, path, wholeFile: true);
+    }
+
+    /// <summary>Writes every trainable member of <paramref name="model"/> to <paramref name="destination"/>, one tensor per member.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not writable.</exception>
+    /// <exception cref="InvalidOperationException">A model member is null; nothing was written.</exception>
+    public static void SaveModel(ITrainable model, Stream destination)
+    {
+        CheckpointLayout layout = ModelLayoutToSave(model);
+        CheckpointFile.Write(Writable(destination), layout);
+    }
+
+    /// <summary>Writes every trainable member of <paramref name="model"/> to the file <paramref name="path"/>, replacing it atomically.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidOperationException">A model member is null; nothing was written.</exception>
+    /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
+    public static void SaveModel(ITrainable model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        CheckpointLayout layout = ModelLayoutToSave(model);
+        AtomicFile.Write(path, stream => CheckpointFile.Write(stream, layout));
+    }
+
+    /// <summary>
+    /// Copies a model checkpoint into the model's existing arrays: every trainable member must be in
+    /// it with its dtype and shape, and nothing else. Reads one checkpoint and leaves
+    /// <paramref name="source"/> just after it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="CheckpointException">The checkpoint is damaged or does not fit this model; nothing was changed.</exception>
+    public static void LoadModel(ITrainable model, Stream source) =>
+        LoadModel(model, Readable(source), path: null, wholeFile: false);
+
+    /// <summary>Copies the model checkpoint file <paramref name="path"/>, which must hold nothing else, into the model's arrays.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="CheckpointException">The file is damaged or does not fit this model; nothing was changed. The message names the file.</exception>
+    /// <exception cref="IOException">The file could not be read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    public static void LoadModel(ITrainable model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using FileStream stream = OpenRead(path);
+        LoadModel(model, stream, path, wholeFile: true);
+    }
+
+    private static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream stream, string? path, bool wholeFile)
+        where TGradients : GradientsBase
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        EnsureLittleEndian();
+        CheckpointLayout layout = CheckpointLayout.ForOptimizer(optimizer, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail));
+        (LoadPlan plan, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path));
+
+        // PyTorch keeps a step per parameter; Gen keeps one for the optimizer. They must agree.
+        RestoredValues values = plan.Values;
+        foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
+        {
+            if (pair.Key.IsStep && pair.Value.AsSingleSpan()[0] != (float)values.StepCount)
+            {
+                throw new CheckpointException(
+                    CheckpointError.InvalidValue,
+                    pair.Key.Name,
+                    path,
+                    $"tensor '{pair.Key.Name}' is {pair.Value.AsSingleSpan()[0]}, but the checkpoint's step count is {values.StepCount}; Gen keeps one step count for every parameter.");
+            }
+        }
+
+        // Every check has passed: copy. Nothing below can fail.
+        CopyStaged(staged);
+        optimizer.LearningRate = values.LearningRate;
+        optimizer.WeightDecay = values.WeightDecay;
+        optimizer.StepCount = values.StepCount;
+    }
+
+    private static void LoadModel(ITrainable model, Stream stream, string? path, bool wholeFile)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        EnsureLittleEndian();
+        CheckpointLayout layout = CheckpointLayout.ForModel(model, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail));
+        (_, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path));
+        CopyStaged(staged);
+    }
+
+    private static void CopyStaged(Dictionary<TensorSlot, TensorRef> staged)
+    {
+        foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
+        {
+            TensorSlot slot = pair.Key;
+            if (slot.IsStep)
+            {
+                continue;
+            }
+
+            if (slot.Values.Element == TensorElement.Single)
+            {
+                pair.Value.AsSingleSpan().CopyTo(slot.Values.AsSingleSpan());
+            }
+            else
+            {
+                pair.Value.AsDoubleSpan().CopyTo(slot.Values.AsDoubleSpan());
+            }
+        }
+    }
+
+    private static CheckpointLayout OptimizerLayoutToSave<TGradients>(Optimizer<TGradients> optimizer)
+        where TGradients : GradientsBase
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        EnsureLittleEndian();
+        return CheckpointLayout.ForOptimizer(optimizer, (_, detail) => new InvalidOperationException("Cannot save the optimizer: " + detail));
+    }
+
+    private static CheckpointLayout ModelLayoutToSave(ITrainable model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        EnsureLittleEndian();
+        return CheckpointLayout.ForModel(model, (_, detail) => new InvalidOperationException("Cannot save the model: " + detail));
+    }
+
+    private static Stream Writable(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return destination.CanWrite ? destination : throw new ArgumentException("The stream is not writable.", nameof(destination));
+    }
+
+    private static Stream Readable(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.CanRead ? source : throw new ArgumentException("The stream is not readable.", nameof(source));
+    }
+
+    private static FileStream OpenRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
+    }
+
+    /// <summary>
+    /// The tensors are copied to and from memory as they are laid out, which is the file's little-endian
+    /// order on every platform .NET supports today. Refuse rather than write a wrong file elsewhere.
+    /// </summary>
+    private static void EnsureLittleEndian()
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Gen checkpoints are read and written on little-endian machines only.");
+        }
+    }
+}

@@ -1,0 +1,474 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Gen.Runtime;
+
+namespace Gen.Checkpoints;
+
+/// <summary>One tensor of a checkpoint: its name and shape in the file, and the array that holds its values.</summary>
+internal sealed class TensorSlot
+{
+    public TensorSlot(string name, string member, int[] shape, TensorRef values, bool isStep)
+    {
+        Name = name;
+        Member = member;
+        Shape = shape;
+        Values = values;
+        IsStep = isStep;
+    }
+
+    /// <summary>The tensor name: the member (<c>W1</c>) or the member and a state key (<c>W1.square_avg</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The model member the tensor belongs to.</summary>
+    public string Member { get; }
+
+    /// <summary>The shape in the file: the model member's, or <c>[]</c> for a step.</summary>
+    public int[] Shape { get; }
+
+    /// <summary>The values: a model array, a flat state buffer, or a one-element array holding a step.</summary>
+    public TensorRef Values { get; }
+
+    /// <summary>A per-parameter step count, which is checked on load but not copied anywhere.</summary>
+    public bool IsStep { get; }
+
+    public string Dtype => Values.Element == TensorElement.Single ? Dtypes.F32 : Dtypes.F64;
+
+    public long ByteLength => (long)Values.Length * Dtypes.SizeOf(Dtype);
+
+    /// <summary>The values' bytes, in the machine's (little-endian) order.</summary>
+    public Span<byte> Bytes => Values.Element == TensorElement.Single
+        ? MemoryMarshal.AsBytes(Values.AsSingleSpan())
+        : MemoryMarshal.AsBytes(Values.AsDoubleSpan());
+
+    /// <summary>A new array of the same element type and length, to stage loaded values in.</summary>
+    public TensorRef CreateStaging() => Values.Element == TensorElement.Single
+        ? new TensorRef(Name, new float[Values.Length])
+        : new TensorRef(Name, new double[Values.Length]);
+
+    public string FormatShape() => "[" + string.Join(", ", Shape) + "]";
+}
+
+/// <summary>What the metadata of a checkpoint records: the values an optimizer load restores.</summary>
+internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay);
+
+/// <summary>
+/// The result of comparing a checkpoint's header with the model or optimizer it is loaded into:
+/// the tensor of each file entry, or the first problem found. A problem is thrown only once the
+/// checksum has been verified, so a damaged file is reported as damaged rather than as a mismatch.
+/// </summary>
+internal sealed class LoadPlan
+{
+    private LoadPlan(CheckpointException? error, Dictionary<string, TensorSlot>? slots, RestoredValues values)
+    {
+        Error = error;
+        Slots = slots;
+        Values = values;
+    }
+
+    public CheckpointException? Error { get; }
+
+    /// <summary>File tensor name → the slot its data is staged for; null when <see cref="Error"/> is set.</summary>
+    public Dictionary<string, TensorSlot>? Slots { get; }
+
+    public RestoredValues Values { get; }
+
+    public static LoadPlan Reject(CheckpointException error) => new(error, null, default);
+
+    public static LoadPlan Accept(Dictionary<string, TensorSlot> slots, RestoredValues values) => new(null, slots, values);
+}
+
+/// <summary>
+/// How a model or an optimizer is laid out in a checkpoint: the metadata that describes it and one
+/// slot per tensor, in file order. Built from the live object both to save it and to check a file
+/// before loading into it.
+/// </summary>
+internal sealed class CheckpointLayout
+{
+    public const string FormatTag = "gen.checkpoint";
+    public const string FormatVersion = "1";
+
+    public const string FormatKey = "format";
+    public const string VersionKey = "format_version";
+    public const string ContentKey = "content";
+    public const string KindKey = "optimizer";
+    public const string ParametersKey = "parameters";
+    public const string StepKey = "step";
+    public const string LearningRateKey = "lr";
+    public const string WeightDecayKey = "weight_decay";
+    public const string ConfigurationPrefix = "config.";
+
+    public const string ModelContent = "model";
+    public const string OptimizerContent = "optimizer";
+
+    private CheckpointLayout(string content, string? kind, IReadOnlyList<KeyValuePair<string, string>> configuration, string[] members, List<KeyValuePair<string, string>> metadata, List<TensorSlot> slots)
+    {
+        Content = content;
+        Kind = kind;
+        Configuration = configuration;
+        Members = members;
+        Metadata = metadata;
+        Slots = slots;
+    }
+
+    /// <summary><see cref="ModelContent"/> or <see cref="OptimizerContent"/>.</summary>
+    public string Content { get; }
+
+    /// <summary>The optimizer kind; null for a model.</summary>
+    public string? Kind { get; }
+
+    /// <summary>The optimizer's compile-time configuration; empty for a model.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Configuration { get; }
+
+    /// <summary>The trainable members, in declaration order.</summary>
+    public string[] Members { get; }
+
+    /// <summary>Every metadata entry to write except the checksum.</summary>
+    public List<KeyValuePair<string, string>> Metadata { get; }
+
+    /// <summary>Every tensor, in file order: double-precision tensors first so that every tensor is aligned to its element size.</summary>
+    public List<TensorSlot> Slots { get; }
+
+    /// <summary>
+    /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
+    /// does for Adam, AdamW and Adagrad (a float32 scalar tensor in 1.13) and for RMSprop and Adadelta
+    /// (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
+    /// for Lion. Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
+    /// </summary>
+    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion");
+
+    /// <summary>The layout of a model: one tensor per trainable member, named as the member.</summary>
+    /// <param name="model">The model, as it is now.</param>
+    /// <param name="targetError">Makes the exception for a member whose array is null.</param>
+    public static CheckpointLayout ForModel(ITrainable model, Func<string, string, Exception> targetError)
+    {
+        TensorRef[] members = Parameters(model, targetError);
+        var slots = new List<TensorSlot>(members.Length);
+        foreach (TensorRef member in members)
+        {
+            slots.Add(new TensorSlot(member.Name, member.Name, Shape(member.Array!), member, isStep: false));
+        }
+
+        var metadata = new List<KeyValuePair<string, string>>
+        {
+            new(FormatKey, FormatTag),
+            new(VersionKey, FormatVersion),
+            new(ContentKey, ModelContent),
+        };
+        return new CheckpointLayout(ModelContent, null, Array.Empty<KeyValuePair<string, string>>(), Names(members), metadata, AlignedOrder(slots));
+    }
+
+    /// <summary>
+    /// The layout of an optimizer: per member, in declaration order, <c>member.step</c> (for the kinds
+    /// where PyTorch keeps one) then <c>member.key</c> for each state buffer, shaped as the member.
+    /// </summary>
+    /// <param name="optimizer">The optimizer, as it is now.</param>
+    /// <param name="targetError">Makes the exception for a member that is null or no longer has the optimizer's length.</param>
+    public static CheckpointLayout ForOptimizer<TGradients>(Optimizer<TGradients> optimizer, Func<string, string, Exception> targetError)
+        where TGradients : GradientsBase
+    {
+        TensorRef[] members = Parameters(optimizer.Model, targetError);
+        var states = new List<OptimizerState>[members.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            states[i] = new List<OptimizerState>();
+        }
+
+        for (int i = 0; i < optimizer.StateCount; i++)
+        {
+            OptimizerState state = optimizer.GetState(i);
+            TensorRef member = members[state.ParameterIndex];
+            if (state.Buffer.Length != member.Length)
+            {
+                throw targetError(member.Name, $"model member '{member.Name}' now holds {member.Length} elements but the optimizer state was created for {state.Buffer.Length}. Create a new optimizer after replacing a model array with one of another size.");
+            }
+
+            states[state.ParameterIndex].Add(state);
+        }
+
+        string kind = optimizer.Kind;
+        bool hasStep = HasStepTensor(kind);
+        var slots = new List<TensorSlot>();
+        for (int i = 0; i < members.Length; i++)
+        {
+            TensorRef member = members[i];
+            int[] shape = Shape(member.Array!);
+            if (hasStep)
+            {
+                slots.Add(new TensorSlot(member.Name + "." + StepKey, member.Name, Array.Empty<int>(), new TensorRef(member.Name, new[] { (float)optimizer.StepCount }), isStep: true));
+            }
+
+            foreach (OptimizerState state in states[i])
+            {
+                slots.Add(new TensorSlot(member.Name + "." + state.Key, member.Name, shape, state.Buffer, isStep: false));
+            }
+        }
+
+        IReadOnlyList<KeyValuePair<string, string>> configuration = optimizer.Configuration;
+        var metadata = new List<KeyValuePair<string, string>>
+        {
+            new(FormatKey, FormatTag),
+            new(VersionKey, FormatVersion),
+            new(ContentKey, OptimizerContent),
+            new(KindKey, kind),
+            new(ParametersKey, string.Join(",", Names(members))),
+            new(StepKey, optimizer.StepCount.ToString(CultureInfo.InvariantCulture)),
+            new(LearningRateKey, optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture)),
+            new(WeightDecayKey, optimizer.WeightDecay.ToString("R", CultureInfo.InvariantCulture)),
+        };
+        foreach (KeyValuePair<string, string> pair in configuration)
+        {
+            metadata.Add(new(ConfigurationPrefix + pair.Key, pair.Value));
+        }
+
+        return new CheckpointLayout(OptimizerContent, kind, configuration, Names(members), metadata, AlignedOrder(slots));
+    }
+
+    /// <summary>
+    /// Compares a checkpoint's header with this layout, in this order: format tag, version, content,
+    /// kind, configuration, members, the recorded values, then every tensor's presence, dtype and shape.
+    /// </summary>
+    public LoadPlan Plan(SafetensorsHeader header, string? path)
+    {
+        IReadOnlyDictionary<string, string> metadata = header.Metadata;
+        CheckpointException Fail(CheckpointError error, string? name, string detail) => new(error, name, path, detail);
+
+        string? format = Find(metadata, FormatKey);
+        if (format != FormatTag)
+        {
+            return LoadPlan.Reject(Fail(CheckpointError.NotGenCheckpoint, null, format is null
+                ? $"it is a safetensors file, but not a Gen checkpoint (its metadata has no \"{FormatKey}\": \"{FormatTag}\")."
+                : $"it is a safetensors file of format '{format}', not a Gen checkpoint ('{FormatTag}')."));
+        }
+
+        string? version = Find(metadata, VersionKey);
+        if (version != FormatVersion)
+        {
+            return LoadPlan.Reject(Fail(CheckpointError.UnsupportedVersion, null, $"it has format version '{version ?? "(none)"}'; this runtime reads version {FormatVersion}."));
+        }
+
+        string? content = Find(metadata, ContentKey);
+        if (content != Content)
+        {
+            return LoadPlan.Reject(Fail(CheckpointError.WrongContent, null, content is ModelContent or OptimizerContent
+                ? $"it is {Article(content)} {content} checkpoint, not {Article(Content)} {Content} checkpoint: load it with Checkpoint.Load{(content == ModelContent ? "Model" : "Optimizer")}."
+                : $"its content is '{content ?? "(none)"}', not '{Content}'."));
+        }
+
+        RestoredValues values = default;
+        if (Kind is not null)
+        {
+            string? kind = Find(metadata, KindKey);
+            if (kind != Kind)
+            {
+                return LoadPlan.Reject(Fail(CheckpointError.KindMismatch, null, $"it holds the state of optimizer kind '{kind ?? "(none)"}', and this optimizer is of kind '{Kind}'."));
+            }
+
+            if (CompareMembers(Find(metadata, ParametersKey), path) is { } memberError)
+            {
+                return LoadPlan.Reject(memberError);
+            }
+
+            // After the members: a member override (e.g. LearningRateScale.K) of a member the model
+            // lacks is reported as the missing member it is.
+            if (CompareConfiguration(metadata, path) is { } configurationError)
+            {
+                return LoadPlan.Reject(configurationError);
+            }
+
+            if (!long.TryParse(Find(metadata, StepKey), NumberStyles.None, CultureInfo.InvariantCulture, out long step))
+            {
+                return LoadPlan.Reject(Fail(CheckpointError.InvalidValue, StepKey, $"its step count (metadata '{StepKey}') is '{Find(metadata, StepKey) ?? "(none)"}', not an integer >= 0."));
+            }
+
+            if (ParseRate(metadata, LearningRateKey, "learning rate", path, out double learningRate) is { } lrError)
+            {
+                return LoadPlan.Reject(lrError);
+            }
+
+            if (ParseRate(metadata, WeightDecayKey, "weight decay", path, out double weightDecay) is { } wdError)
+            {
+                return LoadPlan.Reject(wdError);
+            }
+
+            values = new RestoredValues(step, learningRate, weightDecay);
+        }
+
+        var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
+        foreach (TensorSlot slot in Slots)
+        {
+            TensorEntry? entry = header.Find(slot.Name);
+            if (entry is null)
+            {
+                return LoadPlan.Reject(Content == ModelContent
+                    ? Fail(CheckpointError.MissingMember, slot.Name, $"it has no tensor for model member '{slot.Name}'.")
+                    : Fail(CheckpointError.MissingTensor, slot.Name, $"it has no tensor '{slot.Name}', which this optimizer keeps for member '{slot.Member}'."));
+            }
+
+            if (entry.Dtype != slot.Dtype)
+            {
+                return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name, slot.IsStep
+                    ? $"tensor '{slot.Name}' is {entry.Dtype}, but a step is stored as a {slot.Dtype} scalar, as in PyTorch."
+                    : $"tensor '{slot.Name}' is {entry.Dtype}, but model member '{slot.Member}' is {ElementName(slot.Dtype)} ({slot.Dtype})."));
+            }
+
+            if (!SameShape(entry.Shape, slot.Shape))
+            {
+                return LoadPlan.Reject(Fail(CheckpointError.ShapeMismatch, slot.Name, slot.IsStep
+                    ? $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but a step is stored as a scalar (shape [])."
+                    : $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but model member '{slot.Member}' has shape {slot.FormatShape()}."));
+            }
+
+            slots.Add(slot.Name, slot);
+        }
+
+        foreach (TensorEntry entry in header.Tensors)
+        {
+            if (!slots.ContainsKey(entry.Name))
+            {
+                return LoadPlan.Reject(Content == ModelContent
+                    ? Fail(CheckpointError.UnexpectedMember, entry.Name, $"it has a tensor '{entry.Name}', but the model has no trainable member of that name.")
+                    : Fail(CheckpointError.UnexpectedTensor, entry.Name, $"it has a tensor '{entry.Name}', which this optimizer does not keep (it keeps {string.Join(", ", Slots.ConvertAll(s => s.Name))})."));
+            }
+        }
+
+        return LoadPlan.Accept(slots, values);
+    }
+
+    private CheckpointException? CompareConfiguration(IReadOnlyDictionary<string, string> metadata, string? path)
+    {
+        var recorded = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> pair in metadata)
+        {
+            if (pair.Key.StartsWith(ConfigurationPrefix, StringComparison.Ordinal))
+            {
+                recorded.Add(pair.Key.Substring(ConfigurationPrefix.Length), pair.Value);
+            }
+        }
+
+        foreach (KeyValuePair<string, string> pair in Configuration)
+        {
+            if (!recorded.Remove(pair.Key, out string? value))
+            {
+                return new CheckpointException(CheckpointError.ConfigurationMismatch, pair.Key, path, $"it does not record the hyperparameter '{pair.Key}', which this {Kind} optimizer has ({pair.Key} = {pair.Value}).");
+            }
+
+            if (value != pair.Value)
+            {
+                return new CheckpointException(CheckpointError.ConfigurationMismatch, pair.Key, path, $"its hyperparameter '{pair.Key}' is {value}, and this optimizer's is {pair.Value}. Compile-time hyperparameters must be equal to continue training.");
+            }
+        }
+
+        foreach (KeyValuePair<string, string> pair in recorded)
+        {
+            return new CheckpointException(CheckpointError.ConfigurationMismatch, pair.Key, path, $"it records the hyperparameter '{pair.Key}' = {pair.Value}, which this {Kind} optimizer does not have.");
+        }
+
+        return null;
+    }
+
+    private CheckpointException? CompareMembers(string? recorded, string? path)
+    {
+        if (recorded is null)
+        {
+            return new CheckpointException(CheckpointError.InvalidFormat, ParametersKey, path, $"its metadata has no '{ParametersKey}' entry listing the model members.");
+        }
+
+        string[] names = recorded.Length == 0 ? Array.Empty<string>() : recorded.Split(',');
+        var expected = new HashSet<string>(Members, StringComparer.Ordinal);
+        var found = new HashSet<string>(names, StringComparer.Ordinal);
+        foreach (string member in Members)
+        {
+            if (!found.Contains(member))
+            {
+                return new CheckpointException(CheckpointError.MissingMember, member, path, $"it has no state for model member '{member}' (it records {Describe(names)}).");
+            }
+        }
+
+        foreach (string name in names)
+        {
+            if (!expected.Contains(name))
+            {
+                return new CheckpointException(CheckpointError.UnexpectedMember, name, path, $"it records state for a member '{name}', but the model has no trainable member of that name (it has {Describe(Members)}).");
+            }
+        }
+
+        return null;
+    }
+
+    private static CheckpointException? ParseRate(IReadOnlyDictionary<string, string> metadata, string key, string what, string? path, out double value)
+    {
+        string? text = Find(metadata, key);
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value >= 0 && !double.IsPositiveInfinity(value))
+        {
+            return null;
+        }
+
+        return new CheckpointException(CheckpointError.InvalidValue, key, path, $"its {what} (metadata '{key}') is '{text ?? "(none)"}', not a finite number >= 0.");
+    }
+
+    private static TensorRef[] Parameters(ITrainable model, Func<string, string, Exception> targetError)
+    {
+        var members = new TensorRef[model.ParameterCount];
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i] = model.GetParameter(i);
+            if (members[i].Array is null)
+            {
+                throw targetError(members[i].Name, $"model member '{members[i].Name}' is null.");
+            }
+        }
+
+        return members;
+    }
+
+    /// <summary>Stable order by element size, largest first: each tensor then starts at a multiple of its element size.</summary>
+    private static List<TensorSlot> AlignedOrder(List<TensorSlot> slots)
+    {
+        var ordered = new List<TensorSlot>(slots.Count);
+        ordered.AddRange(slots.FindAll(s => s.Dtype == Dtypes.F64));
+        ordered.AddRange(slots.FindAll(s => s.Dtype != Dtypes.F64));
+        return ordered;
+    }
+
+    private static int[] Shape(Array array)
+    {
+        var shape = new int[array.Rank];
+        for (int d = 0; d < shape.Length; d++)
+        {
+            shape[d] = array.GetLength(d);
+        }
+
+        return shape;
+    }
+
+    private static bool SameShape(long[] recorded, int[] expected)
+    {
+        if (recorded.Length != expected.Length)
+        {
+            return false;
+        }
+
+        for (int d = 0; d < expected.Length; d++)
+        {
+            if (recorded[d] != expected[d])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string[] Names(TensorRef[] members) => Array.ConvertAll(members, m => m.Name);
+
+    private static string? Find(IReadOnlyDictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out string? value) ? value : null;
+
+    private static string Describe(string[] names) => names.Length == 0 ? "none" : string.Join(", ", names);
+
+    private static string ElementName(string dtype) => dtype == Dtypes.F32 ? "float" : "double";
+
+    private static string Article(string content) => content == OptimizerContent ? "an" : "a";
+}

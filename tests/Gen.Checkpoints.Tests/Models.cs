@@ -1,0 +1,130 @@
+// Model classes whose generated optimizers the tests save and load. Net carries one optimizer per
+// kind and per state layout (every buffer a kind can keep appears at least once); the other classes
+// differ from Net in exactly one way, for the mismatch tests.
+using System;
+using Gen;
+
+namespace Gen.Checkpoints.Tests;
+
+/// <summary>
+/// Ranks 1 to 3, float and double, an empty member, per-member overrides and a frozen member that
+/// checkpoints leave out.
+/// </summary>
+[RmsProp(Name = "RmsPropDefaults")]
+[RmsProp(Name = "RmsPropEverything", LearningRate = 0.003, Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.01, Maximize = true)]
+[RmsProp(Name = "RmsPropTensorFlow", InitialScale = 1, EpsilonPlacement = EpsilonPlacement.InsideSqrt, WeightDecayMode = WeightDecayMode.Decoupled, WeightDecay = 0.01)]
+[Sgd(Name = "SgdPlain", LearningRate = 0.05, WeightDecay = 0.01)]
+[Sgd(Name = "SgdDampened", LearningRate = 0.05, Momentum = 0.9, Dampening = 0.1, Maximize = true)]
+[Sgd(Name = "SgdNesterov", LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01)]
+[Adagrad(Name = "Adagrad", LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 0.01)]
+[Adam(Name = "Adam", LearningRate = 0.01, WeightDecay = 0.01)]
+[Adam(Name = "AdamAmsGrad", LearningRate = 0.01, AmsGrad = true, Maximize = true)]
+[Adam(Name = "AdamBeta", LearningRate = 0.01, Beta1 = 0.8, WeightDecay = 0.01)]
+[AdamW(Name = "AdamW", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.05)]
+[Adadelta(Name = "Adadelta", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01)]
+[Lion(Name = "Lion", LearningRate = 0.001, WeightDecay = 0.1)]
+public sealed partial class Net
+{
+    public float[,] W = new float[4, 3];
+
+    [NoWeightDecay]
+    public float[] B { get; set; } = new float[5];
+
+    [LearningRateScale(0.5)]
+    public double[,,] K = new double[2, 2, 3];
+
+    public float[] Empty = Array.Empty<float>();
+
+    [Frozen]
+    public float[] Scratch = new float[3];
+
+    /// <summary>A model whose every element (the frozen member's too) is drawn from <paramref name="seed"/>.</summary>
+    public static Net Create(int seed)
+    {
+        var model = new Net();
+        Fill.Model(model, new Random(seed));
+        Fill.Uniform(model.Scratch, new Random(seed + 1));
+        return model;
+    }
+}
+
+/// <summary>Net with one more member, X: a checkpoint of Net has nothing for it. Same member overrides as Net.</summary>
+[Adam(Name = "Adam", LearningRate = 0.01, WeightDecay = 0.01)]
+public sealed partial class ExtendedNet
+{
+    public float[,] W = new float[4, 3];
+
+    [NoWeightDecay]
+    public float[] B = new float[5];
+
+    [LearningRateScale(0.5)]
+    public double[,,] K = new double[2, 2, 3];
+
+    public float[] Empty = Array.Empty<float>();
+
+    public float[] X = new float[2];
+}
+
+/// <summary>Net without K: a checkpoint of Net has a member this model lacks.</summary>
+[Adam(Name = "Adam", LearningRate = 0.01, WeightDecay = 0.01)]
+[Sgd(Name = "SgdPlain", LearningRate = 0.05, WeightDecay = 0.01)]
+public sealed partial class ShrunkNet
+{
+    public float[,] W = new float[4, 3];
+
+    [NoWeightDecay]
+    public float[] B = new float[5];
+
+    public float[] Empty = Array.Empty<float>();
+}
+
+/// <summary>Net with W in double precision.</summary>
+[Adam(Name = "Adam", LearningRate = 0.01, WeightDecay = 0.01)]
+public sealed partial class DoubleNet
+{
+    public double[,] W = new double[4, 3];
+
+    [NoWeightDecay]
+    public float[] B = new float[5];
+
+    [LearningRateScale(0.5)]
+    public double[,,] K = new double[2, 2, 3];
+
+    public float[] Empty = Array.Empty<float>();
+}
+
+/// <summary>A small model for the exhaustive truncation and byte-flip tests: every byte of its files is tried.</summary>
+[RmsProp(Name = "CenteredMomentum", Centered = true, Momentum = 0.9, WeightDecay = 0.01)]
+public sealed partial class Tiny
+{
+    public float[,] W = new float[2, 3];
+
+    public double[] B = new double[2];
+}
+
+/// <summary>
+/// The float32 model of the PyTorch interop tests: two parameters of the shapes
+/// Golden/make_torch_checkpoint.py uses, and one optimizer per case of Golden/torch_checkpoints.json,
+/// named as the case, with the hyperparameters the script gives torch.optim (the loads check them).
+/// </summary>
+[RmsProp(Name = "RMSprop", LearningRate = 0.01, Rho = 0.9, Momentum = 0.9, Centered = true, WeightDecay = 0.01)]
+[Adam(Name = "Adam", LearningRate = 0.01, WeightDecay = 0.01)]
+[AdamW(Name = "AdamW", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.05)]
+[Sgd(Name = "SGD", LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01)]
+[Adagrad(Name = "Adagrad", LearningRate = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 0.01)]
+[Adadelta(Name = "Adadelta", LearningRate = 1.0, Rho = 0.9, Epsilon = 1e-6, WeightDecay = 0.01)]
+public sealed partial class TorchNet
+{
+    public float[] A = new float[37];
+
+    public float[,] B = new float[3, 5];
+}
+
+/// <summary>The float64 model of the PyTorch interop tests.</summary>
+[Adam(Name = "Adam64", LearningRate = 0.01, AmsGrad = true)]
+public sealed partial class TorchNet64
+{
+    public double[] A = new double[37];
+
+    public double[,] B = new double[3, 5];
+}
