@@ -200,7 +200,7 @@ public sealed class OptimizerBehaviourTests
         var optimizer = new OverridesModel.AdamOptimizer(new OverridesModel());
         Assert.Equal(
             new[] { "NoWeightDecay.Bias=true", "LearningRateScale.Slow=0.1", "LearningRateScale.Both=2", "NoWeightDecay.Both=true" },
-            optimizer.Configuration.Select(c => c.Key + "=" + c.Value).Where(c => c.Contains('.')));
+            optimizer.Configuration.Where(c => c.Key.Contains('.')).Select(c => c.Key + "=" + c.Value));
     }
 
     [Fact]
