@@ -14,6 +14,7 @@ public abstract class Optimizer<TGradients>
 {
     private double _learningRate;
     private double _weightDecay;
+    private NonFinitePolicy _nonFinitePolicy;
 
     /// <summary>Starts with the attribute's learning rate and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
@@ -57,17 +58,42 @@ public abstract class Optimizer<TGradients>
         set => _weightDecay = Guard.NonNegativeFinite(value, nameof(WeightDecay));
     }
 
-    /// <summary>Number of completed steps since construction or <see cref="Reset"/>.</summary>
+    /// <summary>
+    /// What <see cref="Step"/> does with a gradient that holds NaN or ±∞: <see cref="NonFinitePolicy.Throw"/>
+    /// (the default), <see cref="NonFinitePolicy.SkipStep"/> or <see cref="NonFinitePolicy.Ignore"/>.
+    /// The check reads every gradient element once more per step unless the policy is Ignore.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Gen.NonFinitePolicy"/>.</exception>
+    public NonFinitePolicy NonFinitePolicy
+    {
+        get => _nonFinitePolicy;
+        set => _nonFinitePolicy = value is NonFinitePolicy.Throw or NonFinitePolicy.SkipStep or NonFinitePolicy.Ignore
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(NonFinitePolicy), value, "Not a defined NonFinitePolicy.");
+    }
+
+    /// <summary>Number of completed steps since construction or <see cref="Reset"/>. Skipped steps do not count.</summary>
     public long StepCount { get; private set; }
 
     /// <summary>
+    /// Number of steps skipped under <see cref="NonFinitePolicy.SkipStep"/> since construction or
+    /// <see cref="Reset"/>.
+    /// </summary>
+    public long SkippedSteps { get; private set; }
+
+    /// <summary>
     /// Updates the model's parameters in place from <paramref name="gradients"/>. Every argument is
-    /// checked before the first write, so a step that throws leaves the model and the state unchanged.
-    /// Allocates nothing.
+    /// checked before the first write, then the gradients are checked for NaN and ±∞ as
+    /// <see cref="NonFinitePolicy"/> says, so a step that throws or is skipped leaves the model, the
+    /// state and <see cref="StepCount"/> unchanged. Allocates nothing (except the exception it throws).
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> or one of its arrays is null.</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's.</exception>
     /// <exception cref="InvalidOperationException">A model array was replaced by one of another length.</exception>
+    /// <exception cref="NonFiniteGradientException">
+    /// <see cref="NonFinitePolicy"/> is <see cref="NonFinitePolicy.Throw"/> and a gradient element is NaN
+    /// or infinite; the exception names the first one.
+    /// </exception>
     public void Step(TGradients gradients)
     {
         if (gradients is null)
@@ -76,15 +102,30 @@ public abstract class Optimizer<TGradients>
         }
 
         ValidateStep(gradients);
+        if (_nonFinitePolicy != NonFinitePolicy.Ignore && gradients.TryFindNonFinite(out string? member, out int index))
+        {
+            if (_nonFinitePolicy == NonFinitePolicy.SkipStep)
+            {
+                SkippedSteps++;
+                return;
+            }
+
+            throw NonFiniteGradientException.For(gradients, member, index);
+        }
+
         ApplyStep(gradients, _learningRate, _weightDecay);
         StepCount++;
     }
 
-    /// <summary>Returns every state buffer and <see cref="StepCount"/> to their initial values.</summary>
+    /// <summary>
+    /// Returns every state buffer, <see cref="StepCount"/> and <see cref="SkippedSteps"/> to their
+    /// initial values. The learning rate, weight decay and <see cref="NonFinitePolicy"/> keep their values.
+    /// </summary>
     public void Reset()
     {
         ResetState();
         StepCount = 0;
+        SkippedSteps = 0;
     }
 
     /// <summary>Throws if a step with <paramref name="gradients"/> cannot complete. Must not write anything.</summary>
