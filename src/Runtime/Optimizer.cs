@@ -17,6 +17,7 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
     private double _learningRate;
     private double _baseLearningRate;
     private double _weightDecay;
+    private NonFinitePolicy _nonFinitePolicy;
 
     /// <summary>Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
@@ -119,16 +120,41 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
         set => _parallelThreshold = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(ParallelThreshold), value, "ParallelThreshold must be at least 1.");
     }
 
-    /// <summary>Number of completed steps since construction or <see cref="Reset"/>, or as restored from a <see cref="Checkpoint"/>.</summary>
+    /// <summary>
+    /// What <see cref="Step"/> does with a gradient that holds NaN or ±∞: <see cref="NonFinitePolicy.Throw"/>
+    /// (the default), <see cref="NonFinitePolicy.SkipStep"/> or <see cref="NonFinitePolicy.Ignore"/>.
+    /// The check reads every gradient element once more per step unless the policy is Ignore.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="Gen.NonFinitePolicy"/>.</exception>
+    public NonFinitePolicy NonFinitePolicy
+    {
+        get => _nonFinitePolicy;
+        set => _nonFinitePolicy = value is NonFinitePolicy.Throw or NonFinitePolicy.SkipStep or NonFinitePolicy.Ignore
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(NonFinitePolicy), value, "Not a defined NonFinitePolicy.");
+    }
+
+    /// <summary>
+    /// Number of completed steps since construction or <see cref="Reset"/>, or as restored from a
+    /// <see cref="Checkpoint"/>. Skipped steps do not count.
+    /// </summary>
     /// <remarks>The setter is internal for <see cref="Checkpoint"/>, which restores the count with the state it belongs to.</remarks>
     public long StepCount { get; internal set; }
 
     /// <summary>
-    /// Updates the model's parameters in place from <paramref name="gradients"/>, with the rate of the
-    /// attached <see cref="Schedule"/> for <see cref="StepCount"/> if there is one (it becomes
-    /// <see cref="LearningRate"/>). Every argument is checked and the rate computed before the first
-    /// write, so a step that throws leaves the model, the state and <see cref="LearningRate"/> unchanged.
-    /// Allocates nothing (nor do the built-in schedules).
+    /// Number of steps skipped under <see cref="NonFinitePolicy.SkipStep"/> since construction or
+    /// <see cref="Reset"/>.
+    /// </summary>
+    public long SkippedSteps { get; private set; }
+
+    /// <summary>
+    /// Updates the model's parameters in place from <paramref name="gradients"/>. Every argument is
+    /// checked before the first write, then the gradients are checked for NaN and ±∞ as
+    /// <see cref="NonFinitePolicy"/> says, then the rate of the attached <see cref="Schedule"/> for
+    /// <see cref="StepCount"/>, if there is one, is computed (it becomes <see cref="LearningRate"/>).
+    /// So a step that throws or is skipped leaves the model, the state, <see cref="StepCount"/> and
+    /// <see cref="LearningRate"/> unchanged. Allocates nothing (except an exception it throws; nor do
+    /// the built-in schedules).
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="gradients"/> or one of its arrays is null.</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's.</exception>
@@ -136,6 +162,10 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
     /// the schedule gave a rate that is negative, NaN or infinite.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The schedule has no rate for this step (a
     /// <see cref="OneCycleSchedule"/> past its end).</exception>
+    /// <exception cref="NonFiniteGradientException">
+    /// <see cref="NonFinitePolicy"/> is <see cref="NonFinitePolicy.Throw"/> and a gradient element is NaN
+    /// or infinite; the exception names the first one.
+    /// </exception>
     public void Step(TGradients gradients)
     {
         if (gradients is null)
@@ -144,6 +174,17 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
         }
 
         ValidateStep(gradients);
+        if (_nonFinitePolicy != NonFinitePolicy.Ignore && gradients.TryFindNonFinite(out string? member, out int index))
+        {
+            if (_nonFinitePolicy == NonFinitePolicy.SkipStep)
+            {
+                SkippedSteps++;
+                return;
+            }
+
+            throw NonFiniteGradientException.For(gradients, member, index);
+        }
+
         if (Schedule is { } schedule)
         {
             // The last check: GetLearningRate throws for a step it has no rate for, and guarantees a
@@ -156,15 +197,17 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
     }
 
     /// <summary>
-    /// Returns every state buffer and <see cref="StepCount"/> to their initial values, so an attached
-    /// <see cref="Schedule"/> starts again from its step 0. The rates and the schedule stay as they are;
-    /// a <see cref="ReduceOnPlateauSchedule"/>'s reports are its own (call its
+    /// Returns every state buffer, <see cref="StepCount"/> and <see cref="SkippedSteps"/> to their
+    /// initial values, so an attached <see cref="Schedule"/> starts again from its step 0. The rates,
+    /// the schedule and <see cref="NonFinitePolicy"/> stay as they are; a
+    /// <see cref="ReduceOnPlateauSchedule"/>'s reports are its own (call its
     /// <see cref="ReduceOnPlateauSchedule.Reset"/> to forget them).
     /// </summary>
     public void Reset()
     {
         ResetState();
         StepCount = 0;
+        SkippedSteps = 0;
     }
 
     /// <summary>Throws if a step with <paramref name="gradients"/> cannot complete. Must not write anything.</summary>
