@@ -98,16 +98,16 @@ public sealed class SvgLineChart
 
         var svg = new StringBuilder();
         svg.AppendLine($"""<svg xmlns="http://www.w3.org/2000/svg" width="{N(CanvasWidth)}" height="{N(CanvasHeight)}" viewBox="0 0 {N(CanvasWidth)} {N(CanvasHeight)}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="{N(FontSize)}">""");
-        svg.AppendLine($"""  <rect width="100%" height="100%" fill="white"/>""");
+        svg.AppendLine("""  <rect width="100%" height="100%" fill="white"/>""");
         svg.AppendLine($"""  <text x="{N(plotLeft)}" y="{N(MarginTop - 16)}" font-size="{N(FontSize + 3)}" font-weight="bold">{Escape(_title)}</text>""");
 
         // Grid and ticks of the y axis: a labeled line at each decade, a faint one at 2..9 times it.
-        svg.AppendLine("""  <g stroke-width="1">""");
+        svg.AppendLine("""  <g class="grid">""");
         for (int decade = lowDecade; decade <= highDecade; decade++)
         {
             double y = ToY(Math.Pow(10, decade));
             svg.AppendLine($"""    <line x1="{N(plotLeft - 5)}" y1="{N(y)}" x2="{N(plotRight)}" y2="{N(y)}" stroke="#c8c8c8"/>""");
-            svg.AppendLine($"""    <text x="{N(plotLeft - 8)}" y="{N(y + (FontSize * 0.35))}" text-anchor="end" stroke="none">{DecadeLabel(decade)}</text>""");
+            svg.AppendLine($"""    <text x="{N(plotLeft - 8)}" y="{N(y + (FontSize * 0.35))}" text-anchor="end">{DecadeLabel(decade)}</text>""");
             for (int m = 2; m <= 9 && decade < highDecade; m++)
             {
                 double ym = ToY(m * Math.Pow(10, decade));
@@ -122,7 +122,7 @@ public sealed class SvgLineChart
             double value = xLow + (k * xStep);
             double x = ToX(value);
             svg.AppendLine($"""    <line x1="{N(x)}" y1="{N(plotTop)}" x2="{N(x)}" y2="{N(plotBottom + 5)}" stroke="#e0e0e0"/>""");
-            svg.AppendLine($"""    <text x="{N(x)}" y="{N(plotBottom + 8 + FontSize)}" text-anchor="middle" stroke="none">{N(value)}</text>""");
+            svg.AppendLine($"""    <text x="{N(x)}" y="{N(plotBottom + 8 + FontSize)}" text-anchor="middle">{N(value)}</text>""");
         }
 
         svg.AppendLine("  </g>");
