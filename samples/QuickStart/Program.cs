@@ -4,14 +4,16 @@
 //
 // The forward and backward passes are plain C# loops (SpiralNet.cs). Gen generates the rest from the
 // attributes on SpiralNet: SpiralNet.Gradients (gradient arrays shaped like the parameters) and one
-// optimizer type per attribute. The same model is trained with RMSProp (shown epoch by epoch), then
-// with Adam, SGD with momentum and Adagrad, from the same initial weights, and compared.
+// optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, SGD with
+// momentum and Adagrad; the program shows a progress bar, prints a table of results and writes the
+// loss curves to loss.svg (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using Gen;
 using QuickStart;
+using Spectre.Console;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture; // same number format on every machine
 
@@ -25,11 +27,15 @@ const double Noise = 0.1;   // standard deviation of the noise on each coordinat
 // first-layer weights) give it sharp features from the start.
 const int Epochs = 600;
 const int BatchSize = 32;
-const int PrintEvery = 50;
+const int CurveEvery = 5;       // evaluate the loss over the whole set every 5 epochs, for loss.svg
+const int WarmupEpochs = 15;    // untimed epochs per optimizer before the timed runs (see below)
 const double RequiredAccuracy = 0.90;
+
+ConfigureConsole();
 
 (float[,] x, float[] y) = TwoSpirals.Make(PointsPerClass, Radius, Noise, new Random(Seed));
 int count = y.Length;
+int stepsPerEpoch = (count + BatchSize - 1) / BatchSize;
 
 // Everything the training loop touches is allocated up front.
 var batch = new Workspace(BatchSize);
@@ -41,52 +47,116 @@ for (int n = 0; n < count; n++)
     all[n] = n;
 }
 
-Console.WriteLine("Gen quick start: two spirals, MLP 2-32-32-1 (tanh), sigmoid + binary cross-entropy");
-Console.WriteLine($"{count} points ({PointsPerClass} per class, radius {Radius}, noise {Noise}), seed {Seed}; " +
-    $"{Epochs} epochs of mini-batches of {BatchSize}, learning rate decaying linearly to 0");
-Console.WriteLine();
+// Spectre.Console wraps text at the console width (80 columns in a log): these lines are shorter.
+AnsiConsole.MarkupLine("[bold]Gen quick start[/]: an MLP 2-32-32-1 (tanh) learns the two spirals");
+AnsiConsole.WriteLine($"{count} points ({PointsPerClass} per class, radius {Radius}, noise {Noise}), seed {Seed}");
+AnsiConsole.WriteLine($"{Epochs} epochs x {stepsPerEpoch} mini-batches of {BatchSize}; learning rate decays linearly to 0");
+AnsiConsole.WriteLine();
 
 // The optimizers to compare: each is generated from one attribute on SpiralNet, and all of them
-// derive from Optimizer<SpiralNet.Gradients>, so the training loop below is written once.
-var optimizers = new (string Name, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> Create)[]
+// derive from Optimizer<SpiralNet.Gradients>, so the training loop below is written once. The
+// compile-time hyperparameters (Rho, Momentum) are constants of the generated types; the learning
+// rate is a runtime value that starts at the attribute's.
+var optimizers = new (string Name, double LearningRate, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> Create)[]
 {
-    ($"RMSProp (lr {SpiralNet.RmsPropOptimizer.DefaultLearningRate}, rho {SpiralNet.RmsPropOptimizer.Rho})", m => new SpiralNet.RmsPropOptimizer(m)),
-    ($"Adam (lr {SpiralNet.AdamOptimizer.DefaultLearningRate})", m => new SpiralNet.AdamOptimizer(m)),
-    ($"SGD (lr {SpiralNet.SgdOptimizer.DefaultLearningRate}, momentum {SpiralNet.SgdOptimizer.Momentum})", m => new SpiralNet.SgdOptimizer(m)),
-    ($"Adagrad (lr {SpiralNet.AdagradOptimizer.DefaultLearningRate})", m => new SpiralNet.AdagradOptimizer(m)),
+    ($"RMSProp (rho {SpiralNet.RmsPropOptimizer.Rho})", SpiralNet.RmsPropOptimizer.DefaultLearningRate, m => new SpiralNet.RmsPropOptimizer(m)),
+    ("Adam", SpiralNet.AdamOptimizer.DefaultLearningRate, m => new SpiralNet.AdamOptimizer(m)),
+    ($"SGD (momentum {SpiralNet.SgdOptimizer.Momentum})", SpiralNet.SgdOptimizer.DefaultLearningRate, m => new SpiralNet.SgdOptimizer(m)),
+    ("Adagrad", SpiralNet.AdagradOptimizer.DefaultLearningRate, m => new SpiralNet.AdagradOptimizer(m)),
 };
 
-var results = new List<Result>();
-foreach ((string name, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create) in optimizers)
+var results = new Result[optimizers.Length];
+var curves = new float[optimizers.Length][];
+for (int i = 0; i < optimizers.Length; i++)
 {
-    bool verbose = results.Count == 0; // show the first optimizer's progress epoch by epoch
-    if (verbose)
+    curves[i] = new float[(Epochs / CurveEvery) + 1]; // epochs 0, 5, ..., 600
+}
+
+AnsiConsole.Progress()
+    .AutoClear(false)
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+    .Start(progress =>
     {
-        Console.WriteLine(name);
-        Console.WriteLine("epoch        lr      loss   accuracy");
-    }
+        // JIT warm-up. .NET first compiles a method quickly, then recompiles the hot ones with full
+        // optimization once they have run a while (tiered compilation). A few untimed epochs with each
+        // optimizer let every timed run below use the same optimized code, so their times compare.
+        ProgressTask warmup = progress.AddTask("JIT warm-up", maxValue: optimizers.Length * WarmupEpochs);
+        ProgressTask[] tasks = new ProgressTask[optimizers.Length];
+        for (int i = 0; i < optimizers.Length; i++)
+        {
+            tasks[i] = progress.AddTask(optimizers[i].Name, autoStart: false, maxValue: Epochs);
+        }
 
-    results.Add(Train(name, create, verbose));
-}
+        foreach (var optimizer in optimizers)
+        {
+            Train(optimizer.Create, WarmupEpochs, warmup, curve: null);
+        }
 
-Console.WriteLine();
-Console.WriteLine($"{"optimizer",-32} {"final loss",10} {"accuracy",9} {"steps",6} {"time",8} {"allocated",10}");
-foreach (Result r in results)
+        warmup.StopTask();
+
+        for (int i = 0; i < optimizers.Length; i++)
+        {
+            tasks[i].StartTask();
+            results[i] = Train(optimizers[i].Create, Epochs, tasks[i], curves[i]);
+            tasks[i].StopTask();
+        }
+    });
+
+AnsiConsole.WriteLine();
+var table = new Table()
+    .Border(TableBorder.Rounded)
+    .AddColumn("optimizer")
+    .AddColumn(new TableColumn("lr").RightAligned())
+    .AddColumn(new TableColumn("loss").RightAligned())
+    .AddColumn(new TableColumn("accuracy").RightAligned())
+    .AddColumn(new TableColumn("time").RightAligned())
+    .AddColumn(new TableColumn("steps/s").RightAligned())
+    .AddColumn(new TableColumn("allocated").RightAligned());
+for (int i = 0; i < results.Length; i++)
 {
-    Console.WriteLine($"{r.Name,-32} {r.Loss,10:F4} {100 * r.Accuracy,8:F1}% {r.Steps,6} {r.Seconds,7:F2}s {r.Allocated,8} B");
+    Result r = results[i];
+    table.AddRow(
+        Markup.Escape(optimizers[i].Name),
+        $"{optimizers[i].LearningRate}",
+        $"{r.Loss:F4}",
+        $"{100 * r.Accuracy:F1}%",
+        $"{r.Seconds:F2} s",
+        $"{r.Steps / r.Seconds:N0}",
+        $"{r.Allocated:N0} B");
 }
+
+table.Caption($"time and allocated: the {results[0].Steps:N0} training steps only");
+AnsiConsole.Write(table);
+
+// Loss curves: the loss over the whole training set every CurveEvery epochs, one line per optimizer.
+var chart = new SvgLineChart("Two spirals: training loss by optimizer", "epoch", "loss over the training set (log scale)");
+var epochAxis = new double[curves[0].Length];
+for (int k = 0; k < epochAxis.Length; k++)
+{
+    epochAxis[k] = k * CurveEvery;
+}
+
+for (int i = 0; i < optimizers.Length; i++)
+{
+    chart.AddSeries($"{optimizers[i].Name}, lr {optimizers[i].LearningRate}", epochAxis, Array.ConvertAll(curves[i], v => (double)v));
+}
+
+string svgPath = Path.GetFullPath("loss.svg");
+chart.Save(svgPath);
+AnsiConsole.MarkupLineInterpolated($"Loss curves: [link]{svgPath}[/]");
 
 if (results[0].Accuracy < RequiredAccuracy)
 {
-    Console.WriteLine($"FAILED: RMSProp's training accuracy {100 * results[0].Accuracy:F1}% is below {100 * RequiredAccuracy:F0}%: " +
-        "the model or the optimizer regressed.");
+    AnsiConsole.MarkupLineInterpolated($"[red]FAILED[/]: RMSProp's training accuracy {100 * results[0].Accuracy:F1}% is below {100 * RequiredAccuracy:F0}%: the model or the optimizer regressed.");
     return 1;
 }
 
 return 0;
 
-// Trains a freshly initialized SpiralNet (same seed every time) with the optimizer from `create`.
-Result Train(string name, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, bool verbose)
+// Trains a freshly initialized SpiralNet (same seed every time) for `epochs` epochs with the optimizer
+// from `create`, advancing `progress` by one per epoch. If `curve` is given, curve[k] receives the loss
+// over the whole set after epoch k * CurveEvery.
+Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int epochs, ProgressTask progress, float[]? curve)
 {
     var random = new Random(Seed);
     var model = new SpiralNet(random);
@@ -98,14 +168,23 @@ Result Train(string name, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create
         order[n] = n;
     }
 
-    long allocated = 0;
-    var stopwatch = Stopwatch.StartNew();
-    for (int epoch = 1; epoch <= Epochs; epoch++)
+    if (curve is not null)
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        curve[0] = Evaluate(model).Loss;
+    }
+
+    // Only the training steps are measured: each epoch's timer and allocation counter stop before the
+    // evaluation and the progress update. The progress display redraws itself on its own thread, so it
+    // adds nothing to this thread's allocation count, and Increment is called outside the window.
+    long elapsedTicks = 0;
+    long allocated = 0;
+    for (int epoch = 1; epoch <= epochs; epoch++)
+    {
+        long startTicks = Stopwatch.GetTimestamp();
+        long startBytes = GC.GetAllocatedBytesForCurrentThread();
 
         // Linear learning-rate decay: large steps early, small ones to settle at the end.
-        opt.LearningRate = baseLearningRate * (1 - (epoch - 1.0) / Epochs);
+        opt.LearningRate = baseLearningRate * (1 - ((epoch - 1.0) / epochs));
 
         Shuffle(order, random);
         for (int start = 0; start < count; start += BatchSize)
@@ -117,20 +196,19 @@ Result Train(string name, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create
             opt.Step(grads);                                          // the optimizer's update of every parameter
         }
 
-        allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated += GC.GetAllocatedBytesForCurrentThread() - startBytes;
+        elapsedTicks += Stopwatch.GetTimestamp() - startTicks;
 
-        if (verbose && (epoch == 1 || epoch % PrintEvery == 0))
+        if (curve is not null && epoch % CurveEvery == 0)
         {
-            stopwatch.Stop();
-            (float loss, double accuracy) = Evaluate(model);
-            Console.WriteLine($"{epoch,5} {opt.LearningRate,9:F5} {loss,9:F4} {100 * accuracy,9:F1}%");
-            stopwatch.Start();
+            curve[epoch / CurveEvery] = Evaluate(model).Loss;
         }
+
+        progress.Increment(1);
     }
 
-    stopwatch.Stop();
     (float finalLoss, double finalAccuracy) = Evaluate(model);
-    return new Result(name, finalLoss, finalAccuracy, opt.StepCount, stopwatch.Elapsed.TotalSeconds, allocated);
+    return new Result(finalLoss, finalAccuracy, opt.StepCount, (double)elapsedTicks / Stopwatch.Frequency, allocated);
 }
 
 // Loss and accuracy of the model over the whole training set.
@@ -151,5 +229,21 @@ static void Shuffle(int[] items, Random random)
     }
 }
 
+// Spectre.Console detects what the terminal can do. When the output is not a terminal (a CI log, a pipe,
+// `> out.txt`), make it plain text whatever TERM says: no escape sequences, no colors, no live redraws.
+// The progress display then prints a line when a task passes 25%, 50%, 75%, 95%, ... instead of a bar.
+static void ConfigureConsole()
+{
+    if (Console.IsOutputRedirected)
+    {
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+    }
+}
+
 /// <summary>One optimizer's run: final training loss and accuracy, steps, training time, bytes allocated by training.</summary>
-internal sealed record Result(string Name, float Loss, double Accuracy, long Steps, double Seconds, long Allocated);
+internal sealed record Result(float Loss, double Accuracy, long Steps, double Seconds, long Allocated);
