@@ -140,7 +140,7 @@ public static class Checkpoint
 
         // Every check has passed: copy. Nothing below can fail.
         CopyStaged(staged);
-        optimizer.LearningRate = values.LearningRate;
+        optimizer.RestoreLearningRate(values.LearningRate);
         optimizer.WeightDecay = values.WeightDecay;
         optimizer.StepCount = values.StepCount;
     }

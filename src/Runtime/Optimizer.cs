@@ -52,11 +52,26 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
     /// schedule's rate before each update, so it reads as the rate the last step used.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">A <see cref="Schedule"/> is attached: it sets the rate.</exception>
     public double LearningRate
     {
         get => _learningRate;
-        set => _learningRate = Guard.NonNegativeFinite(value, nameof(LearningRate));
+        set
+        {
+            if (Schedule is not null)
+            {
+                // A rate set here would be replaced at the next step without a trace, which makes a
+                // sweep silently run every setting at the schedule's rate.
+                throw new InvalidOperationException(
+                    "LearningRate is set by the attached Schedule before every step. Set BaseLearningRate to scale the schedule, or set Schedule to null before setting LearningRate.");
+            }
+
+            _learningRate = Guard.NonNegativeFinite(value, nameof(LearningRate));
+        }
     }
+
+    /// <summary>Sets the current rate whether or not a schedule is attached (checkpoints restore it).</summary>
+    internal void RestoreLearningRate(double value) => _learningRate = Guard.NonNegativeFinite(value, nameof(LearningRate));
 
     /// <summary>
     /// The rate an attached <see cref="Schedule"/> scales (PyTorch's <c>initial_lr</c>; <c>max_lr</c> for a

@@ -178,13 +178,27 @@ public sealed class OptimizerScheduleTests
     {
         var model = TinyModel.Create(1);
         var gradients = new TinyModel.Gradients(model) { Weights = new float[36] };
-        var optimizer = new TinyModel.RmsPropOptimizer(model) { Schedule = new OneCycleSchedule(1), BaseLearningRate = 0.1 };
-        optimizer.LearningRate = 0.123;
+        var optimizer = new TinyModel.RmsPropOptimizer(model) { LearningRate = 0.123 };
+        optimizer.Schedule = new OneCycleSchedule(1);
+        optimizer.BaseLearningRate = 0.1;
 
         ArgumentException error = Assert.Throws<ArgumentException>(() => optimizer.Step(gradients));
         Assert.Equal("gradients", error.ParamName);
         Assert.Equal(0.123, optimizer.LearningRate);
         Assert.Equal(0, optimizer.StepCount);
+    }
+
+    [Fact]
+    public void SettingTheRateWhileAScheduleIsAttachedIsAnErrorNotASilentNoOp()
+    {
+        var optimizer = new TinyModel.RmsPropOptimizer(TinyModel.Create(1)) { Schedule = new CosineAnnealingSchedule(10) };
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => optimizer.LearningRate = 0.5);
+        Assert.Contains("BaseLearningRate", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TinyModel.RmsPropOptimizer.DefaultLearningRate, optimizer.LearningRate);
+
+        optimizer.Schedule = null;
+        optimizer.LearningRate = 0.5;
+        Assert.Equal(0.5, optimizer.LearningRate);
     }
 
     [Fact]
