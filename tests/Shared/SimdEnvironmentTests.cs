@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Xunit;
 
-namespace Gen.Runtime.Tests;
+namespace Gen.Tests;
 
 /// <summary>
 /// Proves which kernel path a test run exercised: CI runs the numerical tests with
