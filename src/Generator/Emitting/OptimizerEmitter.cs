@@ -174,11 +174,11 @@ internal abstract class OptimizerEmitter
                     w.Line("private double _" + scalar.Name + ";");
                 }
 
-                foreach (ParameterSpec parameter in model.Parameters.Where(p => p.HasOverrides))
+                foreach (ParameterSpec parameter in model.Parameters)
                 {
-                    foreach (KernelScalar scalar in scalars)
+                    foreach (KernelScalar scalar in scalars.Where(s => HasOwnValue(s, parameter)))
                     {
-                        w.Line("private double _" + scalar.Name + "_" + parameter.Name + ";");
+                        w.Line("private double " + ScalarField(scalar, parameter) + ";");
                     }
                 }
                 foreach (ParameterSpec parameter in model.Parameters)
@@ -253,6 +253,29 @@ internal abstract class OptimizerEmitter
 
     /// <summary>A double for comments: "0.9", "1E-08".</summary>
     protected static string Number(double value) => Literals.Double(value).TrimEnd('d');
+
+    /// <summary>
+    /// The member's own learning-rate and weight-decay expressions when it has overrides, else the
+    /// optimizer's: "(learningRate * 0.1d)", "0d".
+    /// </summary>
+    private static (string LearningRate, string WeightDecay) RateExpressions(ParameterSpec parameter) => (
+        parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")",
+        parameter.NoWeightDecay ? "0d" : "weightDecay");
+
+    /// <summary>
+    /// True when <paramref name="scalar"/> differs for this member: its expression uses a rate the
+    /// member overrides. A member with [LearningRateScale] needs its own negated rate, but shares
+    /// Adam's bias corrections, which depend on the step alone.
+    /// </summary>
+    private static bool HasOwnValue(KernelScalar scalar, ParameterSpec parameter)
+    {
+        (string lr, string wd) = RateExpressions(parameter);
+        return parameter.HasOverrides && scalar.Expression(lr, wd) != scalar.Expression("learningRate", "weightDecay");
+    }
+
+    /// <summary>The field holding <paramref name="scalar"/> for <paramref name="parameter"/>.</summary>
+    private static string ScalarField(KernelScalar scalar, ParameterSpec parameter) =>
+        "_" + scalar.Name + (HasOwnValue(scalar, parameter) ? "_" + parameter.Name : string.Empty);
 
     private static string FieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "_" + parameter.Name;
 
@@ -375,14 +398,13 @@ internal abstract class OptimizerEmitter
                 w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
             }
 
-            foreach (ParameterSpec parameter in model.Parameters.Where(p => p.HasOverrides))
+            foreach (ParameterSpec parameter in model.Parameters)
             {
-                // [LearningRateScale] / [NoWeightDecay]: this member's own step scalars.
-                string lr = parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")";
-                string wd = parameter.NoWeightDecay ? "0d" : "weightDecay";
-                foreach (KernelScalar scalar in scalars)
+                // [LearningRateScale] / [NoWeightDecay]: this member's own values of the scalars they change.
+                (string lr, string wd) = RateExpressions(parameter);
+                foreach (KernelScalar scalar in scalars.Where(s => HasOwnValue(s, parameter)))
                 {
-                    w.Line("_" + scalar.Name + "_" + parameter.Name + " = " + scalar.Expression(lr, wd) + ";");
+                    w.Line(ScalarField(scalar, parameter) + " = " + scalar.Expression(lr, wd) + ";");
                 }
             }
 
@@ -409,14 +431,13 @@ internal abstract class OptimizerEmitter
                 for (int index = 0; index < model.Parameters.Count; index++)
                 {
                     ParameterSpec parameter = model.Parameters[index];
-                    string suffix = parameter.HasOverrides ? "_" + parameter.Name : string.Empty;
                     var arguments = new List<string>
                     {
                         SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
                         SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
                     };
                     arguments.AddRange(buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + FieldName(b, parameter) + ", start, count)"));
-                    arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + "_" + s.Name + suffix));
+                    arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
                     w.Line("case " + index + ":");
                     w.Line("    UpdateBuffer(" + string.Join(", ", arguments) + ");");
                     w.Line("    break;");
