@@ -32,6 +32,13 @@ public static class Program
     /// </summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--experiment")
+        {
+            return args.Length > 1 && args[1] == "staged"
+                ? Experiments.StagedUnrollExperiment.Run(args.Skip(2).ToArray())
+                : Usage("unknown experiment; the one there is: --experiment staged [sizes] [layouts]");
+        }
+
         var rest = new List<string>();
         string artifacts = Path.Combine("benchmarks", "artifacts");
         bool quick = false, outOfProcess = false;
@@ -63,6 +70,12 @@ public static class Program
         bool failed = summaries.Length == 0 || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
         Console.WriteLine(failed ? "Benchmarks FAILED." : $"Benchmarks OK: {summaries.Sum(s => s.Reports.Length)} cases.");
         return failed ? 1 : 0;
+    }
+
+    private static int Usage(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 2;
     }
 
     private enum JobKind

@@ -6,7 +6,8 @@ namespace Gen.Benchmarks.Baselines;
 
 /// <summary>
 /// The update a .NET user would compose today from <see cref="TensorPrimitives"/>: one vectorized
-/// call per algebraic step (the composition of docs/…/optimizer-anchors.md §6), with a scratch buffer
+/// call per algebraic step (the composition in the project's research notes on RMSprop, optimizer
+/// anchors §6), with a scratch buffer
 /// allocated once at setup, so nothing allocates per step. Each call is its own pass over memory:
 /// 6 passes and 15 streams for plain RMSProp, 10 passes and 27 streams for centered + momentum,
 /// against 5 and 9 streams for one fused loop.
