@@ -94,6 +94,16 @@ public static class Program
             _ => Job.Default.WithWarmupCount(5).WithMinIterationCount(15).WithMaxIterationCount(40).WithIterationTime(TimeInterval.FromMilliseconds(250)),
         };
 
+        // Memory randomization: in-cache timings of a five- or six-stream in-place kernel depend on
+        // where the arrays happen to sit, by up to 3x for the same code (see Experiments/). With it,
+        // BenchmarkDotNet runs the global setup again before every iteration, after allocating a
+        // random-sized array, so each iteration measures a new layout and the median is over layouts,
+        // not one lucky or unlucky allocation. The dry job keeps one layout.
+        if (kind != JobKind.Dry)
+        {
+            job = job.WithMemoryRandomization(true);
+        }
+
         // Toolchain. BenchmarkDotNet 0.14.0 predates .NET 10: it has no net10.0 moniker, so a job cannot
         // name the runtime (`--runtimes net10.0` is rejected as invalid) and its out-of-process
         // toolchains rely on generating and building a copy of this project for "the host's TFM"
