@@ -10,11 +10,15 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal sealed class KernelFlavor
 {
-    private KernelFlavor(ElementKind element, int bits)
+    private KernelFlavor(ElementKind element, int bits, string offset = "i")
     {
         Element = element;
         Bits = bits;
+        Offset = offset;
     }
+
+    /// <summary>The element offset that loads and stores use: "i", or "i + 2 * width" in an unrolled loop.</summary>
+    public string Offset { get; }
 
     /// <summary>The element type.</summary>
     public ElementKind Element { get; }
@@ -40,15 +44,18 @@ internal sealed class KernelFlavor
 
     public static KernelFlavor Vector(ElementKind element, int bits) => new(element, bits);
 
+    /// <summary>This flavor with loads and stores at <paramref name="offset"/>.</summary>
+    public KernelFlavor At(string offset) => new(Element, Bits, offset);
+
     /// <summary>Loads the value at offset i of the buffer referenced by <paramref name="reference"/>.</summary>
     public string Load(string reference) => IsScalar
-        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", i)"
-        : VectorClass + ".LoadUnsafe(ref " + reference + ", i)";
+        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", " + Offset + ")"
+        : VectorClass + ".LoadUnsafe(ref " + reference + ", " + Offset + ")";
 
     /// <summary>A statement storing <paramref name="value"/> at offset i of <paramref name="reference"/>.</summary>
     public string Store(string reference, string value) => IsScalar
-        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", i) = " + value + ";"
-        : VectorClass + ".StoreUnsafe(" + value + ", ref " + reference + ", i);";
+        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", " + Offset + ") = " + value + ";"
+        : VectorClass + ".StoreUnsafe(" + value + ", ref " + reference + ", " + Offset + ");";
 
     /// <summary>A compile-time constant, rounded to the element type, broadcast for vectors.</summary>
     public string Constant(double value)
