@@ -9,8 +9,10 @@
 // loss curves to loss.svg (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
 using System;
 using System.Diagnostics;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using Gen;
 using QuickStart;
 using Spectre.Console;
@@ -102,6 +104,23 @@ AnsiConsole.Progress()
         }
     });
 
+// The loss over the training set every LossEvery epochs, side by side (the same data as loss.svg).
+const int LossEvery = 50;
+AnsiConsole.WriteLine();
+var lossTable = new Table().Border(TableBorder.Rounded).Title("loss over the training set").AddColumn(new TableColumn("epoch").RightAligned());
+foreach ((string name, _, _) in optimizers)
+{
+    lossTable.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
+}
+
+for (int epoch = 0; epoch <= Epochs; epoch += LossEvery)
+{
+    var row = new List<string> { epoch.ToString(CultureInfo.InvariantCulture) };
+    row.AddRange(curves.Select(curve => curve[epoch / CurveEvery].ToString("F4", CultureInfo.InvariantCulture)));
+    lossTable.AddRow(row.ToArray());
+}
+
+AnsiConsole.Write(lossTable);
 AnsiConsole.WriteLine();
 var table = new Table()
     .Border(TableBorder.Rounded)
