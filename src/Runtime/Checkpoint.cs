@@ -142,6 +142,10 @@ public static class Checkpoint
         CopyStaged(staged);
         optimizer.RestoreLearningRate(values.LearningRate);
         optimizer.WeightDecay = values.WeightDecay;
+        if (values.BaseLearningRate is { } baseLearningRate)
+        {
+            optimizer.BaseLearningRate = baseLearningRate;
+        }
         optimizer.StepCount = values.StepCount;
     }
 

@@ -25,6 +25,7 @@ public sealed class FormatTests
         Optimizers.Train(optimizer, new Net.Gradients(model), new Random(2), 3);
         optimizer.LearningRate = 0.0025;
         optimizer.WeightDecay = 1e-5;
+        optimizer.BaseLearningRate = 0.02;
         byte[] file = Save(optimizer);
         EditableCheckpoint checkpoint = EditableCheckpoint.Parse(file);
 
@@ -38,6 +39,7 @@ public sealed class FormatTests
             new("step", "3"),
             new("lr", "0.0025"),
             new("weight_decay", "1E-05"),
+            new("initial_lr", "0.02"),
             new("config.Beta1", "0.9"),
             new("config.Beta2", "0.999"),
             new("config.Epsilon", "1E-08"),
@@ -230,6 +232,24 @@ public sealed class FormatTests
             crc.Append(data.AsSpan(split));
             Assert.Equal(expected, crc.Value);
         }
+    }
+
+    [Fact]
+    public void BaseLearningRateIsRestoredAndOptional()
+    {
+        var optimizer = new Net.AdamAmsGrad(Net.Create(seed: 1)) { BaseLearningRate = 0.02 };
+        byte[] file = Save(optimizer);
+
+        var restored = new Net.AdamAmsGrad(Net.Create(seed: 1));
+        Checkpoint.LoadOptimizer(restored, new MemoryStream(file));
+        Assert.Equal(0.02, restored.BaseLearningRate);
+
+        // A file without initial_lr (e.g. written from torch.optim without a scheduler) keeps the target's value.
+        EditableCheckpoint checkpoint = EditableCheckpoint.Parse(file);
+        checkpoint.Metadata.RemoveAll(p => p.Key == "initial_lr");
+        var untouched = new Net.AdamAmsGrad(Net.Create(seed: 1)) { BaseLearningRate = 0.5 };
+        Checkpoint.LoadOptimizer(untouched, new MemoryStream(checkpoint.ToBytes()));
+        Assert.Equal(0.5, untouched.BaseLearningRate);
     }
 
     internal static byte[] Save<TGradients>(Optimizer<TGradients> optimizer)

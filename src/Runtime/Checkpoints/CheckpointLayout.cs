@@ -51,7 +51,7 @@ internal sealed class TensorSlot
 }
 
 /// <summary>What the metadata of a checkpoint records: the values an optimizer load restores.</summary>
-internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay);
+internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay, double? BaseLearningRate);
 
 /// <summary>
 /// The result of comparing a checkpoint's header with the model or optimizer it is loaded into:
@@ -97,6 +97,9 @@ internal sealed class CheckpointLayout
     public const string StepKey = "step";
     public const string LearningRateKey = "lr";
     public const string WeightDecayKey = "weight_decay";
+
+    /// <summary>BaseLearningRate, the rate an attached schedule scales: PyTorch's param_groups "initial_lr". Optional on load.</summary>
+    public const string BaseLearningRateKey = "initial_lr";
     public const string ConfigurationPrefix = "config.";
 
     public const string ModelContent = "model";
@@ -216,6 +219,7 @@ internal sealed class CheckpointLayout
             new(StepKey, optimizer.StepCount.ToString(CultureInfo.InvariantCulture)),
             new(LearningRateKey, optimizer.LearningRate.ToString("R", CultureInfo.InvariantCulture)),
             new(WeightDecayKey, optimizer.WeightDecay.ToString("R", CultureInfo.InvariantCulture)),
+            new(BaseLearningRateKey, optimizer.BaseLearningRate.ToString("R", CultureInfo.InvariantCulture)),
         };
         foreach (KeyValuePair<string, string> pair in configuration)
         {
@@ -292,7 +296,18 @@ internal sealed class CheckpointLayout
                 return LoadPlan.Reject(wdError);
             }
 
-            values = new RestoredValues(step, learningRate, weightDecay);
+            double? baseLearningRate = null;
+            if (Find(metadata, BaseLearningRateKey) is not null)
+            {
+                if (ParseRate(metadata, BaseLearningRateKey, "base learning rate", path, out double parsed) is { } baseError)
+                {
+                    return LoadPlan.Reject(baseError);
+                }
+
+                baseLearningRate = parsed;
+            }
+
+            values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate);
         }
 
         var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
