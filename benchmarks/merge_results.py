@@ -216,6 +216,11 @@ def main():
     def ns(config, size, method):
         return median_ns(rows.get((config, size, method)))
 
+    def fmt_bandwidth(config, size, method):
+        """The bytes the update moves (its traffic) per second, in GB/s."""
+        t, b = ns(config, size, method), checks.get("BytesPerElement", {}).get(config)
+        return "—" if t is None or b is None else f"{b * PARAMS[size] / t:.1f}"
+
     def per_param(config, size, method):
         t = ns(config, size, method)
         return None if t is None else t / PARAMS[size]
@@ -405,6 +410,8 @@ def main():
         w("")
         w("| Ratio | " + " | ".join(label for _, label in CONFIGS) + " |")
         w("|---|" + "---:|" * len(CONFIGS))
+        w(f"| memory roof bandwidth, 1 thread → 2 threads (GB/s) | " + " | ".join(
+            f"{fmt_bandwidth(c, size, 'MemoryRoof')} → {fmt_bandwidth(c, size, 'ParallelMemoryRoof')}" for c, _ in CONFIGS) + " |")
         for label, f in [
             ("`Step` speedup (1 thread ÷ 2 threads)", lambda c: ratio(ns(c, size, "Generated"), ns(c, size, "ParallelGenerated"))),
             ("kernel speedup (1 thread ÷ 2 threads)", lambda c: ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "ParallelKernel"))),
@@ -440,14 +447,14 @@ def main():
         params = PARAMS[size]
         w(f"### {SIZE_LABEL[size]} parameters")
         w("")
-        w("| Optimizer | traffic (read / write) | generated ns/param | memory roof ns/param | generated ÷ roof | PyTorch best ns/param | PyTorch ÷ generated |")
+        w("| Optimizer | traffic (read / write) | generated ns/param | memory roof ns/param (GB/s) | generated ÷ roof | PyTorch best ns/param | PyTorch ÷ generated |")
         w("|---|---|---:|---:|---:|---:|---:|")
         for config, label, traffic in FAMILY:
             gen, roof = ns(config, size, "GeneratedKernel"), ns(config, size, "MemoryRoof")
             best, best_label = torch_best(torch_doc, config, size, True)
             best_text = "no PyTorch class" if torch_doc and not torch_rows(torch_doc, config, size) and len(torch_doc.get("unavailable", {}).get(config, {})) == 3 \
                 else fmt_ns_param(best, params) + (f" ({best_label.replace('PyTorch ', '').replace(', 1 thread', '')})" if best_label else "")
-            w(f"| {label} | {traffic} | {fmt_ns_param(gen, params)} | {fmt_ns_param(roof, params)} | {fmt_ratio(ratio(gen, roof))} | "
+            w(f"| {label} | {traffic} | {fmt_ns_param(gen, params)} | {fmt_ns_param(roof, params)} ({fmt_bandwidth(config, size, 'MemoryRoof')}) | {fmt_ratio(ratio(gen, roof))} | "
               f"{best_text} | {fmt_ratio(ratio(best, gen))} |")
         w("")
 

@@ -155,6 +155,7 @@ public static class Program
             Workload.ParallelDegree,
             Workload.DefaultParallelThreshold,
             Run = Plan.Run,
+            BytesPerElement = Plan.Configs.ToDictionary(config => config.ToString(), config => Workload.TrafficOf(config).BytesPerElement),
             VerificationSteps = Verification.Steps,
             Verification = results,
             GeneratedBytesPerStep = allocations,

@@ -117,6 +117,13 @@ public class StepBenchmarks
         _row = null;
         GC.Collect();
         _row = Rows.Create(kind, Config, Size);
+
+        // Two steps (gradients A and B) before any measurement: a training loop never steps on fresh
+        // memory. Setup runs again before every iteration (memory randomization), and the state buffers
+        // a row allocates come from the GC untouched: without these steps the first step of an iteration
+        // would pay their page faults (tens of milliseconds at 16M, where an iteration is 4 steps).
+        _row.Step();
+        _row.Step();
         if (!Plan.Dry && s_warmed.Add((kind, Config, Size)))   // a dry run's timings mean nothing; it stays fast
         {
             WarmUntilTheJitIsIdle(_row);
