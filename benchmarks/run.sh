@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes benchmarks/RESULTS.md. See benchmarks/README.md.
 #
-#   bash benchmarks/run.sh                 full run (20 to 30 minutes on 2 cores)
+#   bash benchmarks/run.sh                 full run (about 30 minutes on 2 cores)
 #   bash benchmarks/run.sh --quick         short iterations: checks the pipeline, rough figures
 #   bash benchmarks/run.sh --dry           seconds: proves everything builds and runs; writes
 #                                          benchmarks/artifacts/RESULTS.md, not benchmarks/RESULTS.md
 #   ... --provisional "why"                marks RESULTS.md provisional, with the reason
 #
 # Steps: build Gen.Benchmarks (Release); run it (checks, then BenchmarkDotNet, in process); run
-# PyTorch's RMSprop with /usr/bin/python3 (Debian's python3-torch); merge both into RESULTS.md.
+# PyTorch's optimizers with /usr/bin/python3 (Debian's python3-torch); merge both into RESULTS.md
+# (the merge also cross-checks the generated optimizers against PyTorch's, and fails if they differ).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command="bash benchmarks/run.sh${*:+ $*}"
@@ -39,7 +40,7 @@ dotnet run --no-build -c Release --project benchmarks/Gen.Benchmarks -- "${mode[
 
 echo "=== PyTorch"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
-  /usr/bin/python3 benchmarks/peers/torch_rmsprop.py "${mode[@]}" --out "$artifacts/torch.json"
+  /usr/bin/python3 benchmarks/peers/torch_optim.py "${mode[@]}" --out "$artifacts/torch.json"
 else
   echo "/usr/bin/python3 has no torch (apt-get install python3-torch): RESULTS.md will have no PyTorch rows."
 fi

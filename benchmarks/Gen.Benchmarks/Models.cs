@@ -3,13 +3,27 @@ using Gen;
 namespace Gen.Benchmarks;
 
 // The model classes the benchmarks train. The generator runs on them at build time, exactly as in a
-// user's project: PyTorch's defaults (lr 0.01, alpha 0.99, eps 1e-8) and, under the name
-// CenteredMomentum, the same with centered = True and momentum = 0.9. Both optimizers share one
-// Gradients type. Arrays are sized at setup (Workload), before an optimizer is created.
+// user's project. Every optimizer of a class shares its one Gradients type; arrays are sized at setup
+// (Workload), before an optimizer is created.
+//
+//   RmsPropOptimizer       PyTorch's defaults (lr 0.01, alpha 0.99, eps 1e-8)
+//   CenteredMomentum       the same with centered = True and momentum = 0.9
+//   Fast, FastCenteredMomentum   the same two with Precision.Fast (docs/PRECISION.md)
+//   SgdMomentum            SGD, lr 0.01, momentum 0.9
+//   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer: the defaults,
+//                          which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
 [RmsProp(Name = "CenteredMomentum", Centered = true, Momentum = 0.9)]
+[RmsProp(Name = "Fast", Precision = Precision.Fast)]
+[RmsProp(Name = "FastCenteredMomentum", Centered = true, Momentum = 0.9, Precision = Precision.Fast)]
+[Sgd(Name = "SgdMomentum", LearningRate = 0.01, Momentum = 0.9)]
+[Adagrad]
+[Adam]
+[AdamW]
+[Adadelta]
+[Lion]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -17,10 +31,19 @@ public sealed partial class FlatModel
 
 /// <summary>
 /// A small MLP, 32 → 64 → 64 → 32 → 4: eight tensors, 8,484 parameters. Per-tensor overhead
-/// (argument checks, kernel entry, tails of 4 and 32 elements) matters here, not bandwidth.
+/// (argument checks, kernel entry, tails of 4 and 32 elements) matters here, not bandwidth. The family's
+/// optimizers are here for the cross-check with PyTorch, which runs on this model.
 /// </summary>
 [RmsProp]
 [RmsProp(Name = "CenteredMomentum", Centered = true, Momentum = 0.9)]
+[RmsProp(Name = "Fast", Precision = Precision.Fast)]
+[RmsProp(Name = "FastCenteredMomentum", Centered = true, Momentum = 0.9, Precision = Precision.Fast)]
+[Sgd(Name = "SgdMomentum", LearningRate = 0.01, Momentum = 0.9)]
+[Adagrad]
+[Adam]
+[AdamW]
+[Adadelta]
+[Lion]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

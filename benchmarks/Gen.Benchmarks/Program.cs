@@ -13,41 +13,25 @@ using Perfolizer.Horology;
 
 namespace Gen.Benchmarks;
 
-/// <summary>How this run was asked for: full, --quick or --dry. Read by the benchmarks' parameter sources.</summary>
-public static class BenchmarkOptions
-{
-    public static bool Dry { get; set; }
-
-    /// <summary>Sizes to run: all of them, or in a dry run the two that take no time to set up.</summary>
-    public static IEnumerable<Size> Sizes => Dry ? new[] { Size.P4K, Size.Mlp } : Workload.AllSizes;
-}
-
 public static class Program
 {
     /// <summary>
     /// <c>dotnet run -c Release --project benchmarks/Gen.Benchmarks -- [--dry | --quick] [--out-of-process] [--artifacts DIR] [BenchmarkDotNet args]</c>.
-    /// Without BenchmarkDotNet arguments it runs every benchmark. Before timing anything it checks the
-    /// baselines against the generated optimizer and the generator's caching, and writes both to
-    /// DIR/checks.json for benchmarks/merge_results.py.
+    /// Without BenchmarkDotNet arguments it runs every benchmark of the <see cref="Plan"/>. Before timing
+    /// anything it checks every row against its reference (<see cref="Verification"/>) and the
+    /// generator's caching, and writes both to DIR/checks.json for benchmarks/merge_results.py.
     /// </summary>
     public static int Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--experiment")
-        {
-            return args.Length > 1 && args[1] == "staged"
-                ? Experiments.StagedUnrollExperiment.Run(args.Skip(2).ToArray())
-                : Usage("unknown experiment; the one there is: --experiment staged [sizes] [layouts]");
-        }
-
         var rest = new List<string>();
         string artifacts = Path.Combine("benchmarks", "artifacts");
-        bool quick = false, outOfProcess = false;
+        bool outOfProcess = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
-                case "--dry": BenchmarkOptions.Dry = true; break;
-                case "--quick": quick = true; break;
+                case "--dry": Plan.Run = RunKind.Dry; break;
+                case "--quick": Plan.Run = RunKind.Quick; break;
                 case "--out-of-process": outOfProcess = true; break;
                 case "--artifacts": artifacts = args[++i]; break;
                 default: rest.Add(args[i]); break;
@@ -58,50 +42,57 @@ public static class Program
         Directory.CreateDirectory(artifacts);
         Console.WriteLine($"Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}, Vector256={Vector256.IsHardwareAccelerated}, artifacts: {artifacts}");
 
-        WriteChecks(Path.Combine(artifacts, "checks.json"), compileGeneratedCode: !BenchmarkOptions.Dry);
+        WriteChecks(Path.Combine(artifacts, "checks.json"), compileGeneratedCode: !Plan.Dry);
 
         if (rest.Count == 0)
         {
             rest.AddRange(new[] { "--filter", "*" });
         }
 
-        IConfig config = Config(artifacts, BenchmarkOptions.Dry ? JobKind.Dry : quick ? JobKind.Quick : JobKind.Full, outOfProcess);
+        IConfig config = Config(artifacts, Plan.Run, outOfProcess);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config).ToArray();
         bool failed = summaries.Length == 0 || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
         Console.WriteLine(failed ? "Benchmarks FAILED." : $"Benchmarks OK: {summaries.Sum(s => s.Reports.Length)} cases.");
         return failed ? 1 : 0;
     }
 
-    private static int Usage(string message)
+    /// <summary>The main job of a run kind, and the job of the 16M cases.</summary>
+    private static (Job Main, Job Large) Jobs(RunKind kind)
     {
-        Console.Error.WriteLine(message);
-        return 2;
-    }
-
-    private enum JobKind
-    {
-        Full,
-        Quick,
-        Dry,
-    }
-
-    private static IConfig Config(string artifacts, JobKind kind, bool outOfProcess)
-    {
-        Job job = kind switch
+        // The 16M job. A 16M step takes 15 to 250 ms, so one iteration needs no more than a few steps
+        // to dwarf the timer and call overhead; BenchmarkDotNet's pilot would instead run 16 steps per
+        // iteration (its unroll factor), and 15 to 40 iterations, each after a new 16M setup. So: 4
+        // steps per iteration (an even count: gradients A and B alike), 3 warm-up and 10 measured
+        // iterations, each on a new memory layout; the figure is the median of the 10 iteration means.
+        // Out of cache the layout matters far less than in cache, and the spread of the 10 is what
+        // BenchmarkDotNet's error column reports (artifacts/bdn/results).
+        return kind switch
         {
-            JobKind.Dry => Job.Dry,
-            JobKind.Quick => Job.Default.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100)),
-            _ => Job.Default.WithWarmupCount(5).WithMinIterationCount(15).WithMaxIterationCount(40).WithIterationTime(TimeInterval.FromMilliseconds(250)),
+            RunKind.Dry => (Job.Dry, Job.Dry),
+            RunKind.Quick => (
+                Job.Default.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100)),
+                Job.Default.WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(2).WithUnrollFactor(1)),
+            _ => (
+                Job.Default.WithWarmupCount(5).WithMinIterationCount(15).WithMaxIterationCount(40).WithIterationTime(TimeInterval.FromMilliseconds(250)),
+                Job.Default.WithWarmupCount(3).WithIterationCount(10).WithInvocationCount(4).WithUnrollFactor(1)),
         };
+    }
+
+    private static IConfig Config(string artifacts, RunKind kind, bool outOfProcess)
+    {
+        (Job main, Job large) = Jobs(kind);
+        string mainId = kind.ToString(), largeId = kind == RunKind.Dry ? mainId : kind + "16M";
 
         // Memory randomization: in-cache timings of a five- or six-stream in-place kernel depend on
-        // where the arrays happen to sit, by up to 3x for the same code (see Experiments/). With it,
-        // BenchmarkDotNet runs the global setup again before every iteration, after allocating a
-        // random-sized array, so each iteration measures a new layout and the median is over layouts,
-        // not one lucky or unlucky allocation. The dry job keeps one layout.
-        if (kind != JobKind.Dry)
+        // where the arrays happen to sit, by up to 3x for the same code (loads falsely waiting on older
+        // stores to another stream whose address matches in the low bits). With it, BenchmarkDotNet
+        // runs the global setup again before every iteration, after allocating a random-sized array,
+        // so each iteration measures a new layout and the median is over layouts, not one lucky or
+        // unlucky allocation. The dry job keeps one layout.
+        if (kind != RunKind.Dry)
         {
-            job = job.WithMemoryRandomization(true);
+            main = main.WithMemoryRandomization(true);
+            large = large.WithMemoryRandomization(true);
         }
 
         // Toolchain. BenchmarkDotNet 0.14.0 predates .NET 10: it has no net10.0 moniker, so a job cannot
@@ -117,48 +108,40 @@ public static class Program
         // named), for a run where isolation matters more than time; it adds a ~20 s build and a process per case.
         if (!outOfProcess)
         {
-            job = job.WithToolchain(InProcessEmitToolchain.Instance);
+            main = main.WithToolchain(InProcessEmitToolchain.Instance);
+            large = large.WithToolchain(InProcessEmitToolchain.Instance);
         }
 
-        job = job.WithId(kind.ToString());
-        return DefaultConfig.Instance
-            .AddJob(job)
+        IConfig config = DefaultConfig.Instance
+            .AddJob(main.WithId(mainId))
+            .AddFilter(new PlanFilter(mainId, largeId))
             .AddExporter(JsonExporter.Full)
             .WithArtifactsPath(Path.Combine(artifacts, "bdn"))
             .WithOptions(ConfigOptions.DisableLogFile);
+        return largeId == mainId ? config : config.AddJob(large.WithId(largeId));
     }
 
     private static void WriteChecks(string path, bool compileGeneratedCode)
     {
-        var results = new List<Verification.Result>();
-        foreach (Config config in Enum.GetValues<Config>())
+        var results = new List<Verification.Check>();
+        foreach ((Config config, Size size) in Plan.Pairs())
         {
-            foreach (Size size in BenchmarkOptions.Sizes)
+            foreach (Verification.Check check in Verification.Run(config, size))
             {
-                Verification.Result result = Verification.Check(config, size);
-                Console.WriteLine($"  {(result.Passed ? "verified" : "FAILED")}: {result}");
-                results.Add(result);
+                Console.WriteLine($"  {(check.Passed ? "verified" : "FAILED")}: {check}");
+                results.Add(check);
             }
         }
 
         var allocations = new Dictionary<string, Dictionary<string, double>>();
-        foreach (Config config in Enum.GetValues<Config>())
+        foreach (Config config in Workload.RmsPropConfigs)
         {
-            allocations[config.ToString()] = BenchmarkOptions.Sizes.ToDictionary(size => size.ToString(), size => Verification.GeneratedBytesPerStep(config, size));
+            allocations[config.ToString()] = Plan.RmsPropSizes.ToDictionary(size => size.ToString(), size => Verification.GeneratedBytesPerStep(config, size));
         }
 
         Console.WriteLine("  generated Step, bytes allocated per step (calling thread): " + JsonSerializer.Serialize(allocations));
 
-        var mlpBits = new Dictionary<string, Dictionary<string, int[]>>();
-        foreach (Config config in Enum.GetValues<Config>())
-        {
-            mlpBits[config.ToString()] = new Dictionary<string, int[]>
-            {
-                [nameof(RowKind.Generated)] = Verification.MlpParameterBits(config, RowKind.Generated),
-                [nameof(RowKind.NaiveScalar)] = Verification.MlpParameterBits(config, RowKind.NaiveScalar),
-                [nameof(RowKind.TensorPrimitives)] = Verification.MlpParameterBits(config, RowKind.TensorPrimitives),
-            };
-        }
+        var mlpBits = Plan.Configs.ToDictionary(config => config.ToString(), Verification.MlpParameterBits);
 
         GeneratorCheck.Report generator = GeneratorCheck.Run(compileGeneratedCode);
         Console.WriteLine($"  generator: first run {generator.FirstRunInProcessMs} ms, {generator.GeneratedFiles} files, unrelated edit re-emitted nothing: {generator.UnrelatedEditReemittedNothing}");
@@ -168,6 +151,11 @@ public static class Program
             Vector512 = Vector512.IsHardwareAccelerated,
             Vector256 = Vector256.IsHardwareAccelerated,
             Runtime = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            Environment.ProcessorCount,
+            Workload.ParallelDegree,
+            Workload.DefaultParallelThreshold,
+            Run = Plan.Run,
+            BytesPerElement = Plan.Configs.ToDictionary(config => config.ToString(), config => Workload.TrafficOf(config).BytesPerElement),
             VerificationSteps = Verification.Steps,
             Verification = results,
             GeneratedBytesPerStep = allocations,

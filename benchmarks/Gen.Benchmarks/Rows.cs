@@ -18,51 +18,128 @@ public interface IStepRow
 
     Span<float> Parameter(int tensor);
 
-    /// <summary>A state buffer by PyTorch's name: square_avg, grad_avg or momentum_buffer.</summary>
+    /// <summary>A state buffer by PyTorch's name (<see cref="Workload.StateKeys"/>).</summary>
     Span<float> State(string key, int tensor);
 }
 
+/// <summary>The implementations timed. A benchmark method of <see cref="StepBenchmarks"/> has each name.</summary>
 public enum RowKind
 {
+    /// <summary><c>optimizer.Step(gradients)</c> as users get it: the default NonFinitePolicy.Throw reads the gradients once more to reject NaN/∞.</summary>
     Generated,
+
+    /// <summary>The same Step with NonFinitePolicy.Ignore: the fused kernel alone, what the roofs bound.</summary>
+    GeneratedKernel,
+
+    /// <summary>The Precision.Fast optimizer's Step with NonFinitePolicy.Ignore.</summary>
+    FastKernel,
+
+    /// <summary>A plain <c>for</c> loop with MathF.Sqrt (RMSProp).</summary>
     NaiveScalar,
+
+    /// <summary>One TensorPrimitives call per algebraic step (RMSProp).</summary>
     TensorPrimitives,
+
+    /// <summary>The update's loads and stores, adds only: the bandwidth limit.</summary>
     MemoryRoof,
+
+    /// <summary>The update's loads and stores, one √ and one ÷ per element: the divider limit (RMSProp).</summary>
     ArithmeticRoof,
+
+    /// <summary><see cref="Generated"/> with MaxDegreeOfParallelism = 2.</summary>
+    ParallelGenerated,
+
+    /// <summary><see cref="GeneratedKernel"/> with MaxDegreeOfParallelism = 2.</summary>
+    ParallelKernel,
+
+    /// <summary><see cref="MemoryRoof"/> split in two halves on 2 threads (<see cref="RoofWorkers"/>).</summary>
+    ParallelMemoryRoof,
 }
 
 public static class Rows
 {
     public static IStepRow Create(RowKind kind, Config config, Size size) => kind switch
     {
-        RowKind.Generated => size == Size.Mlp ? GeneratedMlp(config) : GeneratedFlat(config, size),
+        RowKind.Generated => Generated(config, size, fast: false, NonFinitePolicy.Throw, degree: 1),
+        RowKind.GeneratedKernel => Generated(config, size, fast: false, NonFinitePolicy.Ignore, degree: 1),
+        RowKind.FastKernel => Generated(config, size, fast: true, NonFinitePolicy.Ignore, degree: 1),
+        RowKind.ParallelGenerated => Generated(config, size, fast: false, NonFinitePolicy.Throw, Workload.ParallelDegree),
+        RowKind.ParallelKernel => Generated(config, size, fast: false, NonFinitePolicy.Ignore, Workload.ParallelDegree),
         RowKind.NaiveScalar => new NaiveScalarRow(config, size),
         RowKind.TensorPrimitives => new TensorPrimitivesRow(config, size),
-        RowKind.MemoryRoof => new MemoryRoofRow(config, size),
-        RowKind.ArithmeticRoof => new ArithmeticRoofRow(config, size),
+        RowKind.MemoryRoof => new RoofRow(config, size, arithmetic: false, threads: 1),
+        RowKind.ParallelMemoryRoof => new RoofRow(config, size, arithmetic: false, Workload.ParallelDegree),
+        RowKind.ArithmeticRoof => new RoofRow(config, size, arithmetic: true, threads: 1),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private static IStepRow GeneratedFlat(Config config, Size size)
+    private static IStepRow Generated(Config config, Size size, bool fast, NonFinitePolicy policy, int degree)
     {
+        if (size == Size.Mlp)
+        {
+            var mlp = new SmallMlp();
+            Optimizer<SmallMlp.Gradients> mlpOptimizer = (config, fast) switch
+            {
+                (Config.Plain, false) => new SmallMlp.RmsPropOptimizer(mlp),
+                (Config.CenteredMomentum, false) => new SmallMlp.CenteredMomentum(mlp),
+                (Config.Plain, true) => new SmallMlp.Fast(mlp),
+                (Config.CenteredMomentum, true) => new SmallMlp.FastCenteredMomentum(mlp),
+                (Config.SgdMomentum, false) => new SmallMlp.SgdMomentum(mlp),
+                (Config.Adagrad, false) => new SmallMlp.AdagradOptimizer(mlp),
+                (Config.Adam, false) => new SmallMlp.AdamOptimizer(mlp),
+                (Config.AdamW, false) => new SmallMlp.AdamWOptimizer(mlp),
+                (Config.Adadelta, false) => new SmallMlp.AdadeltaOptimizer(mlp),
+                (Config.Lion, false) => new SmallMlp.LionOptimizer(mlp),
+                _ => throw new ArgumentException($"No Precision.Fast optimizer for {config}.", nameof(fast)),
+            };
+            Configure(mlpOptimizer, size, policy, degree);
+            return new GeneratedRow<SmallMlp.Gradients>(mlp, mlpOptimizer, new SmallMlp.Gradients(mlp), new SmallMlp.Gradients(mlp));
+        }
+
         var model = new FlatModel { W = new float[Workload.Lengths(size)[0]] };
-        Optimizer<FlatModel.Gradients> optimizer = config == Config.Plain
-            ? new FlatModel.RmsPropOptimizer(model)
-            : new FlatModel.CenteredMomentum(model);
+        Optimizer<FlatModel.Gradients> optimizer = (config, fast) switch
+        {
+            (Config.Plain, false) => new FlatModel.RmsPropOptimizer(model),
+            (Config.CenteredMomentum, false) => new FlatModel.CenteredMomentum(model),
+            (Config.Plain, true) => new FlatModel.Fast(model),
+            (Config.CenteredMomentum, true) => new FlatModel.FastCenteredMomentum(model),
+            (Config.SgdMomentum, false) => new FlatModel.SgdMomentum(model),
+            (Config.Adagrad, false) => new FlatModel.AdagradOptimizer(model),
+            (Config.Adam, false) => new FlatModel.AdamOptimizer(model),
+            (Config.AdamW, false) => new FlatModel.AdamWOptimizer(model),
+            (Config.Adadelta, false) => new FlatModel.AdadeltaOptimizer(model),
+            (Config.Lion, false) => new FlatModel.LionOptimizer(model),
+            _ => throw new ArgumentException($"No Precision.Fast optimizer for {config}.", nameof(fast)),
+        };
+        Configure(optimizer, size, policy, degree);
         return new GeneratedRow<FlatModel.Gradients>(model, optimizer, new FlatModel.Gradients(model), new FlatModel.Gradients(model));
     }
 
-    private static IStepRow GeneratedMlp(Config config)
+    private static void Configure<TGradients>(Optimizer<TGradients> optimizer, Size size, NonFinitePolicy policy, int degree)
+        where TGradients : GradientsBase
     {
-        var model = new SmallMlp();
-        Optimizer<SmallMlp.Gradients> optimizer = config == Config.Plain
-            ? new SmallMlp.RmsPropOptimizer(model)
-            : new SmallMlp.CenteredMomentum(model);
-        return new GeneratedRow<SmallMlp.Gradients>(model, optimizer, new SmallMlp.Gradients(model), new SmallMlp.Gradients(model));
+        optimizer.NonFinitePolicy = policy;
+        if (degree == 1)
+        {
+            return;
+        }
+
+        // The 2-thread roof splits at the same threshold; it must be the optimizer's real default.
+        if (optimizer.ParallelThreshold != Workload.DefaultParallelThreshold)
+        {
+            throw new InvalidOperationException($"Optimizer.ParallelThreshold's default is {optimizer.ParallelThreshold}, not Workload.DefaultParallelThreshold.");
+        }
+
+        optimizer.MaxDegreeOfParallelism = degree;
+        int threshold = Workload.ParallelThreshold(size);
+        if (threshold != optimizer.ParallelThreshold)
+        {
+            optimizer.ParallelThreshold = threshold;   // the dry run's 64K only
+        }
     }
 }
 
-/// <summary>The generated optimizer, called as a user calls it: <c>optimizer.Step(gradients)</c>.</summary>
+/// <summary>A generated optimizer, called as a user calls it: <c>optimizer.Step(gradients)</c>.</summary>
 public sealed class GeneratedRow<TGradients> : IStepRow
     where TGradients : GradientsBase
 {
@@ -107,29 +184,37 @@ public sealed class GeneratedRow<TGradients> : IStepRow
     }
 }
 
-/// <summary>The baselines' data: flat float arrays per tensor, as a hand-written optimizer would keep them.</summary>
+/// <summary>
+/// The baselines' data: flat float arrays per tensor, as a hand-written optimizer would keep them: the
+/// parameters, gradients A and B, and one array per state buffer of the configuration, zeroed.
+/// </summary>
 public abstract class FlatRow : IStepRow
 {
+    protected readonly Config Config;
     protected readonly float[][] P;
     protected readonly float[][] GradientA;
     protected readonly float[][] GradientB;
-    protected readonly float[][] V;
-    protected readonly float[][] M;
-    protected readonly float[][] B;
-    protected readonly bool IsPlain;
+
+    /// <summary>State buffers, [buffer][tensor], in the order of <see cref="Workload.StateKeys"/>.</summary>
+    protected readonly float[][][] States;
     protected readonly float LearningRate = Workload.LearningRate;
+    private readonly string[] _keys;
     private long _steps;
 
     protected FlatRow(Config config, Size size)
     {
-        IsPlain = config == Config.Plain;
+        Config = config;
+        _keys = Workload.StateKeys(config);
         int[] lengths = Workload.Lengths(size);
         P = Allocate(lengths);
         GradientA = Allocate(lengths);
         GradientB = Allocate(lengths);
-        V = Allocate(lengths);
-        M = IsPlain ? Array.Empty<float[]>() : Allocate(lengths);
-        B = IsPlain ? Array.Empty<float[]>() : Allocate(lengths);
+        States = new float[_keys.Length][][];
+        for (int s = 0; s < _keys.Length; s++)
+        {
+            States[s] = Allocate(lengths);
+        }
+
         for (int k = 0; k < lengths.Length; k++)
         {
             Workload.FillParameter(P[k], k);
@@ -140,32 +225,18 @@ public abstract class FlatRow : IStepRow
 
     public int TensorCount => P.Length;
 
-    public void Step()
-    {
-        float[][] g = (_steps++ & 1) == 0 ? GradientA : GradientB;
-        if (IsPlain)
-        {
-            StepPlain(g);
-        }
-        else
-        {
-            StepCenteredMomentum(g);
-        }
-    }
+    public void Step() => Step(gradientB: (_steps++ & 1) != 0);
 
-    protected abstract void StepPlain(float[][] g);
-
-    protected abstract void StepCenteredMomentum(float[][] g);
+    /// <summary>One step with gradient A or B.</summary>
+    protected abstract void Step(bool gradientB);
 
     public Span<float> Parameter(int tensor) => P[tensor];
 
-    public Span<float> State(string key, int tensor) => key switch
+    public Span<float> State(string key, int tensor)
     {
-        "square_avg" => V[tensor],
-        "grad_avg" when !IsPlain => M[tensor],
-        "momentum_buffer" when !IsPlain => B[tensor],
-        _ => throw new ArgumentException($"No state '{key}'.", nameof(key)),
-    };
+        int s = Array.IndexOf(_keys, key);
+        return s >= 0 ? States[s][tensor] : throw new ArgumentException($"No state '{key}'.", nameof(key));
+    }
 
     private static float[][] Allocate(int[] lengths)
     {
@@ -179,28 +250,48 @@ public abstract class FlatRow : IStepRow
     }
 }
 
-public sealed class NaiveScalarRow : FlatRow
+/// <summary>The RMSProp baselines' common part: square_avg, and grad_avg and momentum_buffer when centered + momentum.</summary>
+public abstract class RmsPropRow : FlatRow
 {
-    public NaiveScalarRow(Config config, Size size) : base(config, size) { }
-
-    protected override void StepPlain(float[][] g)
+    protected RmsPropRow(Config config, Size size) : base(config, size)
     {
-        for (int k = 0; k < P.Length; k++)
+        if (!Workload.IsRmsProp(config))
         {
-            NaiveScalar.StepPlain(P[k], g[k], V[k], LearningRate);
+            throw new ArgumentException($"{GetType().Name} is an RMSProp baseline; {config} is not RMSProp.", nameof(config));
         }
     }
 
-    protected override void StepCenteredMomentum(float[][] g)
+    protected bool IsPlain => Config == Config.Plain;
+
+    protected float[][] V => States[0];
+
+    protected float[][] M => States[1];
+
+    protected float[][] B => States[2];
+}
+
+public sealed class NaiveScalarRow : RmsPropRow
+{
+    public NaiveScalarRow(Config config, Size size) : base(config, size) { }
+
+    protected override void Step(bool gradientB)
     {
+        float[][] g = gradientB ? GradientB : GradientA;
         for (int k = 0; k < P.Length; k++)
         {
-            NaiveScalar.StepCenteredMomentum(P[k], g[k], V[k], M[k], B[k], LearningRate);
+            if (IsPlain)
+            {
+                NaiveScalar.StepPlain(P[k], g[k], V[k], LearningRate);
+            }
+            else
+            {
+                NaiveScalar.StepCenteredMomentum(P[k], g[k], V[k], M[k], B[k], LearningRate);
+            }
         }
     }
 }
 
-public sealed class TensorPrimitivesRow : FlatRow
+public sealed class TensorPrimitivesRow : RmsPropRow
 {
     private readonly float[] _scratch;
 
@@ -215,72 +306,113 @@ public sealed class TensorPrimitivesRow : FlatRow
         _scratch = new float[longest];
     }
 
-    protected override void StepPlain(float[][] g)
+    protected override void Step(bool gradientB)
     {
+        float[][] g = gradientB ? GradientB : GradientA;
         for (int k = 0; k < P.Length; k++)
         {
-            TensorPrimitivesComposition.StepPlain(P[k], g[k], V[k], _scratch, LearningRate);
-        }
-    }
-
-    protected override void StepCenteredMomentum(float[][] g)
-    {
-        for (int k = 0; k < P.Length; k++)
-        {
-            TensorPrimitivesComposition.StepCenteredMomentum(P[k], g[k], V[k], M[k], B[k], _scratch, LearningRate);
-        }
-    }
-}
-
-public sealed class MemoryRoofRow : FlatRow
-{
-    public MemoryRoofRow(Config config, Size size) : base(config, size) { }
-
-    protected override void StepPlain(float[][] g)
-    {
-        for (int k = 0; k < P.Length; k++)
-        {
-            Roofs.MemoryPlain(P[k], g[k], V[k]);
-        }
-    }
-
-    protected override void StepCenteredMomentum(float[][] g)
-    {
-        for (int k = 0; k < P.Length; k++)
-        {
-            Roofs.MemoryCenteredMomentum(P[k], g[k], V[k], M[k], B[k]);
-        }
-    }
-}
-
-public sealed class ArithmeticRoofRow : FlatRow
-{
-    public ArithmeticRoofRow(Config config, Size size) : base(config, size)
-    {
-        // The roof never updates v, so it starts where the real update takes it (near g², plus a
-        // margin so √v is never 0): square roots and divisions of ordinary, varied numbers.
-        for (int k = 0; k < V.Length; k++)
-        {
-            for (int i = 0; i < V[k].Length; i++)
+            if (IsPlain)
             {
-                V[k][i] = 0.01f + GradientA[k][i] * GradientA[k][i];
+                TensorPrimitivesComposition.StepPlain(P[k], g[k], V[k], _scratch, LearningRate);
+            }
+            else
+            {
+                TensorPrimitivesComposition.StepCenteredMomentum(P[k], g[k], V[k], M[k], B[k], _scratch, LearningRate);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A roof (<see cref="Roofs"/>) with the configuration's traffic: the gradient read, the parameter and
+/// every state buffer read and written. On more than one thread, each tensor of at least
+/// <see cref="Workload.ParallelThreshold"/> elements is cut as the generated Step cuts it (<see cref="RoofWorkers"/>).
+/// </summary>
+public sealed class RoofRow : FlatRow, IRangeStep
+{
+    private readonly bool _arithmetic;
+    private readonly int _threads;
+    private readonly int _threshold;
+
+    // Stream lists per tensor, built once so that a step allocates nothing: [tensor] → streams.
+    private readonly float[][][] _readOnlyA;
+    private readonly float[][][] _readOnlyB;
+    private readonly float[][][] _readWrite;
+    private float[][][] _readOnly;
+
+    public RoofRow(Config config, Size size, bool arithmetic, int threads) : base(config, size)
+    {
+        Traffic traffic = Workload.TrafficOf(config);
+        if (traffic.ReadOnly != 1 || traffic.ReadWrite != 1 + States.Length)
+        {
+            throw new InvalidOperationException($"{config}: the roof's streams do not match its traffic {traffic}.");
+        }
+
+        if (arithmetic && !Workload.IsRmsProp(config))
+        {
+            throw new ArgumentException("The arithmetic roof is RMSProp's (p ← p + g/√v).", nameof(arithmetic));
+        }
+
+        _arithmetic = arithmetic;
+        _threads = threads;
+        _threshold = Workload.ParallelThreshold(size);
+        _readOnlyA = new float[P.Length][][];
+        _readOnlyB = new float[P.Length][][];
+        _readWrite = new float[P.Length][][];
+        for (int k = 0; k < P.Length; k++)
+        {
+            _readOnlyA[k] = new[] { GradientA[k] };
+            _readOnlyB[k] = new[] { GradientB[k] };
+            _readWrite[k] = new float[1 + States.Length][];
+            _readWrite[k][0] = P[k];
+            for (int s = 0; s < States.Length; s++)
+            {
+                _readWrite[k][1 + s] = States[s][k];
+            }
+        }
+
+        _readOnly = _readOnlyA;
+        if (arithmetic)
+        {
+            // The arithmetic roof never updates v, so it starts where the real update takes it (near
+            // g², plus a margin so √v is never 0): square roots and divisions of ordinary, varied numbers.
+            for (int k = 0; k < P.Length; k++)
+            {
+                float[] v = States[0][k];
+                for (int i = 0; i < v.Length; i++)
+                {
+                    v[i] = 0.01f + GradientA[k][i] * GradientA[k][i];
+                }
             }
         }
     }
 
-    protected override void StepPlain(float[][] g)
+    protected override void Step(bool gradientB)
     {
+        _readOnly = gradientB ? _readOnlyB : _readOnlyA;
         for (int k = 0; k < P.Length; k++)
         {
-            Roofs.ArithmeticPlain(P[k], g[k], V[k]);
+            int length = P[k].Length;
+            if (_threads > 1 && length >= _threshold)
+            {
+                RoofWorkers.Run(this, k, length, _threads);
+            }
+            else
+            {
+                Run(k, 0, length);
+            }
         }
     }
 
-    protected override void StepCenteredMomentum(float[][] g)
+    public void Run(int tensor, int start, int count)
     {
-        for (int k = 0; k < P.Length; k++)
+        if (_arithmetic)
         {
-            Roofs.ArithmeticCenteredMomentum(P[k], g[k], V[k], M[k], B[k]);
+            Roofs.Arithmetic(_readOnly[tensor], _readWrite[tensor], start, count);
+        }
+        else
+        {
+            Roofs.Memory(_readOnly[tensor], _readWrite[tensor], start, count);
         }
     }
 }

@@ -6,242 +6,401 @@ using System.Runtime.Intrinsics;
 namespace Gen.Benchmarks.Baselines;
 
 /// <summary>
-/// Hand-written kernels that bound what any exact, single-threaded RMSProp step can reach.
+/// Hand-written kernels that bound what an exact step can reach, for any optimizer, given how many
+/// streams its update only reads (the gradient) and how many it reads and writes (the parameter and
+/// each state buffer; <see cref="Traffic"/>).
 /// <list type="bullet">
-/// <item><b>Memory roof</b>: the same loads and stores per element as the real update (plain: read p,
-/// g, v, write p, v; centered + momentum: also read and write m and b) but trivial math (adds).
-/// Generated ÷ memory roof says how close the generated kernel is to the bandwidth limit.</item>
-/// <item><b>Arithmetic roof</b>: the same loads and stores, and per element only what no exact
-/// kernel can avoid: one square root and one division (p ← p + g/√v; the other buffers are
-/// stored back unchanged). Generated ÷ arithmetic roof says how close it is to the divider limit,
-/// which is what bounds in-cache sizes.</item>
+/// <item><b>Memory roof</b>: the same loads and stores per element as the real update, and only adds
+/// (every read-write stream gets the sum of the read-only ones). Generated ÷ memory roof says how close
+/// a kernel is to the bandwidth limit.</item>
+/// <item><b>Arithmetic roof</b> (RMSProp): the same loads and stores, and per element only what no
+/// exact RMSProp kernel can avoid: one square root and one division (p ← p + g/√v; the other
+/// buffers are stored back unchanged). Generated ÷ arithmetic roof says how close it is to the
+/// divider limit, which is what bounds in-cache sizes.</item>
 /// </list>
-/// Both use the generated kernel's loop shape: the widest accelerated width, a ×4 unrolled main
-/// loop, one register at a time, then scalars; refs and nuint offsets, no bounds checks.
+/// Both have the generated kernels' loop shape: the widest accelerated width with a ×4 main loop
+/// staged as the emitter stages it (all loads of the four registers, then the arithmetic, then all
+/// stores), then one register at a time at each narrower width, then single elements; refs and
+/// nuint offsets, no bounds checks. One generic body serves every width and stream count: the
+/// counts and the width are type arguments, so the JIT compiles each combination on its own, with
+/// the unused streams' code folded away.
 /// </summary>
 public static class Roofs
 {
-    public static void MemoryPlain(Span<float> p, ReadOnlySpan<float> g, Span<float> v) =>
-        Run<MemoryRoofPlain>(p, g, v, v, v);
+    /// <summary>Most read-only and read-write streams a roof supports.</summary>
+    public const int MaxReadOnly = 2;
 
-    public static void MemoryCenteredMomentum(Span<float> p, ReadOnlySpan<float> g, Span<float> v, Span<float> m, Span<float> b) =>
-        Run<MemoryRoofCenteredMomentum>(p, g, v, m, b);
+    public const int MaxReadWrite = 4;
 
-    public static void ArithmeticPlain(Span<float> p, ReadOnlySpan<float> g, Span<float> v) =>
-        Run<ArithmeticRoofPlain>(p, g, v, v, v);
+    /// <summary>
+    /// The memory roof over elements [start, start + count) of every stream: each of
+    /// <paramref name="readWrite"/> gets the sum of <paramref name="readOnly"/> added.
+    /// </summary>
+    public static void Memory(float[][] readOnly, float[][] readWrite, int start, int count) =>
+        Dispatch<Adds>(readOnly, readWrite, start, count);
 
-    public static void ArithmeticCenteredMomentum(Span<float> p, ReadOnlySpan<float> g, Span<float> v, Span<float> m, Span<float> b) =>
-        Run<ArithmeticRoofCenteredMomentum>(p, g, v, m, b);
-
-    /// <summary>One element-wise operation at each width. Plain kernels ignore m and b.</summary>
-    private interface IBlock
+    /// <summary>
+    /// The arithmetic roof over elements [start, start + count): readWrite[0] (p) gets
+    /// readOnly[0] / √readWrite[1] added (g/√v); every other stream is loaded and stored back unchanged.
+    /// </summary>
+    public static void Arithmetic(float[][] readOnly, float[][] readWrite, int start, int count)
     {
-        static abstract void Block512(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i);
-
-        static abstract void Block256(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i);
-
-        static abstract void Element(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i);
-    }
-
-    private static void Run<TBlock>(Span<float> parameter, ReadOnlySpan<float> gradient, Span<float> squareAvg, Span<float> gradAvg, Span<float> momentumBuffer)
-        where TBlock : struct, IBlock
-    {
-        nuint length = (nuint)parameter.Length;
-        if ((nuint)gradient.Length != length || (nuint)squareAvg.Length != length || (nuint)gradAvg.Length != length || (nuint)momentumBuffer.Length != length)
+        if (readOnly.Length != 1 || readWrite.Length < 2)
         {
-            throw new ArgumentException("Buffers differ in length.");
+            throw new ArgumentException("The arithmetic roof reads one gradient and updates p from v: one read-only and at least two read-write streams.");
         }
 
-        ref float p = ref MemoryMarshal.GetReference(parameter);
-        ref float g = ref MemoryMarshal.GetReference(gradient);
-        ref float v = ref MemoryMarshal.GetReference(squareAvg);
-        ref float m = ref MemoryMarshal.GetReference(gradAvg);
-        ref float b = ref MemoryMarshal.GetReference(momentumBuffer);
+        Dispatch<RootAndDivide>(readOnly, readWrite, start, count);
+    }
+
+    private static void Dispatch<TMath>(float[][] readOnly, float[][] readWrite, int start, int count)
+        where TMath : struct, IMath
+    {
+        switch (readOnly.Length, readWrite.Length)
+        {
+            case (1, 1): Run<TMath, One, One>(readOnly, readWrite, start, count); break;
+            case (1, 2): Run<TMath, One, Two>(readOnly, readWrite, start, count); break;
+            case (1, 3): Run<TMath, One, Three>(readOnly, readWrite, start, count); break;
+            case (1, 4): Run<TMath, One, Four>(readOnly, readWrite, start, count); break;
+            case (2, 1): Run<TMath, Two, One>(readOnly, readWrite, start, count); break;
+            case (2, 2): Run<TMath, Two, Two>(readOnly, readWrite, start, count); break;
+            case (2, 3): Run<TMath, Two, Three>(readOnly, readWrite, start, count); break;
+            case (2, 4): Run<TMath, Two, Four>(readOnly, readWrite, start, count); break;
+            default: throw new ArgumentException($"A roof has 1 to {MaxReadOnly} read-only and 1 to {MaxReadWrite} read-write streams.");
+        }
+    }
+
+    private static void Run<TMath, TReadOnly, TReadWrite>(float[][] readOnly, float[][] readWrite, int start, int count)
+        where TMath : struct, IMath
+        where TReadOnly : struct, ICount
+        where TReadWrite : struct, ICount
+    {
+        foreach (float[] stream in readOnly)
+        {
+            CheckRange(stream, start, count);
+        }
+
+        foreach (float[] stream in readWrite)
+        {
+            CheckRange(stream, start, count);
+        }
+
+        // Streams beyond the counts alias the first one; the code that would touch them is folded away.
+        ref float g0 = ref At(readOnly[0], start);
+        ref float g1 = ref At(readOnly[TReadOnly.Value > 1 ? 1 : 0], start);
+        ref float r0 = ref At(readWrite[0], start);
+        ref float r1 = ref At(readWrite[TReadWrite.Value > 1 ? 1 : 0], start);
+        ref float r2 = ref At(readWrite[TReadWrite.Value > 2 ? 2 : 0], start);
+        ref float r3 = ref At(readWrite[TReadWrite.Value > 3 ? 3 : 0], start);
+        nuint length = (nuint)count;
         nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            nuint width = (nuint)Vector512<float>.Count;
-            for (; i + 4 * width <= length; i += 4 * width)
-            {
-                TBlock.Block512(ref p, ref g, ref v, ref m, ref b, i);
-                TBlock.Block512(ref p, ref g, ref v, ref m, ref b, i + width);
-                TBlock.Block512(ref p, ref g, ref v, ref m, ref b, i + 2 * width);
-                TBlock.Block512(ref p, ref g, ref v, ref m, ref b, i + 3 * width);
-            }
-
-            for (; i + width <= length; i += width)
-            {
-                TBlock.Block512(ref p, ref g, ref v, ref m, ref b, i);
-            }
+            i = Unrolled<Width512, Vector512<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
+            i = OneAtATime<Width512, Vector512<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            nuint width = (nuint)Vector256<float>.Count;
             if (!Vector512.IsHardwareAccelerated)
             {
-                for (; i + 4 * width <= length; i += 4 * width)
-                {
-                    TBlock.Block256(ref p, ref g, ref v, ref m, ref b, i);
-                    TBlock.Block256(ref p, ref g, ref v, ref m, ref b, i + width);
-                    TBlock.Block256(ref p, ref g, ref v, ref m, ref b, i + 2 * width);
-                    TBlock.Block256(ref p, ref g, ref v, ref m, ref b, i + 3 * width);
-                }
+                i = Unrolled<Width256, Vector256<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
             }
 
-            for (; i + width <= length; i += width)
+            i = OneAtATime<Width256, Vector256<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            if (!Vector256.IsHardwareAccelerated)
             {
-                TBlock.Block256(ref p, ref g, ref v, ref m, ref b, i);
+                i = Unrolled<Width128, Vector128<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
             }
+
+            i = OneAtATime<Width128, Vector128<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
         }
 
-        for (; i < length; i++)
+        OneAtATime<Scalar, float, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
+    }
+
+    /// <summary>The ×4 main loop, staged: every load of the four registers, then the arithmetic, then every store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Unrolled<TWidth, TVector, TMath, TReadOnly, TReadWrite>(ref float g0, ref float g1, ref float r0, ref float r1, ref float r2, ref float r3, nuint i, nuint length)
+        where TWidth : struct, IWidth<TVector>
+        where TVector : struct
+        where TMath : struct, IMath
+        where TReadOnly : struct, ICount
+        where TReadWrite : struct, ICount
+    {
+        nuint w = TWidth.Count;
+        for (; i + 4 * w <= length; i += 4 * w)
         {
-            TBlock.Element(ref p, ref g, ref v, ref m, ref b, i);
+            TVector a0 = TWidth.Load(ref g0, i), a1 = TWidth.Load(ref g0, i + w), a2 = TWidth.Load(ref g0, i + 2 * w), a3 = TWidth.Load(ref g0, i + 3 * w);
+            if (TReadOnly.Value > 1)
+            {
+                a0 = TWidth.Add(a0, TWidth.Load(ref g1, i));
+                a1 = TWidth.Add(a1, TWidth.Load(ref g1, i + w));
+                a2 = TWidth.Add(a2, TWidth.Load(ref g1, i + 2 * w));
+                a3 = TWidth.Add(a3, TWidth.Load(ref g1, i + 3 * w));
+            }
+
+            TVector p0 = TWidth.Load(ref r0, i), p1 = TWidth.Load(ref r0, i + w), p2 = TWidth.Load(ref r0, i + 2 * w), p3 = TWidth.Load(ref r0, i + 3 * w);
+            TVector s0 = default, s1 = default, s2 = default, s3 = default;
+            TVector t0 = default, t1 = default, t2 = default, t3 = default;
+            TVector u0 = default, u1 = default, u2 = default, u3 = default;
+            if (TReadWrite.Value > 1)
+            {
+                s0 = TWidth.Load(ref r1, i); s1 = TWidth.Load(ref r1, i + w); s2 = TWidth.Load(ref r1, i + 2 * w); s3 = TWidth.Load(ref r1, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 2)
+            {
+                t0 = TWidth.Load(ref r2, i); t1 = TWidth.Load(ref r2, i + w); t2 = TWidth.Load(ref r2, i + 2 * w); t3 = TWidth.Load(ref r2, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 3)
+            {
+                u0 = TWidth.Load(ref r3, i); u1 = TWidth.Load(ref r3, i + w); u2 = TWidth.Load(ref r3, i + 2 * w); u3 = TWidth.Load(ref r3, i + 3 * w);
+            }
+
+            if (TMath.SquareRootAndDivide)
+            {
+                // p + g/√v; v (s) and the others are stored back as loaded.
+                p0 = TWidth.Add(p0, TWidth.Divide(a0, TWidth.Sqrt(s0)));
+                p1 = TWidth.Add(p1, TWidth.Divide(a1, TWidth.Sqrt(s1)));
+                p2 = TWidth.Add(p2, TWidth.Divide(a2, TWidth.Sqrt(s2)));
+                p3 = TWidth.Add(p3, TWidth.Divide(a3, TWidth.Sqrt(s3)));
+            }
+            else
+            {
+                p0 = TWidth.Add(p0, a0); p1 = TWidth.Add(p1, a1); p2 = TWidth.Add(p2, a2); p3 = TWidth.Add(p3, a3);
+                s0 = TWidth.Add(s0, a0); s1 = TWidth.Add(s1, a1); s2 = TWidth.Add(s2, a2); s3 = TWidth.Add(s3, a3);
+                t0 = TWidth.Add(t0, a0); t1 = TWidth.Add(t1, a1); t2 = TWidth.Add(t2, a2); t3 = TWidth.Add(t3, a3);
+                u0 = TWidth.Add(u0, a0); u1 = TWidth.Add(u1, a1); u2 = TWidth.Add(u2, a2); u3 = TWidth.Add(u3, a3);
+            }
+
+            if (TReadWrite.Value > 1)
+            {
+                TWidth.Store(s0, ref r1, i); TWidth.Store(s1, ref r1, i + w); TWidth.Store(s2, ref r1, i + 2 * w); TWidth.Store(s3, ref r1, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 2)
+            {
+                TWidth.Store(t0, ref r2, i); TWidth.Store(t1, ref r2, i + w); TWidth.Store(t2, ref r2, i + 2 * w); TWidth.Store(t3, ref r2, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 3)
+            {
+                TWidth.Store(u0, ref r3, i); TWidth.Store(u1, ref r3, i + w); TWidth.Store(u2, ref r3, i + 2 * w); TWidth.Store(u3, ref r3, i + 3 * w);
+            }
+
+            TWidth.Store(p0, ref r0, i); TWidth.Store(p1, ref r0, i + w); TWidth.Store(p2, ref r0, i + 2 * w); TWidth.Store(p3, ref r0, i + 3 * w);
+        }
+
+        return i;
+    }
+
+    /// <summary>One register (or, at <see cref="Scalar"/> width, one element) at a time: the same operations as <see cref="Unrolled"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint OneAtATime<TWidth, TVector, TMath, TReadOnly, TReadWrite>(ref float g0, ref float g1, ref float r0, ref float r1, ref float r2, ref float r3, nuint i, nuint length)
+        where TWidth : struct, IWidth<TVector>
+        where TVector : struct
+        where TMath : struct, IMath
+        where TReadOnly : struct, ICount
+        where TReadWrite : struct, ICount
+    {
+        nuint w = TWidth.Count;
+        for (; i + w <= length; i += w)
+        {
+            TVector a = TWidth.Load(ref g0, i);
+            if (TReadOnly.Value > 1)
+            {
+                a = TWidth.Add(a, TWidth.Load(ref g1, i));
+            }
+
+            TVector p = TWidth.Load(ref r0, i);
+            TVector s = TReadWrite.Value > 1 ? TWidth.Load(ref r1, i) : default;
+            TVector t = TReadWrite.Value > 2 ? TWidth.Load(ref r2, i) : default;
+            TVector u = TReadWrite.Value > 3 ? TWidth.Load(ref r3, i) : default;
+            if (TMath.SquareRootAndDivide)
+            {
+                p = TWidth.Add(p, TWidth.Divide(a, TWidth.Sqrt(s)));
+            }
+            else
+            {
+                p = TWidth.Add(p, a);
+                s = TWidth.Add(s, a);
+                t = TWidth.Add(t, a);
+                u = TWidth.Add(u, a);
+            }
+
+            if (TReadWrite.Value > 1)
+            {
+                TWidth.Store(s, ref r1, i);
+            }
+
+            if (TReadWrite.Value > 2)
+            {
+                TWidth.Store(t, ref r2, i);
+            }
+
+            if (TReadWrite.Value > 3)
+            {
+                TWidth.Store(u, ref r3, i);
+            }
+
+            TWidth.Store(p, ref r0, i);
+        }
+
+        return i;
+    }
+
+    private static void CheckRange(float[] stream, int start, int count)
+    {
+        if ((uint)start > (uint)stream.Length || (uint)count > (uint)(stream.Length - start))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "The range lies outside a stream.");
         }
     }
 
-    private struct MemoryRoofPlain : IBlock
+    private static ref float At(float[] stream, int start) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stream), (nint)start);
+
+    /// <summary>A stream count as a type, so that the JIT folds every test on it.</summary>
+    private interface ICount
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block512(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector512.LoadUnsafe(ref g, i);
-            var param = Vector512.LoadUnsafe(ref p, i);
-            var square = Vector512.LoadUnsafe(ref v, i);
-            Vector512.StoreUnsafe(square + grad, ref v, i);
-            Vector512.StoreUnsafe(param + grad, ref p, i);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block256(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector256.LoadUnsafe(ref g, i);
-            var param = Vector256.LoadUnsafe(ref p, i);
-            var square = Vector256.LoadUnsafe(ref v, i);
-            Vector256.StoreUnsafe(square + grad, ref v, i);
-            Vector256.StoreUnsafe(param + grad, ref p, i);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Element(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            float grad = Unsafe.Add(ref g, i);
-            Unsafe.Add(ref v, i) += grad;
-            Unsafe.Add(ref p, i) += grad;
-        }
+        static abstract int Value { get; }
     }
 
-    private struct MemoryRoofCenteredMomentum : IBlock
+    private struct One : ICount
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block512(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector512.LoadUnsafe(ref g, i);
-            var param = Vector512.LoadUnsafe(ref p, i);
-            var square = Vector512.LoadUnsafe(ref v, i);
-            var average = Vector512.LoadUnsafe(ref m, i);
-            var buffer = Vector512.LoadUnsafe(ref b, i);
-            Vector512.StoreUnsafe(square + grad, ref v, i);
-            Vector512.StoreUnsafe(average + grad, ref m, i);
-            Vector512.StoreUnsafe(buffer + grad, ref b, i);
-            Vector512.StoreUnsafe(param + grad, ref p, i);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block256(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector256.LoadUnsafe(ref g, i);
-            var param = Vector256.LoadUnsafe(ref p, i);
-            var square = Vector256.LoadUnsafe(ref v, i);
-            var average = Vector256.LoadUnsafe(ref m, i);
-            var buffer = Vector256.LoadUnsafe(ref b, i);
-            Vector256.StoreUnsafe(square + grad, ref v, i);
-            Vector256.StoreUnsafe(average + grad, ref m, i);
-            Vector256.StoreUnsafe(buffer + grad, ref b, i);
-            Vector256.StoreUnsafe(param + grad, ref p, i);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Element(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            float grad = Unsafe.Add(ref g, i);
-            Unsafe.Add(ref v, i) += grad;
-            Unsafe.Add(ref m, i) += grad;
-            Unsafe.Add(ref b, i) += grad;
-            Unsafe.Add(ref p, i) += grad;
-        }
+        public static int Value => 1;
     }
 
-    private struct ArithmeticRoofPlain : IBlock
+    private struct Two : ICount
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block512(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector512.LoadUnsafe(ref g, i);
-            var param = Vector512.LoadUnsafe(ref p, i);
-            var square = Vector512.LoadUnsafe(ref v, i);
-            Vector512.StoreUnsafe(square, ref v, i);
-            Vector512.StoreUnsafe(param + grad / Vector512.Sqrt(square), ref p, i);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block256(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector256.LoadUnsafe(ref g, i);
-            var param = Vector256.LoadUnsafe(ref p, i);
-            var square = Vector256.LoadUnsafe(ref v, i);
-            Vector256.StoreUnsafe(square, ref v, i);
-            Vector256.StoreUnsafe(param + grad / Vector256.Sqrt(square), ref p, i);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Element(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            float square = Unsafe.Add(ref v, i);
-            Unsafe.Add(ref v, i) = square;
-            Unsafe.Add(ref p, i) += Unsafe.Add(ref g, i) / MathF.Sqrt(square);
-        }
+        public static int Value => 2;
     }
 
-    private struct ArithmeticRoofCenteredMomentum : IBlock
+    private struct Three : ICount
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block512(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector512.LoadUnsafe(ref g, i);
-            var param = Vector512.LoadUnsafe(ref p, i);
-            var square = Vector512.LoadUnsafe(ref v, i);
-            var average = Vector512.LoadUnsafe(ref m, i);
-            var buffer = Vector512.LoadUnsafe(ref b, i);
-            Vector512.StoreUnsafe(square, ref v, i);
-            Vector512.StoreUnsafe(average, ref m, i);
-            Vector512.StoreUnsafe(buffer, ref b, i);
-            Vector512.StoreUnsafe(param + grad / Vector512.Sqrt(square), ref p, i);
-        }
+        public static int Value => 3;
+    }
+
+    private struct Four : ICount
+    {
+        public static int Value => 4;
+    }
+
+    /// <summary>Which roof: adds only, or √ and ÷ for p.</summary>
+    private interface IMath
+    {
+        static abstract bool SquareRootAndDivide { get; }
+    }
+
+    private struct Adds : IMath
+    {
+        public static bool SquareRootAndDivide => false;
+    }
+
+    private struct RootAndDivide : IMath
+    {
+        public static bool SquareRootAndDivide => true;
+    }
+
+    /// <summary>The operations the roofs use, at one register width (<see cref="Scalar"/>: one float).</summary>
+    private interface IWidth<TVector>
+        where TVector : struct
+    {
+        static abstract nuint Count { get; }
+
+        static abstract TVector Load(ref float source, nuint index);
+
+        static abstract void Store(TVector value, ref float destination, nuint index);
+
+        static abstract TVector Add(TVector left, TVector right);
+
+        static abstract TVector Divide(TVector left, TVector right);
+
+        static abstract TVector Sqrt(TVector value);
+    }
+
+    private struct Width512 : IWidth<Vector512<float>>
+    {
+        public static nuint Count => (nuint)Vector512<float>.Count;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Block256(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            var grad = Vector256.LoadUnsafe(ref g, i);
-            var param = Vector256.LoadUnsafe(ref p, i);
-            var square = Vector256.LoadUnsafe(ref v, i);
-            var average = Vector256.LoadUnsafe(ref m, i);
-            var buffer = Vector256.LoadUnsafe(ref b, i);
-            Vector256.StoreUnsafe(square, ref v, i);
-            Vector256.StoreUnsafe(average, ref m, i);
-            Vector256.StoreUnsafe(buffer, ref b, i);
-            Vector256.StoreUnsafe(param + grad / Vector256.Sqrt(square), ref p, i);
-        }
+        public static Vector512<float> Load(ref float source, nuint index) => Vector512.LoadUnsafe(ref source, index);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Element(ref float p, ref float g, ref float v, ref float m, ref float b, nuint i)
-        {
-            float square = Unsafe.Add(ref v, i);
-            Unsafe.Add(ref v, i) = square;
-            Unsafe.Add(ref m, i) = Unsafe.Add(ref m, i);
-            Unsafe.Add(ref b, i) = Unsafe.Add(ref b, i);
-            Unsafe.Add(ref p, i) += Unsafe.Add(ref g, i) / MathF.Sqrt(square);
-        }
+        public static void Store(Vector512<float> value, ref float destination, nuint index) => Vector512.StoreUnsafe(value, ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Sqrt(Vector512<float> value) => Vector512.Sqrt(value);
+    }
+
+    private struct Width256 : IWidth<Vector256<float>>
+    {
+        public static nuint Count => (nuint)Vector256<float>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load(ref float source, nuint index) => Vector256.LoadUnsafe(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<float> value, ref float destination, nuint index) => Vector256.StoreUnsafe(value, ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Sqrt(Vector256<float> value) => Vector256.Sqrt(value);
+    }
+
+    private struct Width128 : IWidth<Vector128<float>>
+    {
+        public static nuint Count => (nuint)Vector128<float>.Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Load(ref float source, nuint index) => Vector128.LoadUnsafe(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector128<float> value, ref float destination, nuint index) => Vector128.StoreUnsafe(value, ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sqrt(Vector128<float> value) => Vector128.Sqrt(value);
+    }
+
+    private struct Scalar : IWidth<float>
+    {
+        public static nuint Count => 1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Load(ref float source, nuint index) => Unsafe.Add(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(float value, ref float destination, nuint index) => Unsafe.Add(ref destination, index) = value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Add(float left, float right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Divide(float left, float right) => left / right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Sqrt(float value) => MathF.Sqrt(value);
     }
 }
