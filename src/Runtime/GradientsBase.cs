@@ -236,13 +236,10 @@ public abstract class GradientsBase
         EnsureAllPresent();
         for (int i = 0; i < MemberCount; i++)
         {
-            TensorRef tensor = GetMember(i);
-            index = tensor.Element == TensorElement.Single
-                ? GradientKernels.IndexOfNonFinite<float>(tensor.AsSingleSpan())
-                : GradientKernels.IndexOfNonFinite<double>(tensor.AsDoubleSpan());
+            index = IndexOfNonFinite(i, 0, GetMember(i).Length);
             if (index >= 0)
             {
-                member = tensor.Name;
+                member = GetMember(i).Name;
                 return true;
             }
         }
@@ -252,8 +249,18 @@ public abstract class GradientsBase
         return false;
     }
 
+    /// <summary>The flat index of the first NaN or infinite element of member <paramref name="member"/> in [start, start + count), or −1.</summary>
+    internal int IndexOfNonFinite(int member, int start, int count)
+    {
+        TensorRef tensor = GetMember(member);
+        int found = tensor.Element == TensorElement.Single
+            ? GradientKernels.IndexOfNonFinite<float>(tensor.AsSingleSpan().Slice(start, count))
+            : GradientKernels.IndexOfNonFinite<double>(tensor.AsDoubleSpan().Slice(start, count));
+        return found < 0 ? -1 : start + found;
+    }
+
     /// <summary>Throws, naming the member, when any gradient array is null.</summary>
-    protected void EnsureAllPresent()
+    protected internal void EnsureAllPresent()
     {
         for (int i = 0; i < MemberCount; i++)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using Gen.Runtime;
 
 namespace Gen;
@@ -9,7 +10,7 @@ namespace Gen;
 /// check-then-update order of <see cref="Step"/>. The update itself is generated for one model class.
 /// </summary>
 /// <typeparam name="TGradients">The model's generated <c>Gradients</c> type.</typeparam>
-public abstract class Optimizer<TGradients> : IRangeUpdate
+public abstract class Optimizer<TGradients> : IRangeJob
     where TGradients : GradientsBase
 {
     private int _maxDegreeOfParallelism = 1;
@@ -18,6 +19,7 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
     private double _baseLearningRate;
     private double _weightDecay;
     private NonFinitePolicy _nonFinitePolicy;
+    private NonFiniteSearch? _nonFiniteSearch;
 
     /// <summary>Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
@@ -189,7 +191,7 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
         }
 
         ValidateStep(gradients);
-        if (_nonFinitePolicy != NonFinitePolicy.Ignore && gradients.TryFindNonFinite(out string? member, out int index))
+        if (_nonFinitePolicy != NonFinitePolicy.Ignore && FindNonFinite(gradients, out string? member, out int index))
         {
             if (_nonFinitePolicy == NonFinitePolicy.SkipStep)
             {
@@ -257,7 +259,71 @@ public abstract class Optimizer<TGradients> : IRangeUpdate
         }
     }
 
-    void IRangeUpdate.UpdateRange(int member, int start, int count) => UpdateRange(member, start, count);
+    void IRangeJob.Run(int member, int start, int count, int part) => UpdateRange(member, start, count);
+
+    /// <summary>
+    /// The first NaN or infinite gradient element, as <see cref="GradientsBase.TryFindNonFinite"/> finds
+    /// it, with large members searched in parallel slices when <see cref="MaxDegreeOfParallelism"/>
+    /// allows (the search reads every gradient once, so a serial search would leave a parallel step
+    /// waiting on one core).
+    /// </summary>
+    private bool FindNonFinite(TGradients gradients, [NotNullWhen(true)] out string? member, out int index)
+    {
+        if (_maxDegreeOfParallelism <= 1 || StepWorkers.WorkerCount == 0)
+        {
+            return gradients.TryFindNonFinite(out member, out index);
+        }
+
+        gradients.EnsureAllPresent();
+        for (int i = 0; i < gradients.MemberCount; i++)
+        {
+            int length = gradients.GetMember(i).Length;
+            NonFiniteSearch search = _nonFiniteSearch ??= new NonFiniteSearch();
+            search.Start(gradients);
+            index = length >= _parallelThreshold && StepWorkers.TryRun(search, i, length, _maxDegreeOfParallelism)
+                ? search.First()
+                : gradients.IndexOfNonFinite(i, 0, length);
+            search.Start(null);
+            if (index >= 0)
+            {
+                member = gradients.GetMember(i).Name;
+                return true;
+            }
+        }
+
+        member = null;
+        index = -1;
+        return false;
+    }
+
+    /// <summary>The non-finite search as a step-worker job: one result per slice, the earliest slice wins.</summary>
+    private sealed class NonFiniteSearch : IRangeJob
+    {
+        private readonly int[] _found = new int[StepWorkers.MaxParts];
+        private GradientsBase? _gradients;
+
+        public void Start(GradientsBase? gradients)
+        {
+            _gradients = gradients;
+            Array.Fill(_found, -1);
+        }
+
+        public void Run(int member, int start, int count, int part) =>
+            _found[part] = _gradients!.IndexOfNonFinite(member, start, count);
+
+        public int First()
+        {
+            foreach (int index in _found)
+            {
+                if (index >= 0)
+                {
+                    return index;
+                }
+            }
+
+            return -1;
+        }
+    }
 
     /// <summary>Sets every state buffer to its initial value.</summary>
     protected abstract void ResetState();

@@ -42,6 +42,7 @@ public sealed class RobustnessTests
             .Where(m => m is not ConstructorInfo && !m.Name.Contains('_', System.StringComparison.Ordinal) && !m.Name.StartsWith('<'))
             .Where(m => m is not MethodBase method || !method.IsPrivate)
             .Where(m => m is not FieldInfo field || !field.IsPrivate)
+            .Where(m => m is not System.Type { IsNestedPrivate: true })
             .Select(m => m.Name)
             .Distinct();
         Assert.All(inherited, name => Assert.Contains(name, Gen.Generator.Emitting.OptimizerEmitter.SkeletonMemberNames));

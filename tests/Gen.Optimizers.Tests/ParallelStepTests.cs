@@ -67,7 +67,8 @@ public sealed class ParallelStepTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - callerBefore);
         Assert.Equal(0, Gen.Runtime.StepWorkers.WorkerAllocatedBytes() - workersBefore);
-        Assert.True(Gen.Runtime.StepWorkers.WorkerSlices - slicesBefore >= 1000 || Gen.Runtime.StepWorkers.WorkerCount == 0, "The steps did not run on the workers.");
+        // Each step searches the gradients for NaN (the default policy) and updates, both in parallel.
+        Assert.True(Gen.Runtime.StepWorkers.WorkerSlices - slicesBefore >= 2000 || Gen.Runtime.StepWorkers.WorkerCount == 0, "The steps did not run on the workers.");
     }
 
     [Fact]
@@ -96,6 +97,35 @@ public sealed class ParallelStepTests
         }
 
         Assert.All(models, m => Assert.True(m.P.AsSpan().SequenceEqual(reference.P)));
+    }
+
+    [Theory]
+    [InlineData(new[] { 99_000 })]
+    [InlineData(new[] { 7, 99_000 })]
+    [InlineData(new[] { 60_000, 70_000 })]
+    [InlineData(new[] { 100_002 })]
+    public void ParallelNonFiniteSearchFindsTheFirstBadElementAndChangesNothing(int[] positions)
+    {
+        float[] start = TestData.ToSingle(TestData.Parameters(new Random(4), Length));
+        var model = new SingleModel { P = (float[])start.Clone() };
+        var optimizer = new SingleModel.AdamA0X0(model) { MaxDegreeOfParallelism = 2, ParallelThreshold = 1000 };
+        var gradients = new SingleModel.Gradients(model);
+        TestData.ToSingle(TestData.Gradients(new Random(5), Length)).CopyTo(gradients.P, 0);
+        foreach (int position in positions)
+        {
+            gradients.P[position] = position % 2 == 0 ? float.NaN : float.NegativeInfinity;
+        }
+
+        var error = Assert.Throws<NonFiniteGradientException>(() => optimizer.Step(gradients));
+        Assert.Equal("P", error.Member);
+        Assert.Equal(positions.Min(), error.Index);
+        Assert.True(model.P.AsSpan().SequenceEqual(start));
+        Assert.Equal(0, optimizer.StepCount);
+
+        optimizer.NonFinitePolicy = NonFinitePolicy.SkipStep;
+        optimizer.Step(gradients);
+        Assert.Equal(1, optimizer.SkippedSteps);
+        Assert.True(model.P.AsSpan().SequenceEqual(start));
     }
 
     [Fact]

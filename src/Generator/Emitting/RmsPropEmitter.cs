@@ -136,14 +136,15 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
     /// <summary>
     /// Precision.Fast: <c>reciprocal ≈ 1/d</c> from hardware estimates, each refined by one Newton step.
-    /// The variance is floored at the smallest normal float, so that √0 comes out as ~1e-19 rather
-    /// than 0·∞ = NaN (against ε ≥ 1e-10 the floor is invisible); NaN still propagates.
+    /// The smallest normal float is added to the variance, so that √0 comes out as ~1e-19 rather than
+    /// 0·∞ = NaN (any normal variance absorbs it exactly; against ε ≥ 1e-10 it is invisible). A negative
+    /// variance (centered, by cancellation) gives NaN, as the exact kernel's square root does.
     /// </summary>
     private static void WriteFastReciprocal(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f, string variance)
     {
         string floor = f.Constant(1.17549435E-38);
         w.Line("var variance = " + variance + (rms.EpsilonPlacement == EpsilonPlacementKind.InsideSqrt ? " + " + f.Constant(rms.Epsilon) : string.Empty) + ";");
-        w.Line("var floored = " + f.Max(floor, "variance") + ";");
+        w.Line("var floored = variance + " + floor + ";");
         if (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt)
         {
             w.Line("var rsqrt = " + f.ReciprocalSqrtEstimate("floored") + ";");

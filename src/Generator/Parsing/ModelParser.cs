@@ -54,6 +54,7 @@ internal static class ModelParser
         "AllFinite",
         "TryFindNonFinite",
         "EnsureAllPresent",
+        "IndexOfNonFinite",
         "Equals",
         "GetHashCode",
         "GetType",

@@ -3,10 +3,14 @@ using System.Threading;
 
 namespace Gen.Runtime;
 
-/// <summary>Something that can update a slice of one member: a generated optimizer.</summary>
-internal interface IRangeUpdate
+/// <summary>
+/// Work on a slice of one member: a generated optimizer's update, or the search for a non-finite
+/// gradient. <c>part</c> is the slice's position (0 on the calling thread, 1.. on the
+/// workers, in element order), for jobs that keep one result per slice.
+/// </summary>
+internal interface IRangeJob
 {
-    void UpdateRange(int member, int start, int count);
+    void Run(int member, int start, int count, int part);
 }
 
 /// <summary>
@@ -26,12 +30,15 @@ internal static class StepWorkers
     /// <summary>Threads available besides the caller.</summary>
     public static int WorkerCount => Math.Max(0, Environment.ProcessorCount - 1);
 
+    /// <summary>The most slices one run can have: the calling thread's and one per worker.</summary>
+    public static int MaxParts => WorkerCount + 1;
+
     /// <summary>
-    /// Updates <paramref name="length"/> elements of <paramref name="member"/> in up to
-    /// <paramref name="degree"/> contiguous chunks, one on the calling thread. Returns false (having
-    /// done nothing) when the pool is in use by another step.
+    /// Runs <paramref name="job"/> over <paramref name="length"/> elements of <paramref name="member"/>
+    /// in up to <paramref name="degree"/> contiguous slices, the first on the calling thread. Returns
+    /// false (having done nothing) when the pool is in use by another step.
     /// </summary>
-    public static bool TryRun(IRangeUpdate target, int member, int length, int degree)
+    public static bool TryRun(IRangeJob job, int member, int length, int degree)
     {
         if (!Monitor.TryEnter(Gate))
         {
@@ -47,13 +54,13 @@ internal static class StepWorkers
             int posted = 0;
             for (int start = chunk; start < length && posted < parts - 1; start += chunk, posted++)
             {
-                workers[posted].Post(target, member, start, Math.Min(chunk, length - start));
+                workers[posted].Post(job, member, start, Math.Min(chunk, length - start), posted + 1);
             }
 
             Exception? failure = null;
             try
             {
-                target.UpdateRange(member, 0, Math.Min(chunk, length));
+                job.Run(member, 0, Math.Min(chunk, length), 0);
             }
             catch (Exception exception)
             {
@@ -152,8 +159,9 @@ internal static class StepWorkers
     {
         private readonly Signal _go = new();
         private readonly Signal _done = new();
-        private IRangeUpdate? _target;
+        private IRangeJob? _job;
         private int _member;
+        private int _part;
         private int _start;
         private int _count;
         private Exception? _failure;
@@ -167,10 +175,11 @@ internal static class StepWorkers
             thread.Start();
         }
 
-        public void Post(IRangeUpdate target, int member, int start, int count)
+        public void Post(IRangeJob job, int member, int start, int count, int part)
         {
-            _target = target;
+            _job = job;
             _member = member;
+            _part = part;
             _start = start;
             _count = count;
             _failure = null;
@@ -180,7 +189,7 @@ internal static class StepWorkers
         public Exception? Wait()
         {
             _done.Wait();
-            _target = null;
+            _job = null;
             return _failure;
         }
 
@@ -191,7 +200,7 @@ internal static class StepWorkers
                 _go.Wait();
                 try
                 {
-                    _target!.UpdateRange(_member, _start, _count);
+                    _job!.Run(_member, _start, _count, _part);
                 }
                 catch (Exception exception)
                 {
