@@ -174,6 +174,11 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
     var opt = setting.Create(model);
     opt.BaseLearningRate = setting.LearningRate; // the rate the schedule scales
     opt.Schedule = schedule;                     // each Step sets LearningRate from it
+
+    // A too-large rate can blow the loss up until a gradient holds NaN or infinity. Rather than throw
+    // (the default), the optimizer then skips the step, changing nothing, and counts it: the run has
+    // diverged, and the sweep goes on with the next setting.
+    opt.NonFinitePolicy = NonFinitePolicy.SkipStep;
     for (int n = 0; n < order.Length; n++)
     {
         order[n] = n;
@@ -192,6 +197,7 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
         long startBytes = GC.GetAllocatedBytesForCurrentThread();
 
         Shuffle(order, random);
+        bool nonFinite = false;
         for (int start = 0; start < order.Length; start += BatchSize)
         {
             int size = Math.Min(BatchSize, order.Length - start);
@@ -199,12 +205,22 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
             model.Forward(trainX, order, start, size, batch);
             model.Backward(trainX, trainY, order, start, size, batch, grads);
             opt.Step(grads);
+            if (opt.SkippedSteps > 0)
+            {
+                nonFinite = true; // the guard skipped a step: see NonFinitePolicy above
+                break;
+            }
         }
 
         allocated += GC.GetAllocatedBytesForCurrentThread() - startBytes;
         epochTicks[epoch - 1] = Stopwatch.GetTimestamp() - startTicks;
         elapsedTicks += epochTicks[epoch - 1];
         progress.Increment(1);
+        if (nonFinite)
+        {
+            validationLoss = double.NaN;
+            break;
+        }
 
         if (epoch % EvaluateEvery == 0 || epoch == epochs)
         {
