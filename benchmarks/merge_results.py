@@ -332,6 +332,10 @@ def main():
                 target(f"16M: generated kernel ≤ 1.10 × memory roof — {clabel}", fmt_ratio(r), None if r is None else r <= 1.10)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"16M: ≥ 4× faster than PyTorch's best (1 thread) — {clabel}", fmt_ratio(r), None if r is None else r >= 4)
+                # PyTorch checks nothing: the same work is the kernel with NonFinitePolicy.Ignore.
+                r = ratio(torch_best(torch_doc, config, size, True)[0], kernel)
+                target(f"16M: ≥ 4× faster than PyTorch's best (1 thread), same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
+                       fmt_ratio(r), None if r is None else r >= 4)
             if size in ("P4K", "P64K"):
                 r = ratio(kernel, ns(config, size, "ArithmeticRoof"))
                 target(f"{name}: generated kernel ≤ 1.15 × arithmetic roof — {clabel}", fmt_ratio(r), None if r is None else r <= 1.15)
@@ -353,9 +357,10 @@ def main():
     # ---- Precision.Fast across sizes.
     w("## Precision.Fast")
     w("")
-    w("`[RmsProp(Precision = Precision.Fast)]`: hardware reciprocal (square-root) estimates refined by one Newton step "
-      "instead of √ and ÷ (docs/PRECISION.md). Both kernels with NonFinitePolicy.Ignore. The arithmetic roof is the "
-      "limit of any exact kernel (one √ and one ÷ per element); Fast does neither, so in cache it can go below it.")
+    w("`[RmsProp(Precision = Precision.Fast)]`: the correctly rounded √, then the hardware reciprocal estimate refined by "
+      "one Newton step instead of ÷ (docs/PRECISION.md). Both kernels with NonFinitePolicy.Ignore. The arithmetic roof is "
+      "the limit of any exact kernel (one √ and one ÷ per element, on the same unit); Fast does no ÷, so in cache it can "
+      "go below it.")
     w("")
     header = "| Size |"
     rule = "|---|"

@@ -7,9 +7,11 @@ namespace Gen
         Exact = 0,
 
         /// <summary>
-        /// Hardware reciprocal and reciprocal-square-root estimates, each refined by one Newton step:
-        /// faster than the divider allows, at a small, documented relative error in the update
-        /// (see docs/PRECISION.md). Applies to float members; double members stay exact.
+        /// No division: the hardware reciprocal estimate of the denominator (with the epsilon inside the
+        /// square root, the reciprocal square-root estimate), refined by one Newton step. Less work for
+        /// the divide/square-root unit that bounds the exact kernel in cache, at a small, documented
+        /// relative error in the update (see docs/PRECISION.md). Applies to float members; double
+        /// members stay exact.
         /// </summary>
         Fast = 1,
     }

@@ -135,26 +135,25 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     }
 
     /// <summary>
-    /// Precision.Fast: <c>reciprocal ≈ 1/d</c> from hardware estimates, each refined by one Newton step.
-    /// The smallest normal float is added to the variance, so that √0 comes out as ~1e-19 rather than
-    /// 0·∞ = NaN (any normal variance absorbs it exactly; against ε ≥ 1e-10 it is invisible). A negative
-    /// variance (centered, by cancellation) gives NaN, as the exact kernel's square root does.
+    /// Precision.Fast: <c>reciprocal ≈ 1/d</c> without a division. OutsideSqrt keeps the correctly rounded
+    /// square root and replaces the division by the hardware reciprocal estimate refined by one Newton
+    /// step: that halves the work of the divide/square-root unit, which bounds the exact kernel.
+    /// InsideSqrt needs no division at all: the reciprocal square-root estimate of <c>v + ε</c>, refined
+    /// by one Newton step, plus the smallest normal float so that a zero variance gives ~1e19·g rather
+    /// than 0·∞ = NaN (any normal variance absorbs it exactly; next to ε ≥ 1e-10 it is invisible).
+    /// A negative variance (centered, by cancellation) gives NaN, as the exact kernel's square root does.
     /// </summary>
     private static void WriteFastReciprocal(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f, string variance)
     {
-        string floor = f.Constant(1.17549435E-38);
-        w.Line("var variance = " + variance + (rms.EpsilonPlacement == EpsilonPlacementKind.InsideSqrt ? " + " + f.Constant(rms.Epsilon) : string.Empty) + ";");
-        w.Line("var floored = variance + " + floor + ";");
         if (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt)
         {
-            w.Line("var rsqrt = " + f.ReciprocalSqrtEstimate("floored") + ";");
-            w.Line("rsqrt = rsqrt * (" + f.Constant(1.5) + " - " + f.Constant(0.5) + " * floored * rsqrt * rsqrt);");
-            w.Line("var denominator = floored * rsqrt + " + f.Constant(rms.Epsilon) + ";");
+            w.Line("var denominator = " + f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon) + ";");
             w.Line("var reciprocal = " + f.ReciprocalEstimate("denominator") + ";");
             w.Line("reciprocal = reciprocal * (" + f.Constant(2) + " - denominator * reciprocal);");
         }
         else
         {
+            w.Line("var floored = " + variance + " + " + f.Constant(rms.Epsilon) + " + " + f.Constant(1.17549435E-38) + ";");
             w.Line("var reciprocal = " + f.ReciprocalSqrtEstimate("floored") + ";");
             w.Line("reciprocal = reciprocal * (" + f.Constant(1.5) + " - " + f.Constant(0.5) + " * floored * reciprocal * reciprocal);");
         }
