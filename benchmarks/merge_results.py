@@ -17,6 +17,7 @@ Python standard library.
 
 import argparse
 import datetime
+import pathlib
 import glob
 import json
 import os
@@ -236,7 +237,10 @@ def main():
     w("")
     w("| | |")
     w("|---|---|")
-    w(f"| Date | {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} |")
+    # When the measurements ended: the newest file in the artifacts (a later re-merge keeps the run's date).
+    newest = max((f.stat().st_mtime for f in pathlib.Path(args.artifacts).rglob("*") if f.is_file()), default=None)
+    ended = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc) if newest else datetime.datetime.now(datetime.timezone.utc)
+    w(f"| Date | {ended.strftime('%Y-%m-%d %H:%M UTC')} |")
     w(f"| Command | `{args.command}` |")
     w(f"| CPU | {cpu_model()} ({os.cpu_count()} logical cores; {cpu_flags()}) |")
     if host:
@@ -393,7 +397,7 @@ def main():
       "the tensor is cut in two contiguous halves, one updated by the caller, one by the optimizer's persistent worker. "
       "The 2-thread memory roof cuts its tensor the same way with the same kind of persistent worker (Baselines/RoofWorkers.cs), "
       f"so its speedup is what the memory system gives a second thread. The machine has {checks.get('ProcessorCount', '?')} logical cores. "
-      "The non-finite guard of the default policy reads the gradients on the calling thread alone, before the parallel update.")
+      "The non-finite search of the default policy is split the same way (it reads every gradient once, before any write).")
     w("")
     for size, _, params in SIZES:
         if not measured(size, [c for c, _ in CONFIGS], ["ParallelGenerated", "ParallelKernel", "ParallelMemoryRoof"]):
