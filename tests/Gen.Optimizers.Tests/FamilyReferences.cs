@@ -46,7 +46,7 @@ internal sealed class SgdReference(SgdAttribute c, int length, bool single) : IR
         {
             double grad = c.Maximize ? -gradients[i] : gradients[i];
             double param = parameters[i];
-            grad = r(grad + r(wd * param));
+            grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
             if (c.Momentum > 0)
             {
                 double b = r(r(_buffer[i] * bufferScale) + r(gradScale * grad));
@@ -85,7 +85,7 @@ internal sealed class AdagradReference : IReference
         {
             double grad = _c.Maximize ? -gradients[i] : gradients[i];
             double param = parameters[i];
-            grad = r(grad + r(wd * param));
+            grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
             double sum = r(_sum[i] + r(grad * grad));
             _sum[i] = sum;
             double denominator = r(r(Math.Sqrt(sum)) + eps);
@@ -119,7 +119,7 @@ internal sealed class AdamReference(double beta1, double beta2, double epsilon, 
             }
             else
             {
-                grad = r(grad + r(wd * param));
+                grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
             }
 
             double m = r(r(_m[i] * r(beta1)) + r(r(1 - beta1) * grad));
@@ -154,7 +154,7 @@ internal sealed class AdadeltaReference(AdadeltaAttribute c, int length, bool si
         {
             double grad = c.Maximize ? -gradients[i] : gradients[i];
             double param = parameters[i];
-            grad = r(grad + r(wd * param));
+            grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
             double v = r(r(_squareAvg[i] * rho) + r(r(oneMinusRho * grad) * grad));
             double std = r(Math.Sqrt(r(v + eps)));
             double delta = r(r(r(Math.Sqrt(r(_accDelta[i] + eps))) / std) * grad);

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Gen.Runtime;
 using Xunit;
 
 namespace Gen.Optimizers.Tests;
@@ -192,6 +193,31 @@ public sealed class OptimizerBehaviourTests
         Assert.Equal(start[1].Select(x => (float)x), model.Bias);
         Assert.Equal(start[2].Select(x => (float)x), model.Slow);
         Assert.Equal(start[3], model.Both);
+    }
+
+    [Fact]
+    public void CoupledDecayTouchesTheGradientOnlyWhenItIsNotZero()
+    {
+        // PyTorch adds wd·p to the gradient only `if weight_decay != 0`. At 0 an infinite parameter stays
+        // infinite and its state finite; with decay, wd·∞ makes the gradient infinite and the update NaN.
+        var model = MixedModel.Create(3);
+        var gradients = new MixedModel.Gradients(model);
+        MixedModel.Fill(gradients, new Random(4));
+        model.B1[5] = float.PositiveInfinity;
+        var optimizer = new MixedModel.RmsPropOptimizer(model); // WeightDecay 0, L2 mode
+        OptimizerState squareAvg = Enumerable.Range(0, optimizer.StateCount).Select(optimizer.GetState)
+            .Single(state => state.ParameterIndex == 1 && state.Key == "square_avg");
+
+        optimizer.Step(gradients);
+        Assert.Equal(float.PositiveInfinity, model.B1[5]);
+        Assert.Equal(0.1f * gradients.B1[5] * gradients.B1[5], squareAvg.Buffer.AsSingleSpan()[5]);
+        Assert.All(model.B1.Where((_, i) => i != 5), p => Assert.True(float.IsFinite(p)));
+
+        optimizer.WeightDecay = 0.01;
+        optimizer.Step(gradients);
+        Assert.True(float.IsNaN(model.B1[5]));
+        Assert.Equal(float.PositiveInfinity, squareAvg.Buffer.AsSingleSpan()[5]);
+        Assert.All(model.B1.Where((_, i) => i != 5), p => Assert.True(float.IsFinite(p)));
     }
 
     [Fact]

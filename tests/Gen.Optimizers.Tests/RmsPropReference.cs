@@ -47,7 +47,7 @@ internal sealed class RmsPropReference : IReference
 
             if (c.WeightDecayMode == WeightDecayMode.L2)
             {
-                grad = r(grad + r(wd * param));
+                grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
             }
             else
             {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Gen.Generator.Helpers;
@@ -234,7 +235,9 @@ internal abstract class OptimizerEmitter
             w.Line("grad = -grad;");
         }
 
-        w.Line(mode == WeightDecayModeKind.L2 ? "grad = grad + wd * param;" : "param = param * decay;");
+        w.Line(mode == WeightDecayModeKind.L2
+            ? "grad = typeof(TDecay) == typeof(" + SourceWriter.WithCoupledDecay + ") ? grad + wd * param : grad;"
+            : "param = param * decay;");
     }
 
     /// <summary>The update-rule line for the prologue, for comments.</summary>
@@ -440,7 +443,26 @@ internal abstract class OptimizerEmitter
                     arguments.AddRange(buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + FieldName(b, parameter) + ", start, count)"));
                     arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
                     w.Line("case " + index + ":");
-                    w.Line("    UpdateBuffer(" + string.Join(", ", arguments) + ");");
+                    KernelScalar? coupled = scalars.FirstOrDefault(IsCoupledDecay);
+                    if (coupled is null)
+                    {
+                        w.Line("    UpdateBuffer(" + string.Join(", ", arguments) + ");");
+                    }
+                    else
+                    {
+                        // Without decay this step, the kernel compiled without the L2 term.
+                        string call = "UpdateBuffer<{0}>(" + string.Join(", ", arguments) + ");";
+                        w.Line("    if (" + ScalarField(coupled, parameter) + " == 0)");
+                        w.Line("    {");
+                        w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, SourceWriter.WithoutCoupledDecay));
+                        w.Line("    }");
+                        w.Line("    else");
+                        w.Line("    {");
+                        w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, SourceWriter.WithCoupledDecay));
+                        w.Line("    }");
+                        w.Line();
+                    }
+
                     w.Line("    break;");
                 }
 
@@ -486,7 +508,7 @@ internal abstract class OptimizerEmitter
         }
 
         w.Line("/// <summary>One " + DisplayName + " step over one " + type + " buffer, in a single pass: each element is loaded and stored once.</summary>");
-        using (w.Block("private static void UpdateBuffer(" + string.Join(", ", parameters) + ")"))
+        using (w.Block("private static void UpdateBuffer" + DecayTypeParameter(scalars) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(scalars)))
         {
             w.Line("nuint length = (nuint)parameter.Length;");
             string lengthCheck = string.Join(" || ", new[] { "gradient" }.Concat(buffers.Select(b => b.Field)).Select(n => "(nuint)" + n + ".Length != length"));
@@ -593,13 +615,26 @@ internal abstract class OptimizerEmitter
         }
     }
 
+    /// <summary>Whether <paramref name="scalar"/> is coupled (L2) decay, <c>g + wd·p</c>: its kernels are generic over it.</summary>
+    private static bool IsCoupledDecay(KernelScalar scalar) => scalar.Name == "wd";
+
+    /// <summary>
+    /// <c>&lt;TDecay&gt;</c> for kernels with coupled decay: compiled once with the term
+    /// (<see cref="SourceWriter.WithCoupledDecay"/>) and once without, for steps whose decay is 0.
+    /// </summary>
+    private static string DecayTypeParameter(IReadOnlyList<KernelScalar> scalars) =>
+        scalars.Any(IsCoupledDecay) ? "<TDecay>" : string.Empty;
+
+    private static string DecayConstraint(IReadOnlyList<KernelScalar> scalars) =>
+        scalars.Any(IsCoupledDecay) ? " where TDecay : struct" : string.Empty;
+
     private static string BlockCall(KernelFlavor flavor, string offset, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
     {
         var arguments = new List<string> { "ref p", "ref g" };
         arguments.AddRange(buffers.Select(b => "ref " + b.Reference));
         arguments.Add(offset);
         arguments.AddRange(scalars.Select(s => flavor.IsScalar ? s.Name : s.Name + flavor.Bits));
-        return flavor.BlockMethod + "(" + string.Join(", ", arguments) + ");";
+        return flavor.BlockMethod + DecayTypeParameter(scalars) + "(" + string.Join(", ", arguments) + ");";
     }
 
     private void WriteBlock(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor flavor, IReadOnlyList<StateBuffer> buffers, IReadOnlyList<KernelScalar> scalars)
@@ -614,7 +649,7 @@ internal abstract class OptimizerEmitter
             ? "/// <summary>Updates the element at offset <paramref name=\"i\"/>; the same operations, in the same order, as the vector blocks.</summary>"
             : "/// <summary>Updates the " + flavor.Bits + "-bit register of elements at offset <paramref name=\"i\"/>.</summary>");
         w.Line(SourceWriter.AggressiveInlining);
-        using (w.Block("private static void " + flavor.BlockMethod + "(" + string.Join(", ", parameters) + ")"))
+        using (w.Block("private static void " + flavor.BlockMethod + DecayTypeParameter(scalars) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(scalars)))
         {
             WriteUpdate(w, spec, flavor);
         }

@@ -15,6 +15,8 @@ internal static class SourceWriter
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Tensors = "global::Gen.Runtime.Tensors";
     public const string Guard = "global::Gen.Runtime.Guard";
+    public const string WithCoupledDecay = "global::Gen.Runtime.WithCoupledDecay";
+    public const string WithoutCoupledDecay = "global::Gen.Runtime.WithoutCoupledDecay";
 
     /// <summary>
     /// Writes the file header, the namespace and every containing type of <paramref name="hierarchy"/>,
