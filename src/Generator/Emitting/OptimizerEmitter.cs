@@ -27,9 +27,12 @@ internal sealed record KernelScalar(string Name, Func<string, string, string> Ex
     /// <summary><c>negLr = -lr</c>: the kernels add <c>negLr * update</c>, as PyTorch's <c>add_(x, alpha=-lr)</c>.</summary>
     public static readonly KernelScalar NegativeLearningRate = new("negLr", (lr, _) => "-" + lr);
 
+    /// <summary>The name of the coupled (L2) decay scalar; kernels that take it are generic over whether it is 0.</summary>
+    public const string CoupledDecayName = "wd";
+
     /// <summary><c>wd</c> for coupled L2 decay, or the factor <c>decay = 1 - lr * wd</c> for decoupled decay.</summary>
     public static KernelScalar WeightDecay(WeightDecayModeKind mode) => mode == WeightDecayModeKind.L2
-        ? new("wd", (_, wd) => wd)
+        ? new(CoupledDecayName, (_, wd) => wd)
         : new("decay", (lr, wd) => "1d - " + lr + " * " + wd);
 }
 
@@ -616,7 +619,7 @@ internal abstract class OptimizerEmitter
     }
 
     /// <summary>Whether <paramref name="scalar"/> is coupled (L2) decay, <c>g + wd·p</c>: its kernels are generic over it.</summary>
-    private static bool IsCoupledDecay(KernelScalar scalar) => scalar.Name == "wd";
+    private static bool IsCoupledDecay(KernelScalar scalar) => scalar.Name == KernelScalar.CoupledDecayName;
 
     /// <summary>
     /// <c>&lt;TDecay&gt;</c> for kernels with coupled decay: compiled once with the term
