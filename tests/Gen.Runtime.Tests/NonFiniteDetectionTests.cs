@@ -109,13 +109,49 @@ public sealed class NonFiniteDetectionTests
     public void ExtremeFiniteValuesAreFinite()
     {
         float[] singles = { float.MaxValue, -float.MaxValue, float.Epsilon, -float.Epsilon, 0f, -0f, 1.17549435e-38f, BitConverter.Int32BitsToSingle(0x7F7F_FFFF) };
-        double[] doubles = { double.MaxValue, -double.MaxValue, double.Epsilon, -double.Epsilon, 0d, -0d, 2.2250738585072014e-308 };
+        double[] doubles =
+        {
+            double.MaxValue, -double.MaxValue, double.Epsilon, -double.Epsilon, 0d, -0d, 2.2250738585072014e-308,
+            BitConverter.Int64BitsToDouble(0x3FF0_0000_7F80_0000), // the low half holds float +∞'s bits
+            BitConverter.Int64BitsToDouble(0x7FE0_0000_FFFF_FFFF), // a large double whose low half is all ones
+            BitConverter.Int64BitsToDouble(0x0000_0000_7FFF_FFFF), // a subnormal whose low half is a float NaN's bits
+        };
         foreach (int length in new[] { 1, 7, 16, 33, 129 })
         {
             var single = TestData.SingleGradients(Enumerable.Range(0, length).Select(i => singles[i % singles.Length]).ToArray());
             var @double = TestData.DoubleGradients(Enumerable.Range(0, length).Select(i => doubles[i % doubles.Length]).ToArray());
             Assert.True(single.AllFinite());
             Assert.True(@double.AllFinite());
+        }
+    }
+
+    [Fact]
+    public void FindsEveryNaNEncoding()
+    {
+        int[] singleBits = { 0x7F80_0001, unchecked((int)0xFF80_0001), 0x7FFF_FFFF, 0x7FC0_0000, unchecked((int)0xFFC0_0000) };
+        long[] doubleBits = { 0x7FF0_0000_0000_0001, unchecked((long)0xFFF8_0000_0000_0000), 0x7FFF_FFFF_FFFF_FFFF, 0x7FF0_0001_0000_0000 };
+        foreach (int length in new[] { 1, 31, 100, 1000 })
+        {
+            var single = new SingleVector.Gradients(new SingleVector { P = new float[length] });
+            var @double = new DoubleVector.Gradients(new DoubleVector { P = new double[length] });
+            foreach (int position in new[] { 0, length / 2, length - 1 })
+            {
+                foreach (int bits in singleBits)
+                {
+                    Array.Clear(single.P);
+                    single.P[position] = BitConverter.Int32BitsToSingle(bits);
+                    Assert.True(single.TryFindNonFinite(out _, out int index), $"float 0x{bits:X8} at {position} of {length}");
+                    Assert.Equal(position, index);
+                }
+
+                foreach (long bits in doubleBits)
+                {
+                    Array.Clear(@double.P);
+                    @double.P[position] = BitConverter.Int64BitsToDouble(bits);
+                    Assert.True(@double.TryFindNonFinite(out _, out int index), $"double 0x{bits:X16} at {position} of {length}");
+                    Assert.Equal(position, index);
+                }
+            }
         }
     }
 

@@ -498,10 +498,110 @@ internal static class GradientKernels
 
     /// <summary>
     /// Index of the first NaN or infinite element (all exponent bits set), or −1 when every element is
-    /// finite. A block of four registers is tested with one branch; the block that fails is then
-    /// searched element by element, so the first index is found whatever the width.
+    /// finite: <see cref="AllFinite{T}"/>, the pass every guarded step makes, then, only when it fails,
+    /// <see cref="FirstNonFinite{T}"/> to say where.
     /// </summary>
     public static int IndexOfNonFinite<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        AllFinite(values) ? -1 : FirstNonFinite(values);
+
+    /// <summary>
+    /// Whether every element is finite, at the speed of the loads: a float is NaN or ±∞ exactly when its
+    /// exponent field is all ones, the largest value the field can hold, so the loop only masks the
+    /// exponent bits and keeps the running integer maximum in four registers, with no branch until the
+    /// end. A double's exponent lies in the high 32 bits of its 64, so doubles go through the same
+    /// 32-bit loop with a mask that keeps those bits and clears the low half.
+    /// </summary>
+    private static bool AllFinite<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref int x = ref Unsafe.As<T, int>(ref MemoryMarshal.GetReference(values));
+        nuint length = (nuint)values.Length * (nuint)(Unsafe.SizeOf<T>() / sizeof(int));
+        int exponent = typeof(T) == typeof(float) ? 0x7F80_0000 : 0x7FF0_0000;
+        long mask = typeof(T) == typeof(float) ? 0x7F80_0000_7F80_0000 : 0x7FF0_0000_0000_0000;
+        nuint i = 0;
+
+        if (Vector512.IsHardwareAccelerated && length >= (nuint)Vector512<int>.Count)
+        {
+            nuint width = (nuint)Vector512<int>.Count;
+            Vector512<int> exponentMask = Vector512.Create(mask).AsInt32();
+            Vector512<int> max0 = Vector512<int>.Zero, max1 = max0, max2 = max0, max3 = max0;
+            for (; i + (4 * width) <= length; i += 4 * width)
+            {
+                max0 = Vector512.Max(max0, Vector512.LoadUnsafe(ref x, i) & exponentMask);
+                max1 = Vector512.Max(max1, Vector512.LoadUnsafe(ref x, i + width) & exponentMask);
+                max2 = Vector512.Max(max2, Vector512.LoadUnsafe(ref x, i + (2 * width)) & exponentMask);
+                max3 = Vector512.Max(max3, Vector512.LoadUnsafe(ref x, i + (3 * width)) & exponentMask);
+            }
+
+            for (; i + width <= length; i += width)
+            {
+                max0 = Vector512.Max(max0, Vector512.LoadUnsafe(ref x, i) & exponentMask);
+            }
+
+            if (Vector512.EqualsAny(Vector512.Max(Vector512.Max(max0, max1), Vector512.Max(max2, max3)), Vector512.Create(exponent)))
+            {
+                return false;
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && length >= (nuint)Vector256<int>.Count)
+        {
+            nuint width = (nuint)Vector256<int>.Count;
+            Vector256<int> exponentMask = Vector256.Create(mask).AsInt32();
+            Vector256<int> max0 = Vector256<int>.Zero, max1 = max0, max2 = max0, max3 = max0;
+            for (; i + (4 * width) <= length; i += 4 * width)
+            {
+                max0 = Vector256.Max(max0, Vector256.LoadUnsafe(ref x, i) & exponentMask);
+                max1 = Vector256.Max(max1, Vector256.LoadUnsafe(ref x, i + width) & exponentMask);
+                max2 = Vector256.Max(max2, Vector256.LoadUnsafe(ref x, i + (2 * width)) & exponentMask);
+                max3 = Vector256.Max(max3, Vector256.LoadUnsafe(ref x, i + (3 * width)) & exponentMask);
+            }
+
+            for (; i + width <= length; i += width)
+            {
+                max0 = Vector256.Max(max0, Vector256.LoadUnsafe(ref x, i) & exponentMask);
+            }
+
+            if (Vector256.EqualsAny(Vector256.Max(Vector256.Max(max0, max1), Vector256.Max(max2, max3)), Vector256.Create(exponent)))
+            {
+                return false;
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated && length >= (nuint)Vector128<int>.Count)
+        {
+            nuint width = (nuint)Vector128<int>.Count;
+            Vector128<int> exponentMask = Vector128.Create(mask).AsInt32();
+            Vector128<int> max0 = Vector128<int>.Zero, max1 = max0, max2 = max0, max3 = max0;
+            for (; i + (4 * width) <= length; i += 4 * width)
+            {
+                max0 = Vector128.Max(max0, Vector128.LoadUnsafe(ref x, i) & exponentMask);
+                max1 = Vector128.Max(max1, Vector128.LoadUnsafe(ref x, i + width) & exponentMask);
+                max2 = Vector128.Max(max2, Vector128.LoadUnsafe(ref x, i + (2 * width)) & exponentMask);
+                max3 = Vector128.Max(max3, Vector128.LoadUnsafe(ref x, i + (3 * width)) & exponentMask);
+            }
+
+            for (; i + width <= length; i += width)
+            {
+                max0 = Vector128.Max(max0, Vector128.LoadUnsafe(ref x, i) & exponentMask);
+            }
+
+            if (Vector128.EqualsAny(Vector128.Max(Vector128.Max(max0, max1), Vector128.Max(max2, max3)), Vector128.Create(exponent)))
+            {
+                return false;
+            }
+        }
+
+        // Registers hold whole elements, so the vector loops end on an element boundary.
+        ref T element = ref MemoryMarshal.GetReference(values);
+        return ScalarIndexOfNonFinite(ref element, i / (nuint)(Unsafe.SizeOf<T>() / sizeof(int)), (nuint)values.Length) < 0;
+    }
+
+    /// <summary>
+    /// Index of the first NaN or infinite element, or −1: the search after <see cref="AllFinite{T}"/>
+    /// failed. A block of four registers is tested with one branch; the block that fails is then
+    /// searched element by element, so the first index is found whatever the width.
+    /// </summary>
+    private static int FirstNonFinite<T>(ReadOnlySpan<T> values)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T x = ref MemoryMarshal.GetReference(values);
