@@ -89,26 +89,27 @@ internal sealed class KernelFlavor
     }
 
     /// <summary>
-    /// The hardware estimate of 1/√x (float only): about 14 bits with AVX-512, 12 with SSE/AVX/NEON,
-    /// the exact 1/√x where the ISA has none. Callers refine it with a Newton-Raphson step.
+    /// An estimate of 1/√x (float only, <c>Gen.Runtime.FastMath</c>): at least 12 bits, which callers
+    /// refine with one Newton-Raphson step.
     /// </summary>
-    public string ReciprocalSqrtEstimate(string x) => Estimate(x, sqrt: true);
+    public string ReciprocalSqrtEstimate(string x) => FastMath("ReciprocalSqrtEstimate", x);
 
-    /// <summary>The hardware estimate of 1/x (float only), as <see cref="ReciprocalSqrtEstimate"/>.</summary>
-    public string ReciprocalEstimate(string x) => Estimate(x, sqrt: false);
+    /// <summary>An estimate of 1/x (float only), as <see cref="ReciprocalSqrtEstimate"/>.</summary>
+    public string ReciprocalEstimate(string x) => FastMath("ReciprocalEstimate", x);
 
-    private string Estimate(string x, bool sqrt)
-    {
-        const string X86 = "global::System.Runtime.Intrinsics.X86.";
-        string exact = sqrt ? Constant(1) + " / " + Sqrt(x) : Constant(1) + " / " + x;
-        return Bits switch
-        {
-            0 => "float." + (sqrt ? "ReciprocalSqrtEstimate(" : "ReciprocalEstimate(") + x + ")",
-            512 => "(" + X86 + "Avx512F.IsSupported ? " + X86 + "Avx512F." + (sqrt ? "ReciprocalSqrt14(" : "Reciprocal14(") + x + ") : " + exact + ")",
-            256 => "(" + X86 + "Avx.IsSupported ? " + X86 + "Avx." + (sqrt ? "ReciprocalSqrt(" : "Reciprocal(") + x + ") : " + exact + ")",
-            _ => "(" + X86 + "Sse.IsSupported ? " + X86 + "Sse." + (sqrt ? "ReciprocalSqrt(" : "Reciprocal(") + x + ") : global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? global::System.Runtime.Intrinsics.Arm.AdvSimd." + (sqrt ? "ReciprocalSquareRootEstimate(" : "ReciprocalEstimate(") + x + ") : " + exact + ")",
-        };
-    }
+    /// <summary>
+    /// <c>a·b + c</c> (float only), rounded once where the hardware fuses multiply-adds, else as a
+    /// product and a sum; <c>Gen.Runtime.FastMath</c> makes the same choice at every width on one
+    /// machine. Only Precision.Fast uses it: the exact kernels round each operation as PyTorch does.
+    /// </summary>
+    public string MultiplyAdd(string a, string b, string c) => FastMath("MultiplyAdd", a, b, c);
+
+    /// <summary><c>c − a·b</c>, fused as <see cref="MultiplyAdd"/> is.</summary>
+    public string NegatedMultiplyAdd(string a, string b, string c) => FastMath("NegatedMultiplyAdd", a, b, c);
+
+    /// <summary>A call to the <c>Gen.Runtime.FastMath</c> overload of this width (arguments of the flavor's type).</summary>
+    private static string FastMath(string method, params string[] arguments) =>
+        "global::Gen.Runtime.FastMath." + method + "(" + string.Join(", ", arguments) + ")";
 
     /// <summary>The correctly rounded square root.</summary>
     public string Sqrt(string value) => IsScalar

@@ -68,7 +68,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
 
         if (rms.Fast)
         {
-            lines.Add("(float: 1/d from refined hardware estimates, Precision.Fast)");
+            lines.Add("(float, Precision.Fast: 1/d from a refined hardware estimate; multiply-adds fused where the hardware can)");
         }
 
         lines.Add(WithNote(rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt ? "d ← √(" + variance + ") + ε" : "d ← √(" + variance + " + ε)", "ε = " + Number(rms.Epsilon)));
@@ -89,6 +89,12 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     {
         var rms = (RmsPropSpec)spec;
         WriteGradientPrologue(w, f, rms.Maximize, rms.WeightDecayMode);
+        if (rms.Fast && f.Element == ElementKind.Single)
+        {
+            WriteFastUpdate(w, rms, f);
+            return;
+        }
+
         w.Line("var squareAvg = " + f.Load("v") + " * " + f.Constant(rms.Rho) + " + " + f.Constant(1 - rms.Rho) + " * grad * grad;");
         string variance = "squareAvg";
         if (rms.Centered)
@@ -97,26 +103,19 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
             variance = "squareAvg - gradAvg * gradAvg";
         }
 
-        // The normalized gradient g / d, exactly or (Precision.Fast, float) as g * (1/d).
-        string normalized;
-        if (rms.Fast && f.Element == ElementKind.Single)
-        {
-            WriteFastReciprocal(w, rms, f, variance);
-            normalized = "grad * reciprocal";
-        }
-        else
-        {
-            w.Line("var denominator = " + (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt
-                ? f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon)
-                : f.Sqrt(variance + " + " + f.Constant(rms.Epsilon))) + ";");
-            normalized = "grad / denominator";
-        }
-
+        w.Line("var denominator = " + (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt
+            ? f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon)
+            : f.Sqrt(variance + " + " + f.Constant(rms.Epsilon))) + ";");
         if (rms.Momentum > 0)
         {
-            w.Line("var buffer = " + f.Load("b") + " * " + f.Constant(rms.Momentum) + " + " + normalized + ";");
+            w.Line("var buffer = " + f.Load("b") + " * " + f.Constant(rms.Momentum) + " + grad / denominator;");
         }
 
+        WriteStores(w, rms, f, rms.Momentum > 0 ? "param + negLr * buffer" : "param + negLr * grad / denominator");
+    }
+
+    private static void WriteStores(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f, string newParam)
+    {
         w.Line(f.Store("v", "squareAvg"));
         if (rms.Centered)
         {
@@ -126,36 +125,55 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         if (rms.Momentum > 0)
         {
             w.Line(f.Store("b", "buffer"));
-            w.Line(f.Store("p", "param + negLr * buffer"));
         }
-        else
-        {
-            w.Line(f.Store("p", "param + negLr * " + normalized));
-        }
+
+        w.Line(f.Store("p", newParam));
     }
 
     /// <summary>
-    /// Precision.Fast: <c>reciprocal ≈ 1/d</c> without a division. OutsideSqrt keeps the correctly rounded
-    /// square root and replaces the division by the hardware reciprocal estimate refined by one Newton
-    /// step: that halves the work of the divide/square-root unit, which bounds the exact kernel.
+    /// Precision.Fast (float): <c>g·q</c> with <c>q ≈ 1/d</c> from no division, and the multiply-adds
+    /// fused where the hardware can (<see cref="KernelFlavor.MultiplyAdd"/>). OutsideSqrt keeps the
+    /// correctly rounded square root and replaces the division by the hardware reciprocal estimate
+    /// refined by one Newton step: that halves the work of the divide/square-root unit, which bounds the
+    /// exact kernel, and fusing leaves the other units less to do than the roof's division.
     /// InsideSqrt needs no division at all: the reciprocal square-root estimate of <c>v + ε</c>, refined
     /// by one Newton step, plus the smallest normal float so that a zero variance gives ~1e19·g rather
     /// than 0·∞ = NaN (any normal variance absorbs it exactly; next to ε ≥ 1e-10 it is invisible).
     /// A negative variance (centered, by cancellation) gives NaN, as the exact kernel's square root does.
     /// </summary>
-    private static void WriteFastReciprocal(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f, string variance)
+    private static void WriteFastUpdate(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f)
     {
+        // (1 − ρ)·g once for both averages.
+        w.Line("var weighted = " + f.Constant(1 - rms.Rho) + " * grad;");
+        w.Line("var squareAvg = " + f.MultiplyAdd("weighted", "grad", f.Load("v") + " * " + f.Constant(rms.Rho)) + ";");
+        string variance = "squareAvg";
+        if (rms.Centered)
+        {
+            w.Line("var gradAvg = " + f.MultiplyAdd(f.Load("m"), f.Constant(rms.Rho), "weighted") + ";");
+            w.Line("var variance = " + f.NegatedMultiplyAdd("gradAvg", "gradAvg", "squareAvg") + ";");
+            variance = "variance";
+        }
+
         if (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt)
         {
             w.Line("var denominator = " + f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon) + ";");
             w.Line("var reciprocal = " + f.ReciprocalEstimate("denominator") + ";");
-            w.Line("reciprocal = reciprocal * (" + f.Constant(2) + " - denominator * reciprocal);");
+            w.Line("reciprocal = reciprocal * " + f.NegatedMultiplyAdd("denominator", "reciprocal", f.Constant(2)) + ";");
         }
         else
         {
             w.Line("var floored = " + variance + " + " + f.Constant(rms.Epsilon) + " + " + f.Constant(1.17549435E-38) + ";");
             w.Line("var reciprocal = " + f.ReciprocalSqrtEstimate("floored") + ";");
-            w.Line("reciprocal = reciprocal * (" + f.Constant(1.5) + " - " + f.Constant(0.5) + " * floored * reciprocal * reciprocal);");
+            w.Line("var halfScaled = " + f.Constant(0.5) + " * floored * reciprocal;");
+            w.Line("reciprocal = reciprocal * " + f.NegatedMultiplyAdd("halfScaled", "reciprocal", f.Constant(1.5)) + ";");
         }
+
+        w.Line("var normalized = grad * reciprocal;");
+        if (rms.Momentum > 0)
+        {
+            w.Line("var buffer = " + f.MultiplyAdd(f.Load("b"), f.Constant(rms.Momentum), "normalized") + ";");
+        }
+
+        WriteStores(w, rms, f, f.MultiplyAdd("negLr", rms.Momentum > 0 ? "buffer" : "normalized", "param"));
     }
 }
