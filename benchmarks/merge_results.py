@@ -348,6 +348,9 @@ def main():
             if size == "Mlp":
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step — {clabel}", fmt_ratio(r), None if r is None else r >= 25)
+                r = ratio(torch_best(torch_doc, config, size, True)[0], kernel)
+                target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step, same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
+                       fmt_ratio(r), None if r is None else r >= 25)
             r = ratio(ns(config, size, "TensorPrimitives"), gen)
             if size in ("P1M", "P16M"):
                 target(f"{name}: ≥ 2× faster than TensorPrimitives — {clabel}", fmt_ratio(r), None if r is None else r >= 2)
