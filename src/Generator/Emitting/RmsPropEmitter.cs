@@ -135,7 +135,7 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     /// fused where the hardware can (<see cref="KernelFlavor.MultiplyAdd"/>). OutsideSqrt keeps the
     /// correctly rounded square root and replaces the division by the hardware reciprocal estimate
     /// refined by one Newton step: that halves the work of the divide/square-root unit, which bounds the
-    /// exact kernel, and fusing leaves the other units less to do than the roof's division.
+    /// exact kernel in cache; fusing trims the multiplies and adds that are left.
     /// InsideSqrt needs no division at all: the reciprocal square-root estimate of <c>v + ε</c>, refined
     /// by one Newton step, plus the smallest normal float so that a zero variance gives ~1e19·g rather
     /// than 0·∞ = NaN (any normal variance absorbs it exactly; next to ε ≥ 1e-10 it is invisible).
