@@ -19,8 +19,9 @@ namespace Gen.Benchmarks.Baselines;
 /// divider limit, which is what bounds in-cache sizes.</item>
 /// </list>
 /// Both have the generated kernels' loop shape: the widest accelerated width with a ×4 main loop
-/// staged as the emitter stages it (all loads of the four registers, then the arithmetic, then all
-/// stores), then one register at a time at each narrower width, then single elements; refs and
+/// staged as the emitter stages it (each statement for the four registers before the next, and each
+/// state buffer stored as soon as its new value is ready, p last), then one register at a time at each
+/// narrower width, then single elements; refs and
 /// nuint offsets, no bounds checks. One generic body serves every width and stream count: the
 /// counts and the width are type arguments, so the JIT compiles each combination on its own, with
 /// the unused streams' code folded away.
@@ -123,7 +124,7 @@ public static class Roofs
         OneAtATime<Scalar, float, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
     }
 
-    /// <summary>The ×4 main loop, staged: every load of the four registers, then the arithmetic, then every store.</summary>
+    /// <summary>The ×4 main loop, staged: the gradient and p loaded, then each state buffer loaded, changed and stored in turn, then p computed and stored.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint Unrolled<TWidth, TVector, TMath, TReadOnly, TReadWrite>(ref float g0, ref float g1, ref float r0, ref float r1, ref float r2, ref float r3, nuint i, nuint length)
         where TWidth : struct, IWidth<TVector>
@@ -145,27 +146,33 @@ public static class Roofs
             }
 
             TVector p0 = TWidth.Load(ref r0, i), p1 = TWidth.Load(ref r0, i + w), p2 = TWidth.Load(ref r0, i + 2 * w), p3 = TWidth.Load(ref r0, i + 3 * w);
+
+            // v, then the other state buffers: loaded, changed (memory roof) and stored at once.
             TVector s0 = default, s1 = default, s2 = default, s3 = default;
-            TVector t0 = default, t1 = default, t2 = default, t3 = default;
-            TVector u0 = default, u1 = default, u2 = default, u3 = default;
             if (TReadWrite.Value > 1)
             {
                 s0 = TWidth.Load(ref r1, i); s1 = TWidth.Load(ref r1, i + w); s2 = TWidth.Load(ref r1, i + 2 * w); s3 = TWidth.Load(ref r1, i + 3 * w);
+                if (!TMath.SquareRootAndDivide)
+                {
+                    s0 = TWidth.Add(s0, a0); s1 = TWidth.Add(s1, a1); s2 = TWidth.Add(s2, a2); s3 = TWidth.Add(s3, a3);
+                }
+
+                TWidth.Store(s0, ref r1, i); TWidth.Store(s1, ref r1, i + w); TWidth.Store(s2, ref r1, i + 2 * w); TWidth.Store(s3, ref r1, i + 3 * w);
             }
 
             if (TReadWrite.Value > 2)
             {
-                t0 = TWidth.Load(ref r2, i); t1 = TWidth.Load(ref r2, i + w); t2 = TWidth.Load(ref r2, i + 2 * w); t3 = TWidth.Load(ref r2, i + 3 * w);
+                PassThrough<TWidth, TVector, TMath>(ref r2, i, a0, a1, a2, a3);
             }
 
             if (TReadWrite.Value > 3)
             {
-                u0 = TWidth.Load(ref r3, i); u1 = TWidth.Load(ref r3, i + w); u2 = TWidth.Load(ref r3, i + 2 * w); u3 = TWidth.Load(ref r3, i + 3 * w);
+                PassThrough<TWidth, TVector, TMath>(ref r3, i, a0, a1, a2, a3);
             }
 
             if (TMath.SquareRootAndDivide)
             {
-                // p + g/√v; v (s) and the others are stored back as loaded.
+                // p + g/√v.
                 p0 = TWidth.Add(p0, TWidth.Divide(a0, TWidth.Sqrt(s0)));
                 p1 = TWidth.Add(p1, TWidth.Divide(a1, TWidth.Sqrt(s1)));
                 p2 = TWidth.Add(p2, TWidth.Divide(a2, TWidth.Sqrt(s2)));
@@ -174,30 +181,29 @@ public static class Roofs
             else
             {
                 p0 = TWidth.Add(p0, a0); p1 = TWidth.Add(p1, a1); p2 = TWidth.Add(p2, a2); p3 = TWidth.Add(p3, a3);
-                s0 = TWidth.Add(s0, a0); s1 = TWidth.Add(s1, a1); s2 = TWidth.Add(s2, a2); s3 = TWidth.Add(s3, a3);
-                t0 = TWidth.Add(t0, a0); t1 = TWidth.Add(t1, a1); t2 = TWidth.Add(t2, a2); t3 = TWidth.Add(t3, a3);
-                u0 = TWidth.Add(u0, a0); u1 = TWidth.Add(u1, a1); u2 = TWidth.Add(u2, a2); u3 = TWidth.Add(u3, a3);
-            }
-
-            if (TReadWrite.Value > 1)
-            {
-                TWidth.Store(s0, ref r1, i); TWidth.Store(s1, ref r1, i + w); TWidth.Store(s2, ref r1, i + 2 * w); TWidth.Store(s3, ref r1, i + 3 * w);
-            }
-
-            if (TReadWrite.Value > 2)
-            {
-                TWidth.Store(t0, ref r2, i); TWidth.Store(t1, ref r2, i + w); TWidth.Store(t2, ref r2, i + 2 * w); TWidth.Store(t3, ref r2, i + 3 * w);
-            }
-
-            if (TReadWrite.Value > 3)
-            {
-                TWidth.Store(u0, ref r3, i); TWidth.Store(u1, ref r3, i + w); TWidth.Store(u2, ref r3, i + 2 * w); TWidth.Store(u3, ref r3, i + 3 * w);
             }
 
             TWidth.Store(p0, ref r0, i); TWidth.Store(p1, ref r0, i + w); TWidth.Store(p2, ref r0, i + 2 * w); TWidth.Store(p3, ref r0, i + 3 * w);
         }
 
         return i;
+    }
+
+    /// <summary>Four registers of a state buffer beyond v: loaded, the gradient added (memory roof) or not (arithmetic roof), stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PassThrough<TWidth, TVector, TMath>(ref float r, nuint i, TVector a0, TVector a1, TVector a2, TVector a3)
+        where TWidth : struct, IWidth<TVector>
+        where TVector : struct
+        where TMath : struct, IMath
+    {
+        nuint w = TWidth.Count;
+        TVector t0 = TWidth.Load(ref r, i), t1 = TWidth.Load(ref r, i + w), t2 = TWidth.Load(ref r, i + 2 * w), t3 = TWidth.Load(ref r, i + 3 * w);
+        if (!TMath.SquareRootAndDivide)
+        {
+            t0 = TWidth.Add(t0, a0); t1 = TWidth.Add(t1, a1); t2 = TWidth.Add(t2, a2); t3 = TWidth.Add(t3, a3);
+        }
+
+        TWidth.Store(t0, ref r, i); TWidth.Store(t1, ref r, i + w); TWidth.Store(t2, ref r, i + 2 * w); TWidth.Store(t3, ref r, i + 3 * w);
     }
 
     /// <summary>One register (or, at <see cref="Scalar"/> width, one element) at a time: the same operations as <see cref="Unrolled"/>.</summary>

@@ -578,11 +578,11 @@ internal abstract class OptimizerEmitter
     /// <summary>
     /// The main loop: <see cref="Unroll"/> registers per iteration, staged. The per-element template
     /// (<see cref="WriteUpdate"/>) is instantiated once per register, its locals suffixed 0..3, and
-    /// each statement is written for every register before the next statement. So every load of an
-    /// iteration comes before every store: no load waits on a store to another buffer whose address
-    /// merely matches in its low bits (4K aliasing), which made the block-by-block form up to twice as
-    /// slow in cache, depending on where the arrays happened to lie. Each element still sees the same
-    /// operations in the same order, so results are unchanged bit for bit.
+    /// each statement is written for every register before the next statement. So no load waits on a
+    /// store of the same iteration to another buffer whose address merely matches in its low bits (4K
+    /// aliasing) unless the template itself puts that store first: the block-by-block form was up to
+    /// twice as slow in cache, depending on where the arrays happened to lie. Each element still sees
+    /// the same operations in the same order, so results are unchanged bit for bit.
     /// </summary>
     private void WriteUnrolledLoop(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor flavor, IReadOnlyList<KernelScalar> scalars)
     {
@@ -605,7 +605,7 @@ internal abstract class OptimizerEmitter
                 Regex.Replace(text, @"\b" + rename.From + @"\b", rename.To))).ToArray());
         }
 
-        w.Line("// " + Unroll + " registers per iteration, each step for all of them before the next: all loads precede all stores.");
+        w.Line("// " + Unroll + " registers per iteration, each statement for all of them before the next.");
         using (w.Block("for (; i + " + Unroll + " * width <= length; i += " + Unroll + " * width)"))
         {
             for (int line = 0; line < copies[0].Length; line++)

@@ -85,6 +85,12 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         return lines;
     }
 
+    /// <summary>
+    /// Each state buffer is stored as soon as its new value exists, p last, rather than all stores at
+    /// the end: with nine streams (centered + momentum) the unrolled loop ran about 10 % faster that way,
+    /// exact and Fast, averaged over ten random placements of the arrays in L2, and its slowest
+    /// placement was faster too; with three streams (plain) the order makes no difference.
+    /// </summary>
     protected override void WriteUpdate(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor f)
     {
         var rms = (RmsPropSpec)spec;
@@ -96,10 +102,12 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         }
 
         w.Line("var squareAvg = " + f.Load("v") + " * " + f.Constant(rms.Rho) + " + " + f.Constant(1 - rms.Rho) + " * grad * grad;");
+        w.Line(f.Store("v", "squareAvg"));
         string variance = "squareAvg";
         if (rms.Centered)
         {
             w.Line("var gradAvg = " + f.Load("m") + " * " + f.Constant(rms.Rho) + " + " + f.Constant(1 - rms.Rho) + " * grad;");
+            w.Line(f.Store("m", "gradAvg"));
             variance = "squareAvg - gradAvg * gradAvg";
         }
 
@@ -109,29 +117,17 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         if (rms.Momentum > 0)
         {
             w.Line("var buffer = " + f.Load("b") + " * " + f.Constant(rms.Momentum) + " + grad / denominator;");
-        }
-
-        WriteStores(w, rms, f, rms.Momentum > 0 ? "param + negLr * buffer" : "param + negLr * grad / denominator");
-    }
-
-    private static void WriteStores(IndentedTextWriter w, RmsPropSpec rms, KernelFlavor f, string newParam)
-    {
-        w.Line(f.Store("v", "squareAvg"));
-        if (rms.Centered)
-        {
-            w.Line(f.Store("m", "gradAvg"));
-        }
-
-        if (rms.Momentum > 0)
-        {
             w.Line(f.Store("b", "buffer"));
+            w.Line(f.Store("p", "param + negLr * buffer"));
         }
-
-        w.Line(f.Store("p", newParam));
+        else
+        {
+            w.Line(f.Store("p", "param + negLr * grad / denominator"));
+        }
     }
 
     /// <summary>
-    /// Precision.Fast (float): <c>g·q</c> with <c>q ≈ 1/d</c> from no division, and the multiply-adds
+    /// Precision.Fast (float): <c>(g·q)·c</c> with <c>q ≈ 1/d</c> from no division and <c>c</c> its Newton correction, and the multiply-adds
     /// fused where the hardware can (<see cref="KernelFlavor.MultiplyAdd"/>). OutsideSqrt keeps the
     /// correctly rounded square root and replaces the division by the hardware reciprocal estimate
     /// refined by one Newton step: that halves the work of the divide/square-root unit, which bounds the
@@ -146,34 +142,40 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
         // (1 − ρ)·g once for both averages.
         w.Line("var weighted = " + f.Constant(1 - rms.Rho) + " * grad;");
         w.Line("var squareAvg = " + f.MultiplyAdd("weighted", "grad", f.Load("v") + " * " + f.Constant(rms.Rho)) + ";");
+        w.Line(f.Store("v", "squareAvg"));
         string variance = "squareAvg";
         if (rms.Centered)
         {
             w.Line("var gradAvg = " + f.MultiplyAdd(f.Load("m"), f.Constant(rms.Rho), "weighted") + ";");
+            w.Line(f.Store("m", "gradAvg"));
             w.Line("var variance = " + f.NegatedMultiplyAdd("gradAvg", "gradAvg", "squareAvg") + ";");
             variance = "variance";
         }
 
+        // q = estimate · correction (one Newton step); g·estimate and the correction are independent,
+        // so the step adds one operation to the chain after the estimate, not two.
         if (rms.EpsilonPlacement == EpsilonPlacementKind.OutsideSqrt)
         {
             w.Line("var denominator = " + f.Sqrt(variance) + " + " + f.Constant(rms.Epsilon) + ";");
-            w.Line("var reciprocal = " + f.ReciprocalEstimate("denominator") + ";");
-            w.Line("reciprocal = reciprocal * " + f.NegatedMultiplyAdd("denominator", "reciprocal", f.Constant(2)) + ";");
+            w.Line("var estimate = " + f.ReciprocalEstimate("denominator") + ";");
+            w.Line("var correction = " + f.NegatedMultiplyAdd("denominator", "estimate", f.Constant(2)) + ";");
         }
         else
         {
             w.Line("var floored = " + variance + " + " + f.Constant(rms.Epsilon) + " + " + f.Constant(1.17549435E-38) + ";");
-            w.Line("var reciprocal = " + f.ReciprocalSqrtEstimate("floored") + ";");
-            w.Line("var halfScaled = " + f.Constant(0.5) + " * floored * reciprocal;");
-            w.Line("reciprocal = reciprocal * " + f.NegatedMultiplyAdd("halfScaled", "reciprocal", f.Constant(1.5)) + ";");
+            w.Line("var estimate = " + f.ReciprocalSqrtEstimate("floored") + ";");
+            w.Line("var correction = " + f.NegatedMultiplyAdd(f.Constant(0.5) + " * floored * estimate", "estimate", f.Constant(1.5)) + ";");
         }
 
-        w.Line("var normalized = grad * reciprocal;");
         if (rms.Momentum > 0)
         {
-            w.Line("var buffer = " + f.MultiplyAdd(f.Load("b"), f.Constant(rms.Momentum), "normalized") + ";");
+            w.Line("var buffer = " + f.MultiplyAdd("grad * estimate", "correction", f.Load("b") + " * " + f.Constant(rms.Momentum)) + ";");
+            w.Line(f.Store("b", "buffer"));
+            w.Line(f.Store("p", f.MultiplyAdd("negLr", "buffer", "param")));
         }
-
-        WriteStores(w, rms, f, f.MultiplyAdd("negLr", rms.Momentum > 0 ? "buffer" : "normalized", "param"));
+        else
+        {
+            w.Line(f.Store("p", f.MultiplyAdd("negLr", "grad * estimate * correction", "param")));
+        }
     }
 }
