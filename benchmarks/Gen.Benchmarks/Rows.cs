@@ -46,6 +46,9 @@ public enum RowKind
     /// <summary>The update's loads and stores, one √ and one ÷ per element: the divider limit (RMSProp).</summary>
     ArithmeticRoof,
 
+    /// <summary>The non-finite check of NonFinitePolicy.Throw alone (<see cref="NonFiniteCheckRow"/>).</summary>
+    NonFiniteCheck,
+
     /// <summary><see cref="Generated"/> with MaxDegreeOfParallelism = 2.</summary>
     ParallelGenerated,
 
@@ -70,6 +73,7 @@ public static class Rows
         RowKind.MemoryRoof => new RoofRow(config, size, arithmetic: false, threads: 1),
         RowKind.ParallelMemoryRoof => new RoofRow(config, size, arithmetic: false, Workload.ParallelDegree),
         RowKind.ArithmeticRoof => new RoofRow(config, size, arithmetic: true, threads: 1),
+        RowKind.NonFiniteCheck => NonFiniteCheckRow.Create(size),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -181,6 +185,92 @@ public sealed class GeneratedRow<TGradients> : IStepRow
         }
 
         throw new ArgumentException($"No state '{key}' for tensor {tensor}.", nameof(key));
+    }
+}
+
+/// <summary>
+/// The check that the default NonFinitePolicy.Throw makes before a step writes anything, alone: the
+/// generated Gradients' <c>TryFindNonFinite</c>, as <c>Step</c> calls it on one thread, on gradient A,
+/// then B. A checked step must finish this read of every gradient before its first write, and its
+/// update cannot beat the arithmetic roof, so the two times added bound any checked step from below.
+/// </summary>
+/// <remarks>
+/// It updates nothing, so <see cref="Verification"/> has nothing to compare; instead the constructor
+/// plants NaN, +∞ and −∞ at the first, middle and last element of every member of gradient A, one at a
+/// time, and requires the check to name that member and index each time.
+/// </remarks>
+public sealed class NonFiniteCheckRow : IStepRow
+{
+    private readonly GradientsBase _a;
+    private readonly GradientsBase _b;
+    private long _steps;
+
+    private NonFiniteCheckRow(GradientsBase a, GradientsBase b)
+    {
+        _a = a;
+        _b = b;
+        for (int k = 0; k < a.MemberCount; k++)
+        {
+            Workload.FillGradient(a.GetMember(k).AsSingleSpan(), k, negate: false);
+            Workload.FillGradient(b.GetMember(k).AsSingleSpan(), k, negate: true);
+        }
+
+        FindsPlanted(a);
+    }
+
+    public static NonFiniteCheckRow Create(Size size)
+    {
+        if (size == Size.Mlp)
+        {
+            var mlp = new SmallMlp();
+            return new NonFiniteCheckRow(new SmallMlp.Gradients(mlp), new SmallMlp.Gradients(mlp));
+        }
+
+        var model = new FlatModel { W = new float[Workload.Lengths(size)[0]] };
+        return new NonFiniteCheckRow(new FlatModel.Gradients(model), new FlatModel.Gradients(model));
+    }
+
+    public int TensorCount => _a.MemberCount;
+
+    public void Step()
+    {
+        if (((_steps++ & 1) == 0 ? _a : _b).TryFindNonFinite(out string? member, out int index))
+        {
+            throw new InvalidOperationException($"The workload's gradient {member}[{index}] is not finite.");
+        }
+    }
+
+    public Span<float> Parameter(int tensor) => throw new NotSupportedException("The non-finite check updates no parameter.");
+
+    public Span<float> State(string key, int tensor) => throw new NotSupportedException("The non-finite check has no state.");
+
+    private static void FindsPlanted(GradientsBase gradients)
+    {
+        for (int k = 0; k < gradients.MemberCount; k++)
+        {
+            TensorRef tensor = gradients.GetMember(k);
+            Span<float> values = tensor.AsSingleSpan();
+            foreach (int index in new[] { 0, values.Length / 2, values.Length - 1 })
+            {
+                float kept = values[index];
+                foreach (float planted in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    values[index] = planted;
+                    bool found = gradients.TryFindNonFinite(out string? member, out int at);
+                    values[index] = kept;
+                    if (!found || member != tensor.Name || at != index)
+                    {
+                        throw new InvalidOperationException(
+                            $"The non-finite check missed {planted} planted at {tensor.Name}[{index}]: it reported {(found ? $"{member}[{at}]" : "nothing")}.");
+                    }
+                }
+            }
+        }
+
+        if (!gradients.AllFinite())
+        {
+            throw new InvalidOperationException("The non-finite check rejects the workload's gradients.");
+        }
     }
 }
 

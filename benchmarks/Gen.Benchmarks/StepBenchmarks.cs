@@ -49,6 +49,9 @@ public class StepBenchmarks
     [GlobalSetup(Target = nameof(ArithmeticRoof))]
     public void SetupArithmeticRoof() => Setup(RowKind.ArithmeticRoof);
 
+    [GlobalSetup(Target = nameof(NonFiniteCheck))]
+    public void SetupNonFiniteCheck() => Setup(RowKind.NonFiniteCheck);
+
     [GlobalSetup(Target = nameof(ParallelGenerated))]
     public void SetupParallelGenerated() => Setup(RowKind.ParallelGenerated);
 
@@ -93,6 +96,10 @@ public class StepBenchmarks
     /// <summary>Same loads and stores, one square root and one division per element.</summary>
     [Benchmark]
     public void ArithmeticRoof() => _row!.Step();
+
+    /// <summary>The non-finite check of the default policy alone, on the generated Gradients.</summary>
+    [Benchmark]
+    public void NonFiniteCheck() => _row!.Step();
 
     /// <summary><see cref="Generated"/> with MaxDegreeOfParallelism = 2.</summary>
     [Benchmark]

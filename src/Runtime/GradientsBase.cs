@@ -234,12 +234,16 @@ public abstract class GradientsBase
     public bool TryFindNonFinite([NotNullWhen(true)] out string? member, out int index)
     {
         EnsureAllPresent();
-        for (int i = 0; i < MemberCount; i++)
+        int count = MemberCount;
+        for (int i = 0; i < count; i++)
         {
-            index = IndexOfNonFinite(i, 0, GetMember(i).Length);
+            TensorRef tensor = GetMember(i);
+            index = tensor.Element == TensorElement.Single
+                ? GradientKernels.IndexOfNonFinite<float>(tensor.AsSingleSpan())
+                : GradientKernels.IndexOfNonFinite<double>(tensor.AsDoubleSpan());
             if (index >= 0)
             {
-                member = GetMember(i).Name;
+                member = tensor.Name;
                 return true;
             }
         }
