@@ -276,9 +276,10 @@ def main():
     # ---- RMSProp, one section per size (a size this run did not measure has none; its targets still appear, unmeasured).
     for size, title, params in SIZES:
         def checked_floor(c):
-            """A checked step ends its read of every gradient before its first write, and its update is no faster than the arithmetic roof."""
-            roof, check = ns(c, size, "ArithmeticRoof"), ns(c, size, "NonFiniteCheck")
-            return None if roof is None or check is None else roof + check
+            """A checked step ends its read of every gradient before its first write, and its update is no faster than either roof."""
+            roofs = [t for t in (ns(c, size, "ArithmeticRoof"), ns(c, size, "MemoryRoof")) if t is not None]
+            check = ns(c, size, "NonFiniteCheck")
+            return None if not roofs or check is None else max(roofs) + check
 
         if measured(size, [c for c, _ in CONFIGS], [m for m, _ in RMSPROP_ROWS], or_pytorch=True):
             w(f"## RMSProp: {title}")
@@ -322,7 +323,7 @@ def main():
                 ("generated kernel ÷ memory roof", lambda c: fmt_ratio(ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "MemoryRoof")))),
                 ("generated kernel ÷ arithmetic roof", lambda c: fmt_ratio(ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "ArithmeticRoof")))),
                 ("non-finite guard: `Step` − kernel", guard_cost),
-                ("floor of a checked `Step`: arithmetic roof + check alone", lambda c: fmt_time(checked_floor(c))),
+                ("floor of a checked `Step`: the slower roof + check alone", lambda c: fmt_time(checked_floor(c))),
                 ("generated `Step` ÷ that floor", lambda c: fmt_ratio(ratio(ns(c, size, "Generated"), checked_floor(c)))),
                 ("Precision.Fast ÷ arithmetic roof", lambda c: fmt_ratio(ratio(ns(c, size, "FastKernel"), ns(c, size, "ArithmeticRoof")))),
                 ("Precision.Fast speedup (exact kernel ÷ Fast)", lambda c: fmt_ratio(ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "FastKernel")))),
@@ -344,6 +345,9 @@ def main():
                 target(f"16M: generated kernel ≤ 1.10 × memory roof — {clabel}", fmt_ratio(r), None if r is None else r <= 1.10)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"16M: ≥ 4× faster than PyTorch's best (1 thread) — {clabel}", fmt_ratio(r), None if r is None else r >= 4)
+                r = ratio(torch_best(torch_doc, config, size, True)[0], checked_floor(config))
+                target(f"16M: ≥ 4×, reachable at all by a checked Step: PyTorch's best (1 thread) ÷ (the slower roof + check alone) — {clabel}",
+                       fmt_ratio(r), None if r is None else r >= 4)
                 # PyTorch checks nothing: the same work is the kernel with NonFinitePolicy.Ignore.
                 r = ratio(torch_best(torch_doc, config, size, True)[0], kernel)
                 target(f"16M: ≥ 4× faster than PyTorch's best (1 thread), same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
@@ -357,7 +361,7 @@ def main():
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step — {clabel}", fmt_ratio(r), None if r is None else r >= 25)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], checked_floor(config))
-                target(f"Small MLP: ≥ 25×, reachable at all by a checked Step: PyTorch's best (1 thread) ÷ (arithmetic roof + check alone) — {clabel}",
+                target(f"Small MLP: ≥ 25×, reachable at all by a checked Step: PyTorch's best (1 thread) ÷ (the slower roof + check alone) — {clabel}",
                        fmt_ratio(r), None if r is None else r >= 25)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], kernel)
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step, same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
@@ -378,13 +382,14 @@ def main():
     w("`[RmsProp(Precision = Precision.Fast)]`: the correctly rounded √, then the hardware reciprocal estimate refined by "
       "one Newton step instead of ÷ (docs/PRECISION.md). Both kernels with NonFinitePolicy.Ignore. The arithmetic roof is "
       "the limit of any exact kernel (one √ and one ÷ per element, on the same unit); Fast does no ÷, so in cache it can "
-      "go below it.")
+      "go below it, but never below the memory roof (the same loads and stores with adds only): where the two roofs "
+      "meet, Fast has nothing left to gain.")
     w("")
     header = "| Size |"
     rule = "|---|"
     for _, label in CONFIGS:
-        header += f" {label}: Fast ns/param | exact kernel | speedup | Fast ÷ arithmetic roof |"
-        rule += "---:|---:|---:|---:|"
+        header += f" {label}: Fast ns/param | exact kernel | speedup | Fast ÷ arithmetic roof | Fast ÷ memory roof |"
+        rule += "---:|---:|---:|---:|---:|"
     w(header)
     w(rule)
     for size, _, params in SIZES:
@@ -394,7 +399,7 @@ def main():
         for config, _ in CONFIGS:
             fast, exact = ns(config, size, "FastKernel"), ns(config, size, "GeneratedKernel")
             line += (f" {fmt_ns_param(fast, params)} | {fmt_ns_param(exact, params)} | {fmt_ratio(ratio(exact, fast))} | "
-                     f"{fmt_ratio(ratio(fast, ns(config, size, 'ArithmeticRoof')))} |")
+                     f"{fmt_ratio(ratio(fast, ns(config, size, 'ArithmeticRoof')))} | {fmt_ratio(ratio(fast, ns(config, size, 'MemoryRoof')))} |")
         w(line)
     w("")
     fast_checks = [v for v in checks["Verification"] if v["Row"] == "FastKernel"]
