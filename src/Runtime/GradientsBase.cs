@@ -238,9 +238,7 @@ public abstract class GradientsBase
         for (int i = 0; i < count; i++)
         {
             TensorRef tensor = GetMember(i);
-            index = tensor.Element == TensorElement.Single
-                ? GradientKernels.IndexOfNonFinite<float>(tensor.AsSingleSpan())
-                : GradientKernels.IndexOfNonFinite<double>(tensor.AsDoubleSpan());
+            index = IndexOfNonFinite(tensor, 0, tensor.Length);
             if (index >= 0)
             {
                 member = tensor.Name;
@@ -254,9 +252,10 @@ public abstract class GradientsBase
     }
 
     /// <summary>The flat index of the first NaN or infinite element of member <paramref name="member"/> in [start, start + count), or −1.</summary>
-    internal int IndexOfNonFinite(int member, int start, int count)
+    internal int IndexOfNonFinite(int member, int start, int count) => IndexOfNonFinite(GetMember(member), start, count);
+
+    private static int IndexOfNonFinite(TensorRef tensor, int start, int count)
     {
-        TensorRef tensor = GetMember(member);
         int found = tensor.Element == TensorElement.Single
             ? GradientKernels.IndexOfNonFinite<float>(tensor.AsSingleSpan().Slice(start, count))
             : GradientKernels.IndexOfNonFinite<double>(tensor.AsDoubleSpan().Slice(start, count));
