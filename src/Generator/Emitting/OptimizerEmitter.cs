@@ -59,6 +59,9 @@ internal sealed record PublicConstant(string Type, string Name, string Value, st
 /// </summary>
 internal abstract class OptimizerEmitter
 {
+    /// <summary>Unroll factor of the main vector loop.</summary>
+    private const int Unroll = 4;
+
     /// <summary>
     /// Members every generated optimizer has, declared by the skeleton or inherited from
     /// <c>Gen.Optimizer&lt;TGradients&gt;</c> and <c>object</c> (a test checks the runtime's side).
@@ -99,9 +102,6 @@ internal abstract class OptimizerEmitter
     /// by name, at this flavor's width. Must load everything it reads before its first store.
     /// </summary>
     protected abstract void WriteUpdate(IndentedTextWriter writer, OptimizerSpec spec, KernelFlavor flavor);
-
-    /// <summary>Registers per iteration of the main vector loop (<see cref="WriteUnrolledLoop"/>): four unless an optimizer measured better.</summary>
-    protected virtual int Unroll(OptimizerSpec spec) => 4;
 
     public string Emit(ModelSpec model, OptimizerSpec spec)
     {
@@ -576,7 +576,7 @@ internal abstract class OptimizerEmitter
     }
 
     /// <summary>
-    /// The main loop: <see cref="Unroll"/> registers per iteration (four, six for some), staged. The per-element template
+    /// The main loop: <see cref="Unroll"/> registers per iteration, staged. The per-element template
     /// (<see cref="WriteUpdate"/>) is instantiated once per register, its locals suffixed 0..3, and
     /// each statement is written for every register before the next statement. So no load waits on a
     /// store of the same iteration to another buffer whose address merely matches in its low bits (4K
@@ -586,9 +586,8 @@ internal abstract class OptimizerEmitter
     /// </summary>
     private void WriteUnrolledLoop(IndentedTextWriter w, OptimizerSpec spec, KernelFlavor flavor, IReadOnlyList<KernelScalar> scalars)
     {
-        int unroll = Unroll(spec);
         var copies = new List<string[]>();
-        for (int k = 0; k < unroll; k++)
+        for (int k = 0; k < Unroll; k++)
         {
             string offset = k switch { 0 => "i", 1 => "i + width", _ => "i + " + k + " * width" };
             var body = new IndentedTextWriter();
@@ -606,8 +605,8 @@ internal abstract class OptimizerEmitter
                 Regex.Replace(text, @"\b" + rename.From + @"\b", rename.To))).ToArray());
         }
 
-        w.Line("// " + unroll + " registers per iteration, each statement for all of them before the next.");
-        using (w.Block("for (; i + " + unroll + " * width <= length; i += " + unroll + " * width)"))
+        w.Line("// " + Unroll + " registers per iteration, each statement for all of them before the next.");
+        using (w.Block("for (; i + " + Unroll + " * width <= length; i += " + Unroll + " * width)"))
         {
             for (int line = 0; line < copies[0].Length; line++)
             {

@@ -86,15 +86,6 @@ internal sealed class RmsPropEmitter : OptimizerEmitter
     }
 
     /// <summary>
-    /// Six registers for the exact centered + momentum update, four otherwise. With five arrays (nine
-    /// streams, which outgrow L2 at 64K) six registers keep more loads in flight: 3–7 % faster at 4K, 64K
-    /// and on the small MLP's arrays, averaged over ten random placements; the arithmetic roof with the
-    /// same traffic ran the same at four and six, and Fast's loop and eight registers gained nothing.
-    /// </summary>
-    protected override int Unroll(OptimizerSpec spec) =>
-        spec is RmsPropSpec { Centered: true, Momentum: > 0, Fast: false } ? 6 : 4;
-
-    /// <summary>
     /// Each state buffer is stored as soon as its new value exists, p last, rather than all stores at
     /// the end: with nine streams (centered + momentum) the unrolled loop ran about 10 % faster that way,
     /// exact and Fast, averaged over ten random placements of the arrays in L2, and its slowest
