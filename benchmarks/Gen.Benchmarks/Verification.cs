@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Gen.Runtime;
 
 namespace Gen.Benchmarks;
 
@@ -17,6 +18,7 @@ namespace Gen.Benchmarks;
 /// (the bound of docs/PRECISION.md).</item>
 /// <item>The 2-thread memory roof against the 1-thread one, bit for bit: proof that the two halves
 /// cover every element exactly once.</item>
+/// <item>The non-finite check alone: NaN, +∞ and −∞ planted one at a time must each be found where they are.</item>
 /// </list>
 /// The roofs themselves do other math on purpose and are not compared with the optimizer.
 /// </summary>
@@ -41,6 +43,7 @@ public static class Verification
     public const string BitIdentical = "bit-identical";
     public const string NormWise = "max |Δ| ≤ 1e-4 · max |reference| per buffer";
     public const string OneUpdate = "one update: |Δ| ≤ 1e-6 · |reference|";
+    public const string FindsPlanted = "finds each planted NaN/±∞ at its member and index";
 
     private static readonly Dictionary<(Config, Size), Check[]> s_results = new();
 
@@ -109,6 +112,9 @@ public static class Verification
                     break;
                 case RowKind.FastKernel:
                     checks.Add(FastOneUpdate(config, size));
+                    break;
+                case RowKind.NonFiniteCheck:
+                    checks.Add(FindsEveryPlanted(config, size));
                     break;
                 case RowKind.ParallelMemoryRoof:
                     checks.Add(Compare(config, size, row, Stepped(RowKind.MemoryRoof, config, size), RowKind.MemoryRoof, Stepped(row, config, size), BitIdentical));
@@ -214,6 +220,45 @@ public static class Verification
 
         return new Check(config, size, RowKind.FastKernel, RowKind.GeneratedKernel, OneUpdate, elements, differing, maxUlps, maxAbsolute,
             worstRelative, FastRelativeErrorBound, worstRelative <= FastRelativeErrorBound);
+    }
+
+    /// <summary>
+    /// The non-finite check row: NaN, +∞ and −∞ at the first, middle and last element of every member of
+    /// gradient A, one at a time, each found at that member and index; then the workload passes. Differing
+    /// counts the misses, Elements the plants.
+    /// </summary>
+    private static Check FindsEveryPlanted(Config config, Size size)
+    {
+        var row = (NonFiniteCheckRow)Rows.Create(RowKind.NonFiniteCheck, config, size);
+        GradientsBase gradients = row.GradientA;
+        long planted = 0, missed = 0;
+        for (int k = 0; k < gradients.MemberCount; k++)
+        {
+            TensorRef tensor = gradients.GetMember(k);
+            Span<float> values = tensor.AsSingleSpan();
+            foreach (int index in new[] { 0, values.Length / 2, values.Length - 1 })
+            {
+                float kept = values[index];
+                foreach (float value in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    values[index] = value;
+                    bool found = gradients.TryFindNonFinite(out string? member, out int at);
+                    values[index] = kept;
+                    planted++;
+                    if (!found || member != tensor.Name || at != index)
+                    {
+                        missed++;
+                    }
+                }
+            }
+        }
+
+        if (!gradients.AllFinite())
+        {
+            missed++;
+        }
+
+        return new Check(config, size, RowKind.NonFiniteCheck, RowKind.NonFiniteCheck, FindsPlanted, planted, missed, 0, 0, missed, 0, missed == 0);
     }
 
     /// <summary>Distance in units in the last place between two finite floats (of either sign).</summary>
