@@ -44,6 +44,7 @@ RMSPROP_ROWS = [
     ("MemoryRoof", "Memory roof (same loads/stores, adds)"),
     ("ArithmeticRoof", "Arithmetic roof (same loads/stores, √ and ÷)"),
     ("NonFiniteCheck", "Non-finite check alone (what NonFinitePolicy.Throw adds; reads g)"),
+    ("ReadRoof", "Read roof (reads g once, one XOR per register: the least any check costs)"),
 ]
 PARALLEL_ROWS = [
     ("Generated", "Generated `Step`, 1 thread"),
@@ -276,10 +277,10 @@ def main():
     # ---- RMSProp, one section per size (a size this run did not measure has none; its targets still appear, unmeasured).
     for size, title, params in SIZES:
         def checked_floor(c):
-            """A checked step ends its read of every gradient before its first write, and its update is no faster than
-            the arithmetic roof (the update's loads and stores, its √ and ÷, nothing else)."""
-            roof, check = ns(c, size, "ArithmeticRoof"), ns(c, size, "NonFiniteCheck")
-            return None if roof is None or check is None else roof + check
+            """A checked step ends its read of every gradient before its first write, that read is no faster than the read
+            roof, and its update is no faster than the arithmetic roof (the update's loads and stores, its √ and ÷)."""
+            roof, read = ns(c, size, "ArithmeticRoof"), ns(c, size, "ReadRoof")
+            return None if roof is None or read is None else roof + read
 
         if measured(size, [c for c, _ in CONFIGS], [m for m, _ in RMSPROP_ROWS], or_pytorch=True):
             w(f"## RMSProp: {title}")
@@ -323,7 +324,8 @@ def main():
                 ("generated kernel ÷ memory roof", lambda c: fmt_ratio(ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "MemoryRoof")))),
                 ("generated kernel ÷ arithmetic roof", lambda c: fmt_ratio(ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "ArithmeticRoof")))),
                 ("non-finite guard: `Step` − kernel", guard_cost),
-                ("floor of a checked `Step`: arithmetic roof + check alone", lambda c: fmt_time(checked_floor(c))),
+                ("non-finite check alone ÷ read roof", lambda c: fmt_ratio(ratio(ns(c, size, "NonFiniteCheck"), ns(c, size, "ReadRoof")))),
+                ("floor of a checked `Step`: arithmetic roof + read roof", lambda c: fmt_time(checked_floor(c))),
                 ("generated `Step` ÷ that floor", lambda c: fmt_ratio(ratio(ns(c, size, "Generated"), checked_floor(c)))),
                 ("Precision.Fast ÷ arithmetic roof", lambda c: fmt_ratio(ratio(ns(c, size, "FastKernel"), ns(c, size, "ArithmeticRoof")))),
                 ("Precision.Fast speedup (exact kernel ÷ Fast)", lambda c: fmt_ratio(ratio(ns(c, size, "GeneratedKernel"), ns(c, size, "FastKernel")))),
@@ -358,7 +360,7 @@ def main():
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step — {clabel}", fmt_ratio(r), None if r is None else r >= 25)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], checked_floor(config))
-                target(f"Small MLP: ≥ 25×, reachable at all by a checked Step: PyTorch's best (1 thread) ÷ (arithmetic roof + check alone) — {clabel}",
+                target(f"Small MLP: ≥ 25×, reachable at all by a checked Step: PyTorch's best (1 thread) ÷ (arithmetic roof + read roof) — {clabel}",
                        fmt_ratio(r), None if r is None else r >= 25)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], kernel)
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step, same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
@@ -540,7 +542,8 @@ def main():
     w("| Configuration | Size | Row | Reference | Rule | Elements | Differing | max ulps | max \\|Δ\\| | Measured ≤ limit |")
     w("|---|---|---|---|---|---:|---:|---:|---:|---|")
     for v in checks["Verification"]:
-        measured = f"{v['Measured']:.0f} ≤ {v['Limit']:.0f}" if v["Rule"] in ("bit-identical", "finds each planted NaN/±∞ at its member and index") else f"{v['Measured']:.2e} ≤ {v['Limit']:.0e}"
+        measured = f"{v['Measured']:.0f} ≤ {v['Limit']:.0f}" if v["Rule"] in ("bit-identical", "finds each planted NaN/±∞ at its member and index",
+                                                                   "reads every element: XOR of all bits as a scalar loop's, also with changed elements") else f"{v['Measured']:.2e} ≤ {v['Limit']:.0e}"
         rule = v["Rule"].replace("|", "\\|")
         w(f"| {v['Config']} | {v['Size']} | {v['Row']} | {v['Reference']} | {rule} | {v['Elements']:,} | {v['Differing']:,} | "
           f"{v['MaxUlps']} | {v['MaxAbsolute']:.1e} | {measured}{'' if v['Passed'] else ' **FAIL**'} |")

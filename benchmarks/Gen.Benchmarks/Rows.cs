@@ -49,6 +49,9 @@ public enum RowKind
     /// <summary>The non-finite check of NonFinitePolicy.Throw alone (<see cref="NonFiniteCheckRow"/>).</summary>
     NonFiniteCheck,
 
+    /// <summary>The check's loads with the least work per load: every gradient element XORed in (<see cref="ReadRoofRow"/>).</summary>
+    ReadRoof,
+
     /// <summary><see cref="Generated"/> with MaxDegreeOfParallelism = 2.</summary>
     ParallelGenerated,
 
@@ -74,6 +77,7 @@ public static class Rows
         RowKind.ParallelMemoryRoof => new RoofRow(config, size, arithmetic: false, Workload.ParallelDegree),
         RowKind.ArithmeticRoof => new RoofRow(config, size, arithmetic: true, threads: 1),
         RowKind.NonFiniteCheck => NonFiniteCheckRow.Create(size),
+        RowKind.ReadRoof => new ReadRoofRow(config, size),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -192,7 +196,7 @@ public sealed class GeneratedRow<TGradients> : IStepRow
 /// The check that the default NonFinitePolicy.Throw makes before a step writes anything, alone: the
 /// generated Gradients' <c>TryFindNonFinite</c>, as <c>Step</c> calls it on one thread, on gradient A,
 /// then B. A checked step must finish this read of every gradient before its first write, and its
-/// update cannot beat the arithmetic roof, so the two times added bound any checked step from below.
+/// update cannot beat the arithmetic roof; how fast such a read can be at all is <see cref="ReadRoofRow"/>.
 /// </summary>
 /// <remarks>
 /// It updates nothing, so <see cref="Verification"/> checks it another way: NaN, +∞ and −∞ planted at
@@ -244,6 +248,37 @@ public sealed class NonFiniteCheckRow : IStepRow
 
     /// <summary>Gradient A, for <see cref="Verification"/> to plant non-finite values in.</summary>
     public GradientsBase GradientA => _a;
+}
+
+/// <summary>
+/// The read roof: every element of gradient A, then B, loaded once and XORed into four registers, one
+/// result per step (<see cref="Roofs.Read"/>). These are the loads of the non-finite check with the least
+/// work each, so no check can be faster: check alone ÷ read roof says how close the check is to the
+/// bandwidth it needs, and a checked step, which must finish that read before its first write, can be
+/// no faster than the read roof plus the arithmetic roof.
+/// </summary>
+public sealed class ReadRoofRow : FlatRow
+{
+    public ReadRoofRow(Config config, Size size) : base(config, size)
+    {
+    }
+
+    /// <summary>The XOR of every gradient element's bit pattern in the last step.</summary>
+    public int Bits { get; private set; }
+
+    /// <summary>Gradient A, for <see cref="Verification"/> to change elements of.</summary>
+    public float[][] GradientsA => GradientA;
+
+    protected override void Step(bool gradientB)
+    {
+        int bits = 0;
+        foreach (float[] gradient in gradientB ? GradientB : GradientA)
+        {
+            bits ^= Roofs.Read(gradient);
+        }
+
+        Bits = bits;
+    }
 }
 
 /// <summary>

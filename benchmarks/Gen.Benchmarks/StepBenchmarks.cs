@@ -52,6 +52,9 @@ public class StepBenchmarks
     [GlobalSetup(Target = nameof(NonFiniteCheck))]
     public void SetupNonFiniteCheck() => Setup(RowKind.NonFiniteCheck);
 
+    [GlobalSetup(Target = nameof(ReadRoof))]
+    public void SetupReadRoof() => Setup(RowKind.ReadRoof);
+
     [GlobalSetup(Target = nameof(ParallelGenerated))]
     public void SetupParallelGenerated() => Setup(RowKind.ParallelGenerated);
 
@@ -100,6 +103,10 @@ public class StepBenchmarks
     /// <summary>The non-finite check of the default policy alone, on the generated Gradients.</summary>
     [Benchmark]
     public void NonFiniteCheck() => _row!.Step();
+
+    /// <summary>Every gradient element read once, one XOR per register: the least a check can cost.</summary>
+    [Benchmark]
+    public void ReadRoof() => _row!.Step();
 
     /// <summary><see cref="Generated"/> with MaxDegreeOfParallelism = 2.</summary>
     [Benchmark]

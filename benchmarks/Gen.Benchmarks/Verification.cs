@@ -44,6 +44,7 @@ public static class Verification
     public const string NormWise = "max |Δ| ≤ 1e-4 · max |reference| per buffer";
     public const string OneUpdate = "one update: |Δ| ≤ 1e-6 · |reference|";
     public const string FindsPlanted = "finds each planted NaN/±∞ at its member and index";
+    public const string ReadsEvery = "reads every element: XOR of all bits as a scalar loop's, also with changed elements";
 
     private static readonly Dictionary<(Config, Size), Check[]> s_results = new();
 
@@ -115,6 +116,9 @@ public static class Verification
                     break;
                 case RowKind.NonFiniteCheck:
                     checks.Add(FindsEveryPlanted(config, size));
+                    break;
+                case RowKind.ReadRoof:
+                    checks.Add(ReadsEveryElement(config, size));
                     break;
                 case RowKind.ParallelMemoryRoof:
                     checks.Add(Compare(config, size, row, Stepped(RowKind.MemoryRoof, config, size), RowKind.MemoryRoof, Stepped(row, config, size), BitIdentical));
@@ -259,6 +263,54 @@ public static class Verification
         }
 
         return new Check(config, size, RowKind.NonFiniteCheck, RowKind.NonFiniteCheck, FindsPlanted, planted, missed, 0, 0, missed, 0, missed == 0);
+    }
+
+    /// <summary>
+    /// The read roof's result, the XOR of every bit pattern of gradient A, against a scalar loop's: as
+    /// filled, then with the first, middle and last element of each tensor changed, one at a time (a
+    /// register or tail that skipped an element would miss its change). Elements counts the results
+    /// compared, Differing the mismatches.
+    /// </summary>
+    private static Check ReadsEveryElement(Config config, Size size)
+    {
+        var row = (ReadRoofRow)Rows.Create(RowKind.ReadRoof, config, size);
+        float[][] gradients = row.GradientsA;
+        long compared = 0, mismatched = 0;
+
+        void Compare()
+        {
+            int expected = 0;
+            foreach (float[] gradient in gradients)
+            {
+                foreach (float value in gradient)
+                {
+                    expected ^= BitConverter.SingleToInt32Bits(value);
+                }
+            }
+
+            row.Step();   // gradient A: the row has taken an even number of steps
+            compared++;
+            if (row.Bits != expected)
+            {
+                mismatched++;
+            }
+
+            row.Step();   // gradient B, so that the next step reads A again
+        }
+
+        Compare();
+        foreach (float[] gradient in gradients)
+        {
+            foreach (int index in new[] { 0, gradient.Length / 2, gradient.Length - 1 })
+            {
+                float kept = gradient[index];
+                gradient[index] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(kept) ^ 0x0055_AA01);
+                Compare();
+                gradient[index] = kept;
+            }
+        }
+
+        return new Check(config, size, RowKind.ReadRoof, RowKind.ReadRoof, ReadsEvery, compared, mismatched, 0, 0, mismatched, 0, mismatched == 0);
     }
 
     /// <summary>Distance in units in the last place between two finite floats (of either sign).</summary>

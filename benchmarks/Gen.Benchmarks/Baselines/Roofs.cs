@@ -17,8 +17,10 @@ namespace Gen.Benchmarks.Baselines;
 /// exact RMSProp kernel can avoid: one square root and one division (p ← p + g/√v; the other
 /// buffers are stored back unchanged). Generated ÷ arithmetic roof says how close it is to the
 /// divider limit, which is what bounds in-cache sizes.</item>
+/// <item><b>Read roof</b>: one stream read once, one XOR per register (<see cref="Read"/>): the least
+/// any pass that must read every gradient, such as the non-finite check, can cost.</item>
 /// </list>
-/// Both have the generated kernels' loop shape: the widest accelerated width with a ×4 main loop
+/// The memory and arithmetic roofs have the generated kernels' loop shape: the widest accelerated width with a ×4 main loop
 /// staged as the emitter stages it (each statement for the four registers before the next, and each
 /// state buffer stored as soon as its new value is ready, p last), then one register at a time at each
 /// narrower width, then single elements; refs and
@@ -53,6 +55,98 @@ public static class Roofs
 
         Dispatch<RootAndDivide>(readOnly, readWrite, start, count);
     }
+
+    /// <summary>
+    /// The read roof over one stream: every element loaded once and its bit pattern XORed into four
+    /// registers of the widest accelerated width, then one register at a time at each narrower width,
+    /// then single elements. Returns the XOR of every element's bits, so no load can be dropped and
+    /// <see cref="Verification"/> can tell that each element was read.
+    /// </summary>
+    public static int Read(float[] stream)
+    {
+        ref int x = ref Unsafe.As<float, int>(ref MemoryMarshal.GetArrayDataReference(stream));
+        nuint length = (nuint)stream.Length;
+        nuint i = 0;
+        int bits = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            nuint w = (nuint)Vector512<int>.Count;
+            Vector512<int> x0 = Vector512<int>.Zero, x1 = x0, x2 = x0, x3 = x0;
+            for (; i + 4 * w <= length; i += 4 * w)
+            {
+                x0 ^= Vector512.LoadUnsafe(ref x, i);
+                x1 ^= Vector512.LoadUnsafe(ref x, i + w);
+                x2 ^= Vector512.LoadUnsafe(ref x, i + 2 * w);
+                x3 ^= Vector512.LoadUnsafe(ref x, i + 3 * w);
+            }
+
+            for (; i + w <= length; i += w)
+            {
+                x0 ^= Vector512.LoadUnsafe(ref x, i);
+            }
+
+            bits ^= Fold((x0 ^ x1) ^ (x2 ^ x3));
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            nuint w = (nuint)Vector256<int>.Count;
+            Vector256<int> x0 = Vector256<int>.Zero, x1 = x0, x2 = x0, x3 = x0;
+            if (!Vector512.IsHardwareAccelerated)
+            {
+                for (; i + 4 * w <= length; i += 4 * w)
+                {
+                    x0 ^= Vector256.LoadUnsafe(ref x, i);
+                    x1 ^= Vector256.LoadUnsafe(ref x, i + w);
+                    x2 ^= Vector256.LoadUnsafe(ref x, i + 2 * w);
+                    x3 ^= Vector256.LoadUnsafe(ref x, i + 3 * w);
+                }
+            }
+
+            for (; i + w <= length; i += w)
+            {
+                x0 ^= Vector256.LoadUnsafe(ref x, i);
+            }
+
+            bits ^= Fold((x0 ^ x1) ^ (x2 ^ x3));
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            nuint w = (nuint)Vector128<int>.Count;
+            Vector128<int> x0 = Vector128<int>.Zero, x1 = x0, x2 = x0, x3 = x0;
+            if (!Vector256.IsHardwareAccelerated)
+            {
+                for (; i + 4 * w <= length; i += 4 * w)
+                {
+                    x0 ^= Vector128.LoadUnsafe(ref x, i);
+                    x1 ^= Vector128.LoadUnsafe(ref x, i + w);
+                    x2 ^= Vector128.LoadUnsafe(ref x, i + 2 * w);
+                    x3 ^= Vector128.LoadUnsafe(ref x, i + 3 * w);
+                }
+            }
+
+            for (; i + w <= length; i += w)
+            {
+                x0 ^= Vector128.LoadUnsafe(ref x, i);
+            }
+
+            bits ^= Fold((x0 ^ x1) ^ (x2 ^ x3));
+        }
+
+        for (; i < length; i++)
+        {
+            bits ^= Unsafe.Add(ref x, i);
+        }
+
+        return bits;
+    }
+
+    private static int Fold(Vector512<int> lanes) => Fold(lanes.GetLower() ^ lanes.GetUpper());
+
+    private static int Fold(Vector256<int> lanes) => Fold(lanes.GetLower() ^ lanes.GetUpper());
+
+    private static int Fold(Vector128<int> lanes) => lanes[0] ^ lanes[1] ^ lanes[2] ^ lanes[3];
 
     private static void Dispatch<TMath>(float[][] readOnly, float[][] readWrite, int start, int count)
         where TMath : struct, IMath
