@@ -277,7 +277,7 @@ public static class Verification
         float[][] gradients = row.GradientsA;
         long compared = 0, mismatched = 0;
 
-        void Compare()
+        void CompareWithScalarLoop()
         {
             int expected = 0;
             foreach (float[] gradient in gradients)
@@ -298,14 +298,14 @@ public static class Verification
             row.Step();   // gradient B, so that the next step reads A again
         }
 
-        Compare();
+        CompareWithScalarLoop();
         foreach (float[] gradient in gradients)
         {
             foreach (int index in new[] { 0, gradient.Length / 2, gradient.Length - 1 })
             {
                 float kept = gradient[index];
                 gradient[index] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(kept) ^ 0x0055_AA01);
-                Compare();
+                CompareWithScalarLoop();
                 gradient[index] = kept;
             }
         }
