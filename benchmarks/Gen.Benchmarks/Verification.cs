@@ -19,8 +19,10 @@ namespace Gen.Benchmarks;
 /// <item>The 2-thread memory roof against the 1-thread one, bit for bit: proof that the two halves
 /// cover every element exactly once.</item>
 /// <item>The non-finite check alone: NaN, +∞ and −∞ planted one at a time must each be found where they are.</item>
+/// <item>The read roof: its XOR of every gradient bit pattern equals a scalar loop's, also after single
+/// elements change.</item>
 /// </list>
-/// The roofs themselves do other math on purpose and are not compared with the optimizer.
+/// The memory and arithmetic roofs do other math on purpose and are not compared with the optimizer.
 /// </summary>
 public static class Verification
 {
