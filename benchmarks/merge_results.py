@@ -26,7 +26,7 @@ import re
 import struct
 
 SIZES = [
-    ("P4K", "4,096 parameters (one tensor; \"L1\": p, g, v are 48 KiB, so L2 on Zen 4's 32 KiB L1d)", 4096),
+    ("P4K", "4,096 parameters (one tensor; \"L1\": p, g, v are 48 KiB, the whole L1d of Zen 5, more than Zen 4's 32 KiB)", 4096),
     ("P64K", "65,536 parameters (one tensor; L2)", 65536),
     ("P1M", "1,048,576 parameters (one tensor; L3)", 1048576),
     ("P16M", "16,777,216 parameters (one tensor; DRAM)", 16777216),
@@ -174,15 +174,29 @@ def cross_check(ours, theirs):
     return len(ours), differing, max_ulps, max_abs, worst
 
 
+# AMD's CPUID family says the core generation when a virtual machine names the CPU only "AMD EPYC".
+AMD_FAMILIES = {25: "Zen 3 or Zen 4", 26: "Zen 5"}
+
+
 def cpu_model():
+    """The model name, with the CPUID family and model (and AMD's core generation) after it."""
+    fields = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if not line.strip():
+                    break
+                fields.setdefault(key, value.strip())
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    name = fields.get("model name") or platform.processor() or "unknown"
+    family, model = fields.get("cpu family"), fields.get("model")
+    if family is None or model is None:
+        return name
+    generation = AMD_FAMILIES.get(int(family)) if fields.get("vendor_id") == "AuthenticAMD" else None
+    return f"{name}, family {family} model {model}" + (f" ({generation})" if generation else "")
 
 
 def cpu_flags():

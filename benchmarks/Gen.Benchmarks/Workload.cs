@@ -6,7 +6,7 @@ namespace Gen.Benchmarks;
 /// <summary>The parameter counts benchmarked. The names are what BenchmarkDotNet prints.</summary>
 public enum Size
 {
-    /// <summary>4,096 parameters: p, g and v fit in L2 (48 KiB; Zen 4's L1d is 32 KiB).</summary>
+    /// <summary>4,096 parameters: p, g and v are 48 KiB, Zen 5's whole L1d (Zen 4's is 32 KiB: L2 there).</summary>
     P4K,
 
     /// <summary>65,536 parameters: 256 KiB per array, L2.</summary>
