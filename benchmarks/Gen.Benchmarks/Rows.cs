@@ -303,14 +303,29 @@ public abstract class FlatRow : IStepRow
         Config = config;
         _keys = Workload.StateKeys(config);
         int[] lengths = Workload.Lengths(size);
+
+        // In the order the generated optimizer's arrays come to be: the model's parameters, then each
+        // tensor's state buffers together (its constructor), then gradients A and B. Consecutive
+        // arrays lie next to each other in the heap, so every row then has the streams of the
+        // generated row at the same distances modulo 4 KiB, which moves a loop's speed by up to 20 %
+        // here (benchmarks/README.md): a roof on other distances would compare placements, not loops.
         P = Allocate(lengths);
-        GradientA = Allocate(lengths);
-        GradientB = Allocate(lengths);
         States = new float[_keys.Length][][];
         for (int s = 0; s < _keys.Length; s++)
         {
-            States[s] = Allocate(lengths);
+            States[s] = new float[lengths.Length][];
         }
+
+        for (int k = 0; k < lengths.Length; k++)
+        {
+            for (int s = 0; s < _keys.Length; s++)
+            {
+                States[s][k] = new float[lengths[k]];
+            }
+        }
+
+        GradientA = Allocate(lengths);
+        GradientB = Allocate(lengths);
 
         for (int k = 0; k < lengths.Length; k++)
         {
