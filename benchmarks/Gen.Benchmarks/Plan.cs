@@ -20,11 +20,12 @@ public enum RunKind
 /// <remarks>
 /// <list type="bullet">
 /// <item>RMSProp, plain and centered + momentum, every size: the generated Step as users call it, the
-/// same without the non-finite guard, Precision.Fast, the naive loop, TensorPrimitives, both roofs, the
-/// guard's check alone and the read roof it is measured against.</item>
+/// same without the non-finite guard, Precision.Fast, the naive loop, TensorPrimitives, both roofs in
+/// both loop shapes (<see cref="Baselines.RoofShape"/>), the guard's check alone and the read roof it is
+/// measured against.</item>
 /// <item>RMSProp at 1M and 16M: the same Step on 2 threads, with and without the guard, and the memory roof
 /// on 2 threads. Below 1M a parallel step is not worth waking a thread (the default ParallelThreshold).</item>
-/// <item>The family at 64K (in cache) and 16M (DRAM): the generated kernel and the memory roof for its traffic.</item>
+/// <item>The family at 64K (in cache) and 16M (DRAM): the generated kernel and the memory roof for its traffic, both shapes.</item>
 /// </list>
 /// The dry run keeps the sizes that take no time to set up: 4K and the MLP for RMSProp, 64K for the
 /// family and for the parallel rows (with a ParallelThreshold of half the length, so both threads run).
@@ -38,13 +39,13 @@ public static class Plan
     private static readonly RowKind[] RmsPropRows =
     {
         RowKind.Generated, RowKind.GeneratedKernel, RowKind.FastKernel, RowKind.NaiveScalar,
-        RowKind.TensorPrimitives, RowKind.MemoryRoof, RowKind.ArithmeticRoof, RowKind.NonFiniteCheck,
-        RowKind.ReadRoof,
+        RowKind.TensorPrimitives, RowKind.MemoryRoof, RowKind.ArithmeticRoof, RowKind.MemoryRoofLoadsFirst,
+        RowKind.ArithmeticRoofLoadsFirst, RowKind.NonFiniteCheck, RowKind.ReadRoof,
     };
 
     private static readonly RowKind[] ParallelRows = { RowKind.ParallelGenerated, RowKind.ParallelKernel, RowKind.ParallelMemoryRoof };
 
-    private static readonly RowKind[] FamilyRows = { RowKind.GeneratedKernel, RowKind.MemoryRoof };
+    private static readonly RowKind[] FamilyRows = { RowKind.GeneratedKernel, RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst };
 
     public static IReadOnlyList<Size> RmsPropSizes => Dry ? new[] { Size.P4K, Size.Mlp } : Workload.AllSizes;
 

@@ -40,11 +40,17 @@ public enum RowKind
     /// <summary>One TensorPrimitives call per algebraic step (RMSProp).</summary>
     TensorPrimitives,
 
-    /// <summary>The update's loads and stores, adds only: the bandwidth limit.</summary>
+    /// <summary>The update's loads and stores, adds only: the bandwidth limit. In the generated kernels' order (<see cref="RoofShape.Staged"/>).</summary>
     MemoryRoof,
 
-    /// <summary>The update's loads and stores, one √ and one ÷ per element: the divider limit (RMSProp).</summary>
+    /// <summary>The update's loads and stores, one √ and one ÷ per element: the divider limit (RMSProp). <see cref="RoofShape.Staged"/>.</summary>
     ArithmeticRoof,
+
+    /// <summary><see cref="MemoryRoof"/> with every load first (<see cref="RoofShape.LoadsFirst"/>): the roof is the faster of the two.</summary>
+    MemoryRoofLoadsFirst,
+
+    /// <summary><see cref="ArithmeticRoof"/> with every load first (<see cref="RoofShape.LoadsFirst"/>): the roof is the faster of the two.</summary>
+    ArithmeticRoofLoadsFirst,
 
     /// <summary>The non-finite check of NonFinitePolicy.Throw alone (<see cref="NonFiniteCheckRow"/>).</summary>
     NonFiniteCheck,
@@ -73,13 +79,22 @@ public static class Rows
         RowKind.ParallelKernel => Generated(config, size, fast: false, NonFinitePolicy.Ignore, Workload.ParallelDegree),
         RowKind.NaiveScalar => new NaiveScalarRow(config, size),
         RowKind.TensorPrimitives => new TensorPrimitivesRow(config, size),
-        RowKind.MemoryRoof => new RoofRow(config, size, arithmetic: false, threads: 1),
-        RowKind.ParallelMemoryRoof => new RoofRow(config, size, arithmetic: false, Workload.ParallelDegree),
-        RowKind.ArithmeticRoof => new RoofRow(config, size, arithmetic: true, threads: 1),
+        RowKind.MemoryRoof => new RoofRow(config, size, arithmetic: false, RoofShape.Staged, threads: 1),
+        RowKind.MemoryRoofLoadsFirst => new RoofRow(config, size, arithmetic: false, RoofShape.LoadsFirst, threads: 1),
+        RowKind.ParallelMemoryRoof => new RoofRow(config, size, arithmetic: false, RoofShape.Staged, Workload.ParallelDegree),
+        RowKind.ArithmeticRoof => new RoofRow(config, size, arithmetic: true, RoofShape.Staged, threads: 1),
+        RowKind.ArithmeticRoofLoadsFirst => new RoofRow(config, size, arithmetic: true, RoofShape.LoadsFirst, threads: 1),
         RowKind.NonFiniteCheck => NonFiniteCheckRow.Create(size),
-        RowKind.ReadRoof => new ReadRoofRow(config, size),
+        RowKind.ReadRoof => new ReadRoofRow(size),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>
+    /// A generated optimizer of the configuration and size with its model and gradients A and B, made
+    /// as <see cref="RowKind.GeneratedKernel"/>'s row is, for a roof to run on its arrays.
+    /// </summary>
+    public static IGeneratedArrays CreateArrays(Config config, Size size) =>
+        (IGeneratedArrays)Generated(config, size, fast: false, NonFinitePolicy.Ignore, degree: 1);
 
     private static IStepRow Generated(Config config, Size size, bool fast, NonFinitePolicy policy, int degree)
     {
@@ -147,8 +162,21 @@ public static class Rows
     }
 }
 
+/// <summary>The arrays of a generated row, where they lie: the streams a roof runs on (<see cref="RoofRow"/>).</summary>
+public interface IGeneratedArrays
+{
+    int TensorCount { get; }
+
+    Array ParameterArray(int tensor);
+
+    /// <summary>A state buffer by PyTorch's name (<see cref="Workload.StateKeys"/>).</summary>
+    Array StateArray(string key, int tensor);
+
+    Array GradientArray(bool gradientB, int tensor);
+}
+
 /// <summary>A generated optimizer, called as a user calls it: <c>optimizer.Step(gradients)</c>.</summary>
-public sealed class GeneratedRow<TGradients> : IStepRow
+public sealed class GeneratedRow<TGradients> : IStepRow, IGeneratedArrays
     where TGradients : GradientsBase
 {
     private readonly ITrainable _model;
@@ -177,14 +205,22 @@ public sealed class GeneratedRow<TGradients> : IStepRow
 
     public Span<float> Parameter(int tensor) => _model.GetParameter(tensor).AsSingleSpan();
 
-    public Span<float> State(string key, int tensor)
+    public Span<float> State(string key, int tensor) => FindState(key, tensor).AsSingleSpan();
+
+    public Array ParameterArray(int tensor) => _model.GetParameter(tensor).Array!;
+
+    public Array StateArray(string key, int tensor) => FindState(key, tensor).Array!;
+
+    public Array GradientArray(bool gradientB, int tensor) => (gradientB ? _b : _a).GetMember(tensor).Array!;
+
+    private TensorRef FindState(string key, int tensor)
     {
         for (int i = 0; i < _optimizer.StateCount; i++)
         {
             OptimizerState state = _optimizer.GetState(i);
             if (state.ParameterIndex == tensor && state.Key == key)
             {
-                return state.Buffer.AsSingleSpan();
+                return state.Buffer;
             }
         }
 
@@ -213,23 +249,36 @@ public sealed class NonFiniteCheckRow : IStepRow
     {
         _a = a;
         _b = b;
+    }
+
+    public static NonFiniteCheckRow Create(Size size)
+    {
+        (GradientsBase a, GradientsBase b) = CreateGradients(size);
+        return new NonFiniteCheckRow(a, b);
+    }
+
+    /// <summary>Gradients A and B of the size's model, filled, made as the generated row makes its own.</summary>
+    public static (GradientsBase A, GradientsBase B) CreateGradients(Size size)
+    {
+        GradientsBase a, b;
+        if (size == Size.Mlp)
+        {
+            var mlp = new SmallMlp();
+            (a, b) = (new SmallMlp.Gradients(mlp), new SmallMlp.Gradients(mlp));
+        }
+        else
+        {
+            var model = new FlatModel { W = new float[Workload.Lengths(size)[0]] };
+            (a, b) = (new FlatModel.Gradients(model), new FlatModel.Gradients(model));
+        }
+
         for (int k = 0; k < a.MemberCount; k++)
         {
             Workload.FillGradient(a.GetMember(k).AsSingleSpan(), k, negate: false);
             Workload.FillGradient(b.GetMember(k).AsSingleSpan(), k, negate: true);
         }
-    }
 
-    public static NonFiniteCheckRow Create(Size size)
-    {
-        if (size == Size.Mlp)
-        {
-            var mlp = new SmallMlp();
-            return new NonFiniteCheckRow(new SmallMlp.Gradients(mlp), new SmallMlp.Gradients(mlp));
-        }
-
-        var model = new FlatModel { W = new float[Workload.Lengths(size)[0]] };
-        return new NonFiniteCheckRow(new FlatModel.Gradients(model), new FlatModel.Gradients(model));
+        return (a, b);
     }
 
     public int TensorCount => _a.MemberCount;
@@ -257,28 +306,47 @@ public sealed class NonFiniteCheckRow : IStepRow
 /// bandwidth it needs, and a checked step, which must finish that read before its first write, can be
 /// no faster than the read roof plus the arithmetic roof.
 /// </summary>
-public sealed class ReadRoofRow : FlatRow
+public sealed class ReadRoofRow : IStepRow
 {
-    public ReadRoofRow(Config config, Size size) : base(config, size)
+    private readonly Array[] _a;
+    private readonly Array[] _b;
+    private long _steps;
+
+    /// <summary>On gradients made as <see cref="NonFiniteCheckRow"/> makes its own, so that both read streams that lie alike.</summary>
+    public ReadRoofRow(Size size)
     {
+        (GradientsBase a, GradientsBase b) = NonFiniteCheckRow.CreateGradients(size);
+        _a = new Array[a.MemberCount];
+        _b = new Array[b.MemberCount];
+        for (int k = 0; k < _a.Length; k++)
+        {
+            _a[k] = a.GetMember(k).Array!;
+            _b[k] = b.GetMember(k).Array!;
+        }
     }
 
     /// <summary>The XOR of every gradient element's bit pattern in the last step.</summary>
     public int Bits { get; private set; }
 
-    /// <summary>Gradient A, for <see cref="Verification"/> to change elements of.</summary>
-    public float[][] GradientsA => GradientA;
+    /// <summary>Gradient A's arrays, for <see cref="Verification"/> to change elements of.</summary>
+    public Array[] GradientA => _a;
 
-    protected override void Step(bool gradientB)
+    public int TensorCount => _a.Length;
+
+    public void Step()
     {
         int bits = 0;
-        foreach (float[] gradient in gradientB ? GradientB : GradientA)
+        foreach (Array gradient in (_steps++ & 1) == 0 ? _a : _b)
         {
-            bits ^= Roofs.Read(gradient);
+            bits ^= Roofs.Read(Roofs.Elements(gradient));
         }
 
         Bits = bits;
     }
+
+    public Span<float> Parameter(int tensor) => throw new NotSupportedException("The read roof updates no parameter.");
+
+    public Span<float> State(string key, int tensor) => throw new NotSupportedException("The read roof has no state.");
 }
 
 /// <summary>
@@ -305,10 +373,10 @@ public abstract class FlatRow : IStepRow
         int[] lengths = Workload.Lengths(size);
 
         // In the order the generated optimizer's arrays come to be: the model's parameters, then each
-        // tensor's state buffers together (its constructor), then gradients A and B. Consecutive
-        // arrays lie next to each other in the heap, so every row then has the streams of the
-        // generated row at the same distances modulo 4 KiB, which moves a loop's speed by up to 20 %
-        // here (benchmarks/README.md): a roof on other distances would compare placements, not loops.
+        // tensor's state buffers together (its constructor), then gradients A and B. Arrays made one
+        // after another lie next to each other in the heap, so the baselines' streams then lie at about
+        // the distances modulo 4 KiB of the generated row's (the roofs run on a generated row's arrays
+        // themselves: RoofRow).
         P = Allocate(lengths);
         States = new float[_keys.Length][][];
         for (int s = 0; s < _keys.Length; s++)
@@ -440,22 +508,34 @@ public sealed class TensorPrimitivesRow : RmsPropRow
 /// every state buffer read and written. On more than one thread, each tensor of at least
 /// <see cref="Workload.ParallelThreshold"/> elements is cut as the generated Step cuts it (<see cref="RoofWorkers"/>).
 /// </summary>
-public sealed class RoofRow : FlatRow, IRangeStep
+/// <remarks>
+/// It runs on the arrays of a generated optimizer of the same configuration and size (never stepped),
+/// made as the generated row makes its own: the model's parameters, the optimizer's state buffers, two
+/// gradient containers. So the roof's streams lie where the generated kernel's lie, at the same
+/// distances modulo 4 KiB and the same alignment to a cache line, on which an in-cache loop's speed here
+/// depends by up to 20 % (benchmarks/README.md): a roof on arrays of its own would compare placements.
+/// </remarks>
+public sealed class RoofRow : IStepRow, IRangeStep
 {
+    private readonly IGeneratedArrays _arrays;
+    private readonly string[] _keys;
     private readonly bool _arithmetic;
     private readonly int _threads;
     private readonly int _threshold;
+    private readonly RoofShape _shape;
 
     // Stream lists per tensor, built once so that a step allocates nothing: [tensor] → streams.
-    private readonly float[][][] _readOnlyA;
-    private readonly float[][][] _readOnlyB;
-    private readonly float[][][] _readWrite;
-    private float[][][] _readOnly;
+    private readonly Array[][] _readOnlyA;
+    private readonly Array[][] _readOnlyB;
+    private readonly Array[][] _readWrite;
+    private Array[][] _readOnly;
+    private long _steps;
 
-    public RoofRow(Config config, Size size, bool arithmetic, int threads) : base(config, size)
+    public RoofRow(Config config, Size size, bool arithmetic, RoofShape shape, int threads)
     {
+        _keys = Workload.StateKeys(config);
         Traffic traffic = Workload.TrafficOf(config);
-        if (traffic.ReadOnly != 1 || traffic.ReadWrite != 1 + States.Length)
+        if (traffic.ReadOnly != 1 || traffic.ReadWrite != 1 + _keys.Length)
         {
             throw new InvalidOperationException($"{config}: the roof's streams do not match its traffic {traffic}.");
         }
@@ -465,21 +545,24 @@ public sealed class RoofRow : FlatRow, IRangeStep
             throw new ArgumentException("The arithmetic roof is RMSProp's (p ← p + g/√v).", nameof(arithmetic));
         }
 
+        _arrays = Rows.CreateArrays(config, size);
         _arithmetic = arithmetic;
+        _shape = shape;
         _threads = threads;
         _threshold = Workload.ParallelThreshold(size);
-        _readOnlyA = new float[P.Length][][];
-        _readOnlyB = new float[P.Length][][];
-        _readWrite = new float[P.Length][][];
-        for (int k = 0; k < P.Length; k++)
+        int tensors = _arrays.TensorCount;
+        _readOnlyA = new Array[tensors][];
+        _readOnlyB = new Array[tensors][];
+        _readWrite = new Array[tensors][];
+        for (int k = 0; k < tensors; k++)
         {
-            _readOnlyA[k] = new[] { GradientA[k] };
-            _readOnlyB[k] = new[] { GradientB[k] };
-            _readWrite[k] = new float[1 + States.Length][];
-            _readWrite[k][0] = P[k];
-            for (int s = 0; s < States.Length; s++)
+            _readOnlyA[k] = new[] { _arrays.GradientArray(gradientB: false, k) };
+            _readOnlyB[k] = new[] { _arrays.GradientArray(gradientB: true, k) };
+            _readWrite[k] = new Array[1 + _keys.Length];
+            _readWrite[k][0] = _arrays.ParameterArray(k);
+            for (int s = 0; s < _keys.Length; s++)
             {
-                _readWrite[k][1 + s] = States[s][k];
+                _readWrite[k][1 + s] = _arrays.StateArray(_keys[s], k);
             }
         }
 
@@ -488,23 +571,26 @@ public sealed class RoofRow : FlatRow, IRangeStep
         {
             // The arithmetic roof never updates v, so it starts where the real update takes it (near
             // g², plus a margin so √v is never 0): square roots and divisions of ordinary, varied numbers.
-            for (int k = 0; k < P.Length; k++)
+            for (int k = 0; k < tensors; k++)
             {
-                float[] v = States[0][k];
+                Span<float> v = Roofs.Elements(_readWrite[k][1]);
+                Span<float> g = Roofs.Elements(_readOnlyA[k][0]);
                 for (int i = 0; i < v.Length; i++)
                 {
-                    v[i] = 0.01f + GradientA[k][i] * GradientA[k][i];
+                    v[i] = 0.01f + g[i] * g[i];
                 }
             }
         }
     }
 
-    protected override void Step(bool gradientB)
+    public int TensorCount => _readWrite.Length;
+
+    public void Step()
     {
-        _readOnly = gradientB ? _readOnlyB : _readOnlyA;
-        for (int k = 0; k < P.Length; k++)
+        _readOnly = (_steps++ & 1) != 0 ? _readOnlyB : _readOnlyA;
+        for (int k = 0; k < _readWrite.Length; k++)
         {
-            int length = P[k].Length;
+            int length = _readWrite[k][0].Length;
             if (_threads > 1 && length >= _threshold)
             {
                 RoofWorkers.Run(this, k, length, _threads);
@@ -516,15 +602,23 @@ public sealed class RoofRow : FlatRow, IRangeStep
         }
     }
 
+    public Span<float> Parameter(int tensor) => Roofs.Elements(_readWrite[tensor][0]);
+
+    public Span<float> State(string key, int tensor)
+    {
+        int s = Array.IndexOf(_keys, key);
+        return s >= 0 ? Roofs.Elements(_readWrite[tensor][1 + s]) : throw new ArgumentException($"No state '{key}'.", nameof(key));
+    }
+
     public void Run(int tensor, int start, int count)
     {
         if (_arithmetic)
         {
-            Roofs.Arithmetic(_readOnly[tensor], _readWrite[tensor], start, count);
+            Roofs.Arithmetic(_readOnly[tensor], _readWrite[tensor], start, count, _shape);
         }
         else
         {
-            Roofs.Memory(_readOnly[tensor], _readWrite[tensor], start, count);
+            Roofs.Memory(_readOnly[tensor], _readWrite[tensor], start, count, _shape);
         }
     }
 }

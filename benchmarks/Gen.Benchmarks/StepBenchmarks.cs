@@ -49,6 +49,12 @@ public class StepBenchmarks
     [GlobalSetup(Target = nameof(ArithmeticRoof))]
     public void SetupArithmeticRoof() => Setup(RowKind.ArithmeticRoof);
 
+    [GlobalSetup(Target = nameof(MemoryRoofLoadsFirst))]
+    public void SetupMemoryRoofLoadsFirst() => Setup(RowKind.MemoryRoofLoadsFirst);
+
+    [GlobalSetup(Target = nameof(ArithmeticRoofLoadsFirst))]
+    public void SetupArithmeticRoofLoadsFirst() => Setup(RowKind.ArithmeticRoofLoadsFirst);
+
     [GlobalSetup(Target = nameof(NonFiniteCheck))]
     public void SetupNonFiniteCheck() => Setup(RowKind.NonFiniteCheck);
 
@@ -92,13 +98,21 @@ public class StepBenchmarks
     [Benchmark]
     public void TensorPrimitives() => _row!.Step();
 
-    /// <summary>Same loads and stores as the update, adds only.</summary>
+    /// <summary>Same loads and stores as the update, adds only, in the kernels' order.</summary>
     [Benchmark]
     public void MemoryRoof() => _row!.Step();
 
-    /// <summary>Same loads and stores, one square root and one division per element.</summary>
+    /// <summary>Same loads and stores, one square root and one division per element, in the kernels' order.</summary>
     [Benchmark]
     public void ArithmeticRoof() => _row!.Step();
+
+    /// <summary><see cref="MemoryRoof"/> with every load first.</summary>
+    [Benchmark]
+    public void MemoryRoofLoadsFirst() => _row!.Step();
+
+    /// <summary><see cref="ArithmeticRoof"/> with every load first.</summary>
+    [Benchmark]
+    public void ArithmeticRoofLoadsFirst() => _row!.Step();
 
     /// <summary>The non-finite check of the default policy alone, on the generated Gradients.</summary>
     [Benchmark]

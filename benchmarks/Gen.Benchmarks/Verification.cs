@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Gen.Benchmarks.Baselines;
 using Gen.Runtime;
 
 namespace Gen.Benchmarks;
@@ -122,8 +123,11 @@ public static class Verification
                 case RowKind.ReadRoof:
                     checks.Add(ReadsEveryElement(config, size));
                     break;
-                case RowKind.ParallelMemoryRoof:
+                case RowKind.ParallelMemoryRoof or RowKind.MemoryRoofLoadsFirst:
                     checks.Add(Compare(config, size, row, Stepped(RowKind.MemoryRoof, config, size), RowKind.MemoryRoof, Stepped(row, config, size), BitIdentical));
+                    break;
+                case RowKind.ArithmeticRoofLoadsFirst:
+                    checks.Add(Compare(config, size, row, Stepped(RowKind.ArithmeticRoof, config, size), RowKind.ArithmeticRoof, Stepped(row, config, size), BitIdentical));
                     break;
             }
         }
@@ -276,15 +280,15 @@ public static class Verification
     private static Check ReadsEveryElement(Config config, Size size)
     {
         var row = (ReadRoofRow)Rows.Create(RowKind.ReadRoof, config, size);
-        float[][] gradients = row.GradientsA;
+        Array[] gradients = row.GradientA;
         long compared = 0, mismatched = 0;
 
         void CompareWithScalarLoop()
         {
             int expected = 0;
-            foreach (float[] gradient in gradients)
+            foreach (Array gradient in gradients)
             {
-                foreach (float value in gradient)
+                foreach (float value in Roofs.Elements(gradient))
                 {
                     expected ^= BitConverter.SingleToInt32Bits(value);
                 }
@@ -301,14 +305,16 @@ public static class Verification
         }
 
         CompareWithScalarLoop();
-        foreach (float[] gradient in gradients)
+        foreach (Array array in gradients)
         {
-            foreach (int index in new[] { 0, gradient.Length / 2, gradient.Length - 1 })
+            int length = array.Length;
+            foreach (int index in new[] { 0, length / 2, length - 1 })
             {
+                Span<float> gradient = Roofs.Elements(array);
                 float kept = gradient[index];
                 gradient[index] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(kept) ^ 0x0055_AA01);
                 CompareWithScalarLoop();
-                gradient[index] = kept;
+                Roofs.Elements(array)[index] = kept;
             }
         }
 

@@ -20,14 +20,27 @@ namespace Gen.Benchmarks.Baselines;
 /// <item><b>Read roof</b>: one stream read once, one XOR per register (<see cref="Read"/>): the least
 /// any pass that must read every gradient, such as the non-finite check, can cost.</item>
 /// </list>
-/// The memory and arithmetic roofs have the generated kernels' loop shape: the widest accelerated width with a ×4 main loop
-/// staged as the emitter stages it (each statement for the four registers before the next, and each
-/// state buffer stored as soon as its new value is ready, p last), then one register at a time at each
-/// narrower width, then single elements; refs and
-/// nuint offsets, no bounds checks. One generic body serves every width and stream count: the
-/// counts and the width are type arguments, so the JIT compiles each combination on its own, with
-/// the unused streams' code folded away.
+/// The memory and arithmetic roofs run in either of two loop shapes (<see cref="RoofShape"/>): the
+/// generated kernels' (a ×4 main loop staged as the emitter stages it: each statement for the four
+/// registers before the next, each state buffer stored as soon as its new value is ready, p last), or
+/// every load of the four registers first, then every store. Which is faster depends on where the
+/// arrays lie (a load that matches an earlier store to another stream in its low 12 bits waits for it),
+/// so the benchmarks time both and take the faster as the roof. Then one register at a time at each
+/// narrower width, then single elements; refs and nuint offsets, no bounds checks. One generic body
+/// serves every width, shape and stream count: they are type arguments, so the JIT compiles each
+/// combination on its own, with the unused streams' code folded away. A stream is a float array of any
+/// rank, so a roof runs on a model's own arrays (<see cref="Elements"/>).
 /// </summary>
+/// <summary>The order of a roof's ×4 main loop (<see cref="Roofs"/>).</summary>
+public enum RoofShape
+{
+    /// <summary>As the generated kernels: the gradient and p loaded, then each state buffer loaded, changed and stored in turn, p stored last.</summary>
+    Staged,
+
+    /// <summary>Every stream's registers loaded, then the math, then every store, p last.</summary>
+    LoadsFirst,
+}
+
 public static class Roofs
 {
     /// <summary>Most read-only and read-write streams a roof supports.</summary>
@@ -39,21 +52,37 @@ public static class Roofs
     /// The memory roof over elements [start, start + count) of every stream: each of
     /// <paramref name="readWrite"/> gets the sum of <paramref name="readOnly"/> added.
     /// </summary>
-    public static void Memory(float[][] readOnly, float[][] readWrite, int start, int count) =>
-        Dispatch<Adds>(readOnly, readWrite, start, count);
+    public static void Memory(Array[] readOnly, Array[] readWrite, int start, int count, RoofShape shape)
+    {
+        if (shape == RoofShape.Staged)
+        {
+            Dispatch<Adds, StagedShape>(readOnly, readWrite, start, count);
+        }
+        else
+        {
+            Dispatch<Adds, LoadsFirstShape>(readOnly, readWrite, start, count);
+        }
+    }
 
     /// <summary>
     /// The arithmetic roof over elements [start, start + count): readWrite[0] (p) gets
     /// readOnly[0] / √readWrite[1] added (g/√v); every other stream is loaded and stored back unchanged.
     /// </summary>
-    public static void Arithmetic(float[][] readOnly, float[][] readWrite, int start, int count)
+    public static void Arithmetic(Array[] readOnly, Array[] readWrite, int start, int count, RoofShape shape)
     {
         if (readOnly.Length != 1 || readWrite.Length < 2)
         {
             throw new ArgumentException("The arithmetic roof reads one gradient and updates p from v: one read-only and at least two read-write streams.");
         }
 
-        Dispatch<RootAndDivide>(readOnly, readWrite, start, count);
+        if (shape == RoofShape.Staged)
+        {
+            Dispatch<RootAndDivide, StagedShape>(readOnly, readWrite, start, count);
+        }
+        else
+        {
+            Dispatch<RootAndDivide, LoadsFirstShape>(readOnly, readWrite, start, count);
+        }
     }
 
     /// <summary>
@@ -64,9 +93,9 @@ public static class Roofs
     /// through <see cref="IWidth{TVector}"/>: the generic form measured 3–4 % slower on the small MLP's
     /// arrays (BenchmarkDotNet medians, two variants), and a roof must be the fastest loop there is.
     /// </summary>
-    public static int Read(float[] stream)
+    public static int Read(ReadOnlySpan<float> stream)
     {
-        ref int x = ref Unsafe.As<float, int>(ref MemoryMarshal.GetArrayDataReference(stream));
+        ref int x = ref Unsafe.As<float, int>(ref MemoryMarshal.GetReference(stream));
         nuint length = (nuint)stream.Length;
         nuint i = 0;
         int bits = 0;
@@ -150,34 +179,36 @@ public static class Roofs
 
     private static int Fold(Vector128<int> lanes) => lanes[0] ^ lanes[1] ^ lanes[2] ^ lanes[3];
 
-    private static void Dispatch<TMath>(float[][] readOnly, float[][] readWrite, int start, int count)
+    private static void Dispatch<TMath, TShape>(Array[] readOnly, Array[] readWrite, int start, int count)
         where TMath : struct, IMath
+        where TShape : struct, IShape
     {
         switch (readOnly.Length, readWrite.Length)
         {
-            case (1, 1): Run<TMath, One, One>(readOnly, readWrite, start, count); break;
-            case (1, 2): Run<TMath, One, Two>(readOnly, readWrite, start, count); break;
-            case (1, 3): Run<TMath, One, Three>(readOnly, readWrite, start, count); break;
-            case (1, 4): Run<TMath, One, Four>(readOnly, readWrite, start, count); break;
-            case (2, 1): Run<TMath, Two, One>(readOnly, readWrite, start, count); break;
-            case (2, 2): Run<TMath, Two, Two>(readOnly, readWrite, start, count); break;
-            case (2, 3): Run<TMath, Two, Three>(readOnly, readWrite, start, count); break;
-            case (2, 4): Run<TMath, Two, Four>(readOnly, readWrite, start, count); break;
+            case (1, 1): Run<TMath, TShape, One, One>(readOnly, readWrite, start, count); break;
+            case (1, 2): Run<TMath, TShape, One, Two>(readOnly, readWrite, start, count); break;
+            case (1, 3): Run<TMath, TShape, One, Three>(readOnly, readWrite, start, count); break;
+            case (1, 4): Run<TMath, TShape, One, Four>(readOnly, readWrite, start, count); break;
+            case (2, 1): Run<TMath, TShape, Two, One>(readOnly, readWrite, start, count); break;
+            case (2, 2): Run<TMath, TShape, Two, Two>(readOnly, readWrite, start, count); break;
+            case (2, 3): Run<TMath, TShape, Two, Three>(readOnly, readWrite, start, count); break;
+            case (2, 4): Run<TMath, TShape, Two, Four>(readOnly, readWrite, start, count); break;
             default: throw new ArgumentException($"A roof has 1 to {MaxReadOnly} read-only and 1 to {MaxReadWrite} read-write streams.");
         }
     }
 
-    private static void Run<TMath, TReadOnly, TReadWrite>(float[][] readOnly, float[][] readWrite, int start, int count)
+    private static void Run<TMath, TShape, TReadOnly, TReadWrite>(Array[] readOnly, Array[] readWrite, int start, int count)
         where TMath : struct, IMath
+        where TShape : struct, IShape
         where TReadOnly : struct, ICount
         where TReadWrite : struct, ICount
     {
-        foreach (float[] stream in readOnly)
+        foreach (Array stream in readOnly)
         {
             CheckRange(stream, start, count);
         }
 
-        foreach (float[] stream in readWrite)
+        foreach (Array stream in readWrite)
         {
             CheckRange(stream, start, count);
         }
@@ -193,7 +224,9 @@ public static class Roofs
         nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = Unrolled<Width512, Vector512<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
+            i = TShape.LoadsFirst
+                ? UnrolledLoadsFirst<Width512, Vector512<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length)
+                : Unrolled<Width512, Vector512<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
             i = OneAtATime<Width512, Vector512<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
         }
 
@@ -201,7 +234,9 @@ public static class Roofs
         {
             if (!Vector512.IsHardwareAccelerated)
             {
-                i = Unrolled<Width256, Vector256<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
+                i = TShape.LoadsFirst
+                    ? UnrolledLoadsFirst<Width256, Vector256<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length)
+                    : Unrolled<Width256, Vector256<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
             }
 
             i = OneAtATime<Width256, Vector256<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
@@ -211,7 +246,9 @@ public static class Roofs
         {
             if (!Vector256.IsHardwareAccelerated)
             {
-                i = Unrolled<Width128, Vector128<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
+                i = TShape.LoadsFirst
+                    ? UnrolledLoadsFirst<Width128, Vector128<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length)
+                    : Unrolled<Width128, Vector128<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
             }
 
             i = OneAtATime<Width128, Vector128<float>, TMath, TReadOnly, TReadWrite>(ref g0, ref g1, ref r0, ref r1, ref r2, ref r3, i, length);
@@ -277,6 +314,83 @@ public static class Roofs
             else
             {
                 p0 = TWidth.Add(p0, a0); p1 = TWidth.Add(p1, a1); p2 = TWidth.Add(p2, a2); p3 = TWidth.Add(p3, a3);
+            }
+
+            TWidth.Store(p0, ref r0, i); TWidth.Store(p1, ref r0, i + w); TWidth.Store(p2, ref r0, i + 2 * w); TWidth.Store(p3, ref r0, i + 3 * w);
+        }
+
+        return i;
+    }
+
+    /// <summary>The ×4 main loop, loads first: every stream's four registers loaded, then the math, then every store, p last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint UnrolledLoadsFirst<TWidth, TVector, TMath, TReadOnly, TReadWrite>(ref float g0, ref float g1, ref float r0, ref float r1, ref float r2, ref float r3, nuint i, nuint length)
+        where TWidth : struct, IWidth<TVector>
+        where TVector : struct
+        where TMath : struct, IMath
+        where TReadOnly : struct, ICount
+        where TReadWrite : struct, ICount
+    {
+        nuint w = TWidth.Count;
+        for (; i + 4 * w <= length; i += 4 * w)
+        {
+            TVector a0 = TWidth.Load(ref g0, i), a1 = TWidth.Load(ref g0, i + w), a2 = TWidth.Load(ref g0, i + 2 * w), a3 = TWidth.Load(ref g0, i + 3 * w);
+            if (TReadOnly.Value > 1)
+            {
+                a0 = TWidth.Add(a0, TWidth.Load(ref g1, i));
+                a1 = TWidth.Add(a1, TWidth.Load(ref g1, i + w));
+                a2 = TWidth.Add(a2, TWidth.Load(ref g1, i + 2 * w));
+                a3 = TWidth.Add(a3, TWidth.Load(ref g1, i + 3 * w));
+            }
+
+            TVector p0 = TWidth.Load(ref r0, i), p1 = TWidth.Load(ref r0, i + w), p2 = TWidth.Load(ref r0, i + 2 * w), p3 = TWidth.Load(ref r0, i + 3 * w);
+            TVector s0 = default, s1 = default, s2 = default, s3 = default;
+            TVector t0 = default, t1 = default, t2 = default, t3 = default;
+            TVector u0 = default, u1 = default, u2 = default, u3 = default;
+            if (TReadWrite.Value > 1)
+            {
+                s0 = TWidth.Load(ref r1, i); s1 = TWidth.Load(ref r1, i + w); s2 = TWidth.Load(ref r1, i + 2 * w); s3 = TWidth.Load(ref r1, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 2)
+            {
+                t0 = TWidth.Load(ref r2, i); t1 = TWidth.Load(ref r2, i + w); t2 = TWidth.Load(ref r2, i + 2 * w); t3 = TWidth.Load(ref r2, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 3)
+            {
+                u0 = TWidth.Load(ref r3, i); u1 = TWidth.Load(ref r3, i + w); u2 = TWidth.Load(ref r3, i + 2 * w); u3 = TWidth.Load(ref r3, i + 3 * w);
+            }
+
+            if (TMath.SquareRootAndDivide)
+            {
+                // p + g/√v.
+                p0 = TWidth.Add(p0, TWidth.Divide(a0, TWidth.Sqrt(s0)));
+                p1 = TWidth.Add(p1, TWidth.Divide(a1, TWidth.Sqrt(s1)));
+                p2 = TWidth.Add(p2, TWidth.Divide(a2, TWidth.Sqrt(s2)));
+                p3 = TWidth.Add(p3, TWidth.Divide(a3, TWidth.Sqrt(s3)));
+            }
+            else
+            {
+                p0 = TWidth.Add(p0, a0); p1 = TWidth.Add(p1, a1); p2 = TWidth.Add(p2, a2); p3 = TWidth.Add(p3, a3);
+                s0 = TWidth.Add(s0, a0); s1 = TWidth.Add(s1, a1); s2 = TWidth.Add(s2, a2); s3 = TWidth.Add(s3, a3);
+                t0 = TWidth.Add(t0, a0); t1 = TWidth.Add(t1, a1); t2 = TWidth.Add(t2, a2); t3 = TWidth.Add(t3, a3);
+                u0 = TWidth.Add(u0, a0); u1 = TWidth.Add(u1, a1); u2 = TWidth.Add(u2, a2); u3 = TWidth.Add(u3, a3);
+            }
+
+            if (TReadWrite.Value > 1)
+            {
+                TWidth.Store(s0, ref r1, i); TWidth.Store(s1, ref r1, i + w); TWidth.Store(s2, ref r1, i + 2 * w); TWidth.Store(s3, ref r1, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 2)
+            {
+                TWidth.Store(t0, ref r2, i); TWidth.Store(t1, ref r2, i + w); TWidth.Store(t2, ref r2, i + 2 * w); TWidth.Store(t3, ref r2, i + 3 * w);
+            }
+
+            if (TReadWrite.Value > 3)
+            {
+                TWidth.Store(u0, ref r3, i); TWidth.Store(u1, ref r3, i + w); TWidth.Store(u2, ref r3, i + 2 * w); TWidth.Store(u3, ref r3, i + 3 * w);
             }
 
             TWidth.Store(p0, ref r0, i); TWidth.Store(p1, ref r0, i + w); TWidth.Store(p2, ref r0, i + 2 * w); TWidth.Store(p3, ref r0, i + 3 * w);
@@ -357,7 +471,15 @@ public static class Roofs
         return i;
     }
 
-    private static void CheckRange(float[] stream, int start, int count)
+    /// <summary>
+    /// The elements of a stream, a float array of any rank, in row-major order: what the generated
+    /// code reads from a model's <c>float[,]</c> as much as from a <c>float[]</c>.
+    /// </summary>
+    public static Span<float> Elements(Array stream) => stream is float[] or float[,] or float[,,]
+        ? MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(stream)), stream.Length)
+        : throw new ArgumentException($"A roof's stream is a float array; this one is {stream.GetType()}.", nameof(stream));
+
+    private static void CheckRange(Array stream, int start, int count)
     {
         if ((uint)start > (uint)stream.Length || (uint)count > (uint)(stream.Length - start))
         {
@@ -365,7 +487,7 @@ public static class Roofs
         }
     }
 
-    private static ref float At(float[] stream, int start) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(stream), (nint)start);
+    private static ref float At(Array stream, int start) => ref Unsafe.Add(ref MemoryMarshal.GetReference(Elements(stream)), (nint)start);
 
     /// <summary>A stream count as a type, so that the JIT folds every test on it.</summary>
     private interface ICount
@@ -394,6 +516,22 @@ public static class Roofs
     }
 
     /// <summary>Which roof: adds only, or √ and ÷ for p.</summary>
+    /// <summary>The main loop's shape as a type, so that the JIT folds the choice away.</summary>
+    private interface IShape
+    {
+        static abstract bool LoadsFirst { get; }
+    }
+
+    private struct StagedShape : IShape
+    {
+        public static bool LoadsFirst => false;
+    }
+
+    private struct LoadsFirstShape : IShape
+    {
+        public static bool LoadsFirst => true;
+    }
+
     private interface IMath
     {
         static abstract bool SquareRootAndDivide { get; }
