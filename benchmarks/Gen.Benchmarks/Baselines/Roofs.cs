@@ -93,6 +93,7 @@ public static class Roofs
     /// through <see cref="IWidth{TVector}"/>: the generic form measured 3–4 % slower on the small MLP's
     /// arrays (BenchmarkDotNet medians, two variants), and a roof must be the fastest loop there is.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Read(ReadOnlySpan<float> stream)
     {
         ref int x = ref Unsafe.As<float, int>(ref MemoryMarshal.GetReference(stream));
@@ -197,6 +198,7 @@ public static class Roofs
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMath, TShape, TReadOnly, TReadWrite>(Array[] readOnly, Array[] readWrite, int start, int count)
         where TMath : struct, IMath
         where TShape : struct, IShape
@@ -515,7 +517,6 @@ public static class Roofs
         public static int Value => 4;
     }
 
-    /// <summary>Which roof: adds only, or √ and ÷ for p.</summary>
     /// <summary>The main loop's shape as a type, so that the JIT folds the choice away.</summary>
     private interface IShape
     {
@@ -532,6 +533,7 @@ public static class Roofs
         public static bool LoadsFirst => true;
     }
 
+    /// <summary>Which roof: adds only, or √ and ÷ for p.</summary>
     private interface IMath
     {
         static abstract bool SquareRootAndDivide { get; }
