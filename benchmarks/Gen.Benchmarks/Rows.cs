@@ -513,7 +513,7 @@ public sealed class TensorPrimitivesRow : RmsPropRow
 /// made as the generated row makes its own: the model's parameters, the optimizer's state buffers, two
 /// gradient containers. So the roof's streams lie where the generated kernel's lie, at the same
 /// distances modulo 4 KiB and the same alignment to a cache line, on which an in-cache loop's speed here
-/// depends by up to 20 % (benchmarks/README.md): a roof on arrays of its own would compare placements.
+/// depends by up to a third (benchmarks/README.md): a roof on arrays of its own would compare placements.
 /// </remarks>
 public sealed class RoofRow : IStepRow, IRangeStep
 {
