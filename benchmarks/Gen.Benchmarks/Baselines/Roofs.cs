@@ -93,7 +93,6 @@ public static class Roofs
     /// through <see cref="IWidth{TVector}"/>: the generic form measured 3–4 % slower on the small MLP's
     /// arrays (BenchmarkDotNet medians, two variants), and a roof must be the fastest loop there is.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Read(ReadOnlySpan<float> stream)
     {
         ref int x = ref Unsafe.As<float, int>(ref MemoryMarshal.GetReference(stream));
@@ -198,6 +197,10 @@ public static class Roofs
         }
     }
 
+    /// <remarks>
+    /// Fully optimized at its first call, as the generated kernels it bounds are. <see cref="Read"/> is
+    /// not: it bounds the runtime's non-finite check, which tiers like any runtime code.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TMath, TShape, TReadOnly, TReadWrite>(Array[] readOnly, Array[] readWrite, int start, int count)
         where TMath : struct, IMath

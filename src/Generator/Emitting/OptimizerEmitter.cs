@@ -512,7 +512,7 @@ internal abstract class OptimizerEmitter
 
         w.Line("/// <summary>One " + DisplayName + " step over one " + type + " buffer, in a single pass: each element is loaded and stored once.</summary>");
         // Fully optimized from its first call: under tiered compilation with PGO a new kernel's first
-        // seconds ran in an instrumented tier, 12× slower (BenchmarkDotNet, 64K Fast: 83–139 µs per step
+        // seconds ran in an instrumented tier, 12–20× slower (BenchmarkDotNet, 64K Fast: 83–139 µs per step
         // for 13 iterations of 250 ms, then 7 µs), which a frame-budgeted training loop cannot absorb.
         w.Line(SourceWriter.AggressiveOptimization);
         using (w.Block("private static void UpdateBuffer" + DecayTypeParameter(scalars) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(scalars)))
