@@ -7,6 +7,7 @@ Reads:
   ARTIFACTS/bdn/results/*-report-full.json   BenchmarkDotNet's full JSON export (Gen.Benchmarks)
   ARTIFACTS/checks.json                      Gen.Benchmarks' checks: every row against its reference, generator caching
   ARTIFACTS/torch.json                       benchmarks/peers/torch_optim.py
+  ARTIFACTS/interleaved.md                   Gen.Benchmarks --interleaved (optional): the targets' ratios within one placement
 Writes one Markdown file: RMSProp, a table per size (ns/param and time per step for every row, bytes
 allocated per step) and the ratios the targets are stated in; Precision.Fast; the parallel Step; the
 optimizer family; the generator; the targets met or missed, computed from the figures; the checks,
@@ -552,6 +553,9 @@ def main():
     w("The benchmark issue's targets, each computed from the figures above (— where the figure was not measured in this run). "
       "Roof targets use the generated kernel (the roofs check nothing); the others the `Step` users get. Bytes per Step: "
       "counted on the calling thread over thousands of warmed-up steps (60 + 20 at 16M) by Gen.Benchmarks' checks.")
+    if os.path.exists(os.path.join(args.artifacts, "interleaved.md")):
+        w("BenchmarkDotNet times each row minutes apart from the rows it is divided by; the next section times the rows of "
+          "the ratio targets in turn, within each of several placements, in the same run.")
     w("")
     w("| Target | Measured | Met |")
     w("|---|---:|:---:|")
@@ -563,6 +567,13 @@ def main():
           "operations of one iteration; with few operations per iteration (16M: 4) a few hundred bytes allocated elsewhere "
           "(the runtime, BenchmarkDotNet itself) show up as bytes per operation. The calling-thread count is the one that "
           "says whether Step allocates.")
+        w("")
+
+    # ---- Interleaved ratios (Gen.Benchmarks --interleaved), when the run made them.
+    interleaved_path = os.path.join(args.artifacts, "interleaved.md")
+    if os.path.exists(interleaved_path):
+        with open(interleaved_path) as f:
+            lines.extend(f.read().rstrip("\n").split("\n"))
         w("")
 
     # ---- Checks.

@@ -7,7 +7,8 @@
 #                                          benchmarks/artifacts/RESULTS.md, not benchmarks/RESULTS.md
 #   ... --provisional "why"                marks RESULTS.md provisional, with the reason
 #
-# Steps: build Gen.Benchmarks (Release); run it (checks, then BenchmarkDotNet, in process); run
+# Steps: build Gen.Benchmarks (Release); run it (checks, then BenchmarkDotNet, in process); run it
+# again with --interleaved (the targets' ratios, rows taking turns within each placement); run
 # PyTorch's optimizers with /usr/bin/python3 (Debian's python3-torch); merge both into RESULTS.md
 # (the merge also cross-checks the generated optimizers against PyTorch's, and fails if they differ).
 set -euo pipefail
@@ -37,6 +38,9 @@ dotnet build benchmarks/Gen.Benchmarks -c Release --nologo -v q
 
 echo "=== .NET benchmarks"
 dotnet run --no-build -c Release --project benchmarks/Gen.Benchmarks -- "${mode[@]}" --artifacts "$artifacts"
+
+echo "=== .NET, interleaved"
+dotnet run --no-build -c Release --project benchmarks/Gen.Benchmarks -- "${mode[@]}" --interleaved --artifacts "$artifacts"
 
 echo "=== PyTorch"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then

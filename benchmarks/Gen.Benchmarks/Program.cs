@@ -16,8 +16,9 @@ namespace Gen.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// <c>dotnet run -c Release --project benchmarks/Gen.Benchmarks -- [--dry | --quick] [--out-of-process] [--artifacts DIR] [BenchmarkDotNet args]</c>.
-    /// Without BenchmarkDotNet arguments it runs every benchmark of the <see cref="Plan"/>. Before timing
+    /// <c>dotnet run -c Release --project benchmarks/Gen.Benchmarks -- [--dry | --quick] [--out-of-process | --interleaved] [--artifacts DIR] [BenchmarkDotNet args]</c>.
+    /// Without BenchmarkDotNet arguments it runs every benchmark of the <see cref="Plan"/>; with
+    /// <c>--interleaved</c> it runs <see cref="Interleaved"/> instead and writes DIR/interleaved.md. Before timing
     /// anything it checks every row against its reference (<see cref="Verification"/>) and the
     /// generator's caching, and writes both to DIR/checks.json for benchmarks/merge_results.py.
     /// </summary>
@@ -26,6 +27,7 @@ public static class Program
         var rest = new List<string>();
         string artifacts = Path.Combine("benchmarks", "artifacts");
         bool outOfProcess = false;
+        bool interleaved = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,6 +35,7 @@ public static class Program
                 case "--dry": Plan.Run = RunKind.Dry; break;
                 case "--quick": Plan.Run = RunKind.Quick; break;
                 case "--out-of-process": outOfProcess = true; break;
+                case "--interleaved": interleaved = true; break;
                 case "--artifacts": artifacts = args[++i]; break;
                 default: rest.Add(args[i]); break;
             }
@@ -41,6 +44,27 @@ public static class Program
         artifacts = Path.GetFullPath(artifacts);
         Directory.CreateDirectory(artifacts);
         Console.WriteLine($"Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}, Vector256={Vector256.IsHardwareAccelerated}, artifacts: {artifacts}");
+
+        if (interleaved)
+        {
+            // Verified rows only, as in the BenchmarkDotNet run; a dry run stays within seconds.
+            (IReadOnlyList<Size> sizes, int placements, int rounds, double batch) = Plan.Run switch
+            {
+                RunKind.Dry => ((IReadOnlyList<Size>)new[] { Size.P4K, Size.Mlp }, 1, 3, 0.2),
+                RunKind.Quick => (Workload.AllSizes, 3, 5, 1.0),
+                _ => (Workload.AllSizes, 7, 9, 2.0),
+            };
+            foreach (Size size in sizes)
+            {
+                foreach (Config rmsProp in Workload.RmsPropConfigs)
+                {
+                    Verification.EnsureVerified(rmsProp, size);
+                }
+            }
+
+            Interleaved.Run(Path.Combine(artifacts, "interleaved.md"), sizes, placements, rounds, batch);
+            return 0;
+        }
 
         WriteChecks(Path.Combine(artifacts, "checks.json"), compileGeneratedCode: !Plan.Dry);
 

@@ -171,7 +171,7 @@ public class StepBenchmarks
     /// 35 steps (at most 0.5 s: at 16M the kernels' loops dominate and are optimized early anyway),
     /// each followed by 150 ms of quiet, until a round compiles nothing new; at most 12 rounds.
     /// </summary>
-    private static void WarmUntilTheJitIsIdle(IStepRow row)
+    internal static void WarmUntilTheJitIsIdle(IStepRow row)
     {
         for (int round = 0; round < 12; round++)
         {
