@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes benchmarks/RESULTS.md. See benchmarks/README.md.
 #
-#   bash benchmarks/run.sh                 full run (about 30 minutes on 2 cores)
+#   bash benchmarks/run.sh                 full run (about 40 minutes on 2 cores)
 #   bash benchmarks/run.sh --quick         short iterations: checks the pipeline, rough figures
 #   bash benchmarks/run.sh --dry           seconds: proves everything builds and runs; writes
 #                                          benchmarks/artifacts/RESULTS.md, not benchmarks/RESULTS.md
