@@ -238,6 +238,11 @@ def main():
     if os.path.exists(torch_path):
         with open(torch_path) as f:
             torch_doc = json.load(f)
+    interleaved_path = os.path.join(args.artifacts, "interleaved.md")
+    interleaved_md = None
+    if os.path.exists(interleaved_path):
+        with open(interleaved_path) as f:
+            interleaved_md = f.read().rstrip("\n")
 
     def measured_ns(config, size, method):
         return median_ns(rows.get((config, size, method)))
@@ -553,7 +558,7 @@ def main():
     w("The benchmark issue's targets, each computed from the figures above (— where the figure was not measured in this run). "
       "Roof targets use the generated kernel (the roofs check nothing); the others the `Step` users get. Bytes per Step: "
       "counted on the calling thread over thousands of warmed-up steps (60 + 20 at 16M) by Gen.Benchmarks' checks.")
-    if os.path.exists(os.path.join(args.artifacts, "interleaved.md")):
+    if interleaved_md:
         w("BenchmarkDotNet times each row minutes apart from the rows it is divided by; the next section times the rows of "
           "the ratio targets in turn, within each of several placements, in the same run.")
     w("")
@@ -570,10 +575,8 @@ def main():
         w("")
 
     # ---- Interleaved ratios (Gen.Benchmarks --interleaved), when the run made them.
-    interleaved_path = os.path.join(args.artifacts, "interleaved.md")
-    if os.path.exists(interleaved_path):
-        with open(interleaved_path) as f:
-            lines.extend(f.read().rstrip("\n").split("\n"))
+    if interleaved_md:
+        lines.extend(interleaved_md.split("\n"))
         w("")
 
     # ---- Checks.
