@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Text;
+using System.Text.Json;
 using static System.FormattableString;
 
 namespace Gen.Benchmarks;
@@ -15,6 +15,7 @@ namespace Gen.Benchmarks;
 /// placement, between rows timed milliseconds apart, so neither a drift of the machine's bandwidth
 /// over minutes nor one unlucky placement of one row decides it; the spread over placements shows how
 /// much placement alone moves it. BenchmarkDotNet times each row minutes apart from its roof.
+/// Writes each placement's row times; benchmarks/merge_results.py forms the ratios and judges the targets.
 /// </summary>
 public static class Interleaved
 {
@@ -24,68 +25,32 @@ public static class Interleaved
         RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst,
     };
 
-    /// <summary>The ratios reported: a numerator row over the faster shape of a roof, or a peer over a row.</summary>
-    private static readonly (string Label, Func<IReadOnlyDictionary<RowKind, double>, double> Ratio)[] Ratios =
-    {
-        ("kernel ÷ memory roof", t => t[RowKind.GeneratedKernel] / Faster(t, RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst)),
-        ("kernel ÷ arithmetic roof", t => t[RowKind.GeneratedKernel] / Faster(t, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst)),
-        ("Fast ÷ arithmetic roof", t => t[RowKind.FastKernel] / Faster(t, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst)),
-        ("Fast ÷ memory roof", t => t[RowKind.FastKernel] / Faster(t, RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst)),
-        ("TensorPrimitives ÷ `Step`", t => t[RowKind.TensorPrimitives] / t[RowKind.Generated]),
-    };
-
     private static readonly HashSet<(RowKind, Config, Size)> s_warmed = new();
 
-    private static double Faster(IReadOnlyDictionary<RowKind, double> times, RowKind a, RowKind b) => Math.Min(times[a], times[b]);
-
-    /// <summary>Times every RMSProp configuration at <paramref name="sizes"/> and writes the Markdown section to <paramref name="path"/>.</summary>
+    /// <summary>Times every RMSProp configuration at <paramref name="sizes"/> and writes the times to <paramref name="path"/> (JSON).</summary>
     public static void Run(string path, IReadOnlyList<Size> sizes, int placements, int rounds, double batchMilliseconds)
     {
-        var text = new StringBuilder();
-        text.AppendLine("## Interleaved: the targets' ratios within one placement");
-        text.AppendLine();
-        text.AppendLine(Invariant($"Gen.Benchmarks `--interleaved`: for each of {placements} placement{(placements == 1 ? "" : "s")} every row below is made afresh (shuffled, with random padding between), ") +
-            Invariant($"then the rows take turns, {rounds} rounds of a batch of about {batchMilliseconds:0.#} ms of steps each; a row's time in a placement is its median batch. ") +
-            "Each ratio is taken within a placement and shown as the median over placements, with the lowest and highest. " +
-            "A roof is the faster of its two loop shapes, as above.");
-        text.AppendLine();
-        text.Append("| Size | Configuration |");
-        foreach (var ratio in Ratios)
-        {
-            text.Append(' ').Append(ratio.Label).Append(" |");
-        }
-
-        text.AppendLine();
-        text.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---:|", Ratios.Length))).AppendLine();
-
+        var cases = new List<object>();
         var random = new Random(20261206);
         foreach (Size size in sizes)
         {
             foreach (Config config in Workload.RmsPropConfigs)
             {
-                var perPlacement = new List<double[]>();
+                var perPlacement = new List<Dictionary<string, double>>();
                 for (int placement = 0; placement < placements; placement++)
                 {
                     IReadOnlyDictionary<RowKind, double> times = TimePlacement(config, size, rounds, batchMilliseconds, random);
-                    double[] values = Ratios.Select(r => r.Ratio(times)).ToArray();
-                    perPlacement.Add(values);
+                    perPlacement.Add(Kinds.ToDictionary(k => k.ToString(), k => times[k]));
                     Console.WriteLine($"interleaved {size} {config} placement {placement}: " +
-                        string.Join(", ", Kinds.Select(k => Invariant($"{k} {times[k]:0.#} ns"))) + " | " +
-                        string.Join(", ", Ratios.Select((r, i) => Invariant($"{r.Label} {values[i]:0.00}"))));
+                        string.Join(", ", Kinds.Select(k => Invariant($"{k} {times[k]:0.#} ns"))));
                 }
 
-                text.Append("| ").Append(size).Append(" | ").Append(config).Append(" |");
-                for (int r = 0; r < Ratios.Length; r++)
-                {
-                    double[] values = perPlacement.Select(v => v[r]).OrderBy(v => v).ToArray();
-                    text.Append(Invariant($" {Median(values):0.00}× ({values[0]:0.00}–{values[^1]:0.00}) |"));
-                }
-
-                text.AppendLine();
+                cases.Add(new { Size = size.ToString(), Config = config.ToString(), NanosecondsPerStep = perPlacement });
             }
         }
 
-        File.WriteAllText(path, text.ToString());
+        var document = new { Placements = placements, Rounds = rounds, BatchMilliseconds = batchMilliseconds, Cases = cases };
+        File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {path}");
     }
 

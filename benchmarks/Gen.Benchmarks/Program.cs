@@ -18,7 +18,7 @@ public static class Program
     /// <summary>
     /// <c>dotnet run -c Release --project benchmarks/Gen.Benchmarks -- [--dry | --quick] [--out-of-process | --interleaved] [--artifacts DIR] [BenchmarkDotNet args]</c>.
     /// Without BenchmarkDotNet arguments it runs every benchmark of the <see cref="Plan"/>; with
-    /// <c>--interleaved</c> it runs <see cref="Interleaved"/> instead and writes DIR/interleaved.md. Before timing
+    /// <c>--interleaved</c> it runs <see cref="Interleaved"/> instead and writes DIR/interleaved.json. Before timing
     /// anything it checks every row against its reference (<see cref="Verification"/>) and the
     /// generator's caching, and writes both to DIR/checks.json for benchmarks/merge_results.py.
     /// </summary>
@@ -63,7 +63,7 @@ public static class Program
                 }
             }
 
-            Interleaved.Run(Path.Combine(artifacts, "interleaved.md"), sizes, placements, rounds, batch);
+            Interleaved.Run(Path.Combine(artifacts, "interleaved.json"), sizes, placements, rounds, batch);
             return 0;
         }
 
