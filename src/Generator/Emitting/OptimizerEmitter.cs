@@ -642,10 +642,10 @@ internal abstract class OptimizerEmitter
     /// </summary>
     private static IEnumerable<string> HoistLoads(IReadOnlyList<string> staged, KernelFlavor flavor)
     {
-        string vectorClass = Regex.Escape(flavor.VectorClass);
-        var load = new Regex(vectorClass + @"\.LoadUnsafe\(ref (\w+), [^()]*\)");
+        // The patterns are the flavor's own load and store, with the buffer captured and any offset or value matched.
+        var load = new Regex(Pattern(flavor.At(OffsetMark).Load(BufferMark)));
         var wholeLineLoad = new Regex(@"^var (\w+) = (" + load + ");$");
-        var store = new Regex(vectorClass + @"\.StoreUnsafe\(.*, ref (\w+), [^()]*\);$");
+        var store = new Regex(Pattern(flavor.At(OffsetMark).Store(BufferMark, ValueMark)) + "$");
 
         var loads = new List<string>();
         var body = new List<string>();
@@ -691,6 +691,14 @@ internal abstract class OptimizerEmitter
 
         return loads.Concat(body);
     }
+
+    private const string BufferMark = "\u0001", OffsetMark = "\u0002", ValueMark = "\u0003";
+
+    /// <summary>A regular expression for code that <see cref="KernelFlavor"/> spelled with the marks in place of its buffer (captured), offset and value.</summary>
+    private static string Pattern(string marked) => Regex.Escape(marked)
+        .Replace(BufferMark, @"(\w+)")
+        .Replace(OffsetMark, @"[^()]*")
+        .Replace(ValueMark, ".*");
 
     /// <summary>Whether <paramref name="scalar"/> is coupled (L2) decay, <c>g + wd·p</c>: its kernels are generic over it.</summary>
     private static bool IsCoupledDecay(KernelScalar scalar) => scalar.Name == KernelScalar.CoupledDecayName;
