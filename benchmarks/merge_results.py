@@ -199,7 +199,8 @@ def cross_check(ours, theirs):
 
 
 # AMD's CPUID family says the core generation when a virtual machine names the CPU only "AMD EPYC".
-AMD_FAMILIES = {25: "Zen 3 or Zen 4", 26: "Zen 5"}
+# Family 25 is Zen 3 and Zen 4; of the two only Zen 4 has AVX-512.
+AMD_FAMILIES = {25: lambda flags: "Zen 4" if "avx512f" in flags else "Zen 3", 26: lambda flags: "Zen 5"}
 
 
 def cpu_model():
@@ -220,6 +221,7 @@ def cpu_model():
     if family is None or model is None:
         return name
     generation = AMD_FAMILIES.get(int(family)) if fields.get("vendor_id") == "AuthenticAMD" else None
+    generation = generation(fields.get("flags", "").split()) if generation else None
     return f"{name}, family {family} model {model}" + (f" ({generation})" if generation else "")
 
 
