@@ -138,8 +138,8 @@ def fmt_time(ns):
     return f"{ns:.0f} ns"
 
 
-def fmt_ratio(x):
-    return "—" if x is None else f"{x:.2f}×"
+def fmt_ratio(x, digits=2):
+    return "—" if x is None else f"{x:.{digits}f}×"
 
 
 def ratio(a, b):
@@ -284,8 +284,8 @@ def main():
         median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
         return median, values[0], values[-1]
 
-    def fmt_interleaved(r):
-        return "—" if r is None else f"{fmt_ratio(r[0])} ({r[1]:.2f}–{r[2]:.2f})"
+    def fmt_interleaved(r, digits=2):
+        return "—" if r is None else f"{fmt_ratio(r[0], digits)} ({r[1]:.2f}–{r[2]:.2f})"
 
     def fmt_bandwidth(config, size, method):
         """The bytes the update moves (its traffic) per second, in GB/s."""
@@ -341,16 +341,18 @@ def main():
         """ok: True, False, None (not measured), or the text that says why the target cannot be met here."""
         targets.append((text, value, ok))
 
-    def ratio_target(text, config, size, numerator, denominator, meets):
+    def ratio_target(text, config, size, numerator, denominator, meets, limit):
         """A target on a ratio of two .NET rows: judged on the interleaved median when the run made it (shown with its
-        range over placements and BenchmarkDotNet's ratio of medians), else on BenchmarkDotNet's medians."""
+        range over placements and BenchmarkDotNet's ratio of medians), else on BenchmarkDotNet's medians. A value that
+        rounds to the target's limit is shown with three decimals, so the reader sees which side of it it lies."""
         bdn = ratio(ns(config, size, numerator), ns(config, size, denominator))
         inter = interleaved_ratio(config, size, numerator, denominator)
+        judged = bdn if inter is None else inter[0]
+        digits = 3 if judged is not None and round(judged, 2) == limit else 2
         if inter is None:
-            target(text, fmt_ratio(bdn), None if bdn is None else meets(bdn))
-            return None
-        target(text, f"{fmt_interleaved(inter)}; BenchmarkDotNet {fmt_ratio(bdn)}", meets(inter[0]))
-        return inter[0]
+            target(text, fmt_ratio(bdn, digits), None if bdn is None else meets(bdn))
+            return
+        target(text, f"{fmt_interleaved(inter, digits)}; BenchmarkDotNet {fmt_ratio(bdn)}", meets(inter[0]))
 
     def measured(size, configs, methods, or_pytorch=False):
         """Whether this run measured one of these .NET rows at this size (or, if asked, a PyTorch row)."""
@@ -426,7 +428,7 @@ def main():
             kernel = ns(config, size, "GeneratedKernel")
             name = SIZE_LABEL[size]
             if size == "P16M":
-                ratio_target(f"16M: generated kernel ≤ 1.10 × memory roof — {clabel}", config, size, "GeneratedKernel", "MemoryRoof", lambda r: r <= 1.10)
+                ratio_target(f"16M: generated kernel ≤ 1.10 × memory roof — {clabel}", config, size, "GeneratedKernel", "MemoryRoof", lambda r: r <= 1.10, 1.10)
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"16M: ≥ 4× faster than PyTorch's best (1 thread) — {clabel}", fmt_ratio(r), None if r is None else r >= 4)
                 # PyTorch checks nothing: the same work is the kernel with NonFinitePolicy.Ignore.
@@ -434,7 +436,7 @@ def main():
                 target(f"16M: ≥ 4× faster than PyTorch's best (1 thread), same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
                        fmt_ratio(r), None if r is None else r >= 4)
             if size in ("P4K", "P64K"):
-                ratio_target(f"{name}: generated kernel ≤ 1.15 × arithmetic roof — {clabel}", config, size, "GeneratedKernel", "ArithmeticRoof", lambda r: r <= 1.15)
+                ratio_target(f"{name}: generated kernel ≤ 1.15 × arithmetic roof — {clabel}", config, size, "GeneratedKernel", "ArithmeticRoof", lambda r: r <= 1.15, 1.15)
                 roofs = interleaved_ratio(config, size, "ArithmeticRoof", "MemoryRoof")
                 fast_memory = interleaved_ratio(config, size, "FastKernel", "MemoryRoof")
 
@@ -445,7 +447,7 @@ def main():
                         return (f"not reachable here³ (arithmetic roof ÷ memory roof {fmt_interleaved(roofs)}, "
                                 f"Fast ÷ memory roof {fmt_interleaved(fast_memory)})")
                     return False
-                ratio_target(f"{name}: Precision.Fast beats the arithmetic roof (< 1.00×) — {clabel}", config, size, "FastKernel", "ArithmeticRoof", beats)
+                ratio_target(f"{name}: Precision.Fast beats the arithmetic roof (< 1.00×) — {clabel}", config, size, "FastKernel", "ArithmeticRoof", beats, 1.00)
             if size == "Mlp":
                 r = ratio(torch_best(torch_doc, config, size, True)[0], gen)
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step — {clabel}", fmt_ratio(r), None if r is None else r >= 25)
@@ -456,9 +458,9 @@ def main():
                 target(f"Small MLP: ≥ 25× faster than PyTorch's best (1 thread) per Step, same work (NonFinitePolicy.Ignore: no NaN check, as PyTorch) — {clabel}",
                        fmt_ratio(r), None if r is None else r >= 25)
             if size in ("P1M", "P16M"):
-                ratio_target(f"{name}: ≥ 2× faster than TensorPrimitives — {clabel}", config, size, "TensorPrimitives", "Generated", lambda r: r >= 2)
+                ratio_target(f"{name}: ≥ 2× faster than TensorPrimitives — {clabel}", config, size, "TensorPrimitives", "Generated", lambda r: r >= 2, 2.00)
             else:
-                ratio_target(f"{name}: not slower than TensorPrimitives — {clabel}", config, size, "TensorPrimitives", "Generated", lambda r: r >= 1)
+                ratio_target(f"{name}: not slower than TensorPrimitives — {clabel}", config, size, "TensorPrimitives", "Generated", lambda r: r >= 1, 1.00)
             a = checks.get("GeneratedBytesPerStep", {}).get(config, {}).get(size)
             bdn = allocated(rows.get((config, size, "Generated")))
             note = "" if bdn in (None, 0) else f" (BenchmarkDotNet, all threads: {bdn} B²)"
