@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import struct
 
 SIZES = [
@@ -260,6 +261,8 @@ def main():
     if os.path.exists(interleaved_path):
         with open(interleaved_path) as f:
             interleaved = json.load(f)
+    # (config, size) → each placement's row times.
+    placements = {(c["Config"], c["Size"]): c["NanosecondsPerStep"] for c in (interleaved or {}).get("Cases", [])}
 
     def measured_ns(config, size, method):
         return median_ns(rows.get((config, size, method)))
@@ -276,13 +279,10 @@ def main():
         as (median, lowest, highest) over the placements; None where the run did not make it."""
         def time(times, method):
             return min(times[m] for m in ROOF_SHAPES[method]) if method in ROOF_SHAPES else times[method]
-        case = next((c for c in (interleaved or {}).get("Cases", []) if c["Config"] == config and c["Size"] == size), None)
-        if case is None:
+        if (config, size) not in placements:
             return None
-        values = sorted(time(t, numerator) / time(t, denominator) for t in case["NanosecondsPerStep"])
-        n = len(values)
-        median = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-        return median, values[0], values[-1]
+        values = [time(t, numerator) / time(t, denominator) for t in placements[(config, size)]]
+        return statistics.median(values), min(values), max(values)
 
     def fmt_interleaved(r, digits=2):
         return "—" if r is None else f"{fmt_ratio(r[0], digits)} ({r[1]:.2f}–{r[2]:.2f})"
