@@ -1,6 +1,5 @@
 using System;
 using Gen.Benchmarks.Baselines;
-using Gen.Runtime;
 
 namespace Gen.Benchmarks;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Gen.Benchmarks.Baselines;
-using Gen.Runtime;
 
 namespace Gen.Benchmarks;
 

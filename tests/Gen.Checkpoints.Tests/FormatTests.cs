@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
-using Gen.Runtime;
+using Gen.__Internals;
 using Xunit;
 
 namespace Gen.Checkpoints.Tests;

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using Gen.Runtime;
+using Gen.__Internals;
 using Xunit;
 
 namespace Gen.Checkpoints.Tests;

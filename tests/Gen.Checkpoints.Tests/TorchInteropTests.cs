@@ -8,7 +8,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Gen.Runtime;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System;
-using Gen.Runtime;
+using Gen.__Internals;
 
 namespace Gen.Optimizers.Tests;
 

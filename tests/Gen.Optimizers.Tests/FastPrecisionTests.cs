@@ -115,7 +115,7 @@ public sealed class FastPrecisionTests(ITestOutputHelper output)
     {
         for (int i = 0; i < from.StateCount; i++)
         {
-            if (from.GetState(i).Buffer.Element == Gen.Runtime.TensorElement.Single)
+            if (from.GetState(i).Buffer.Element == TensorElement.Single)
             {
                 from.GetState(i).Buffer.AsSingleSpan().CopyTo(to.GetState(i).Buffer.AsSingleSpan());
             }

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using Gen.Runtime;
 using Xunit;
 
 namespace Gen.Optimizers.Tests;
@@ -128,7 +127,7 @@ public sealed class OptimizerBehaviourTests
         Assert.Equal(new[] { "W1", "B1", "Kernel" }, Enumerable.Range(0, 3).Select(i => trainable.GetParameter(i).Name));
         Assert.Same(model.W1, trainable.GetParameter(0).Array);
         Assert.Same(model.Kernel, trainable.GetParameter(2).Array);
-        Assert.Equal(Gen.Runtime.TensorElement.Double, trainable.GetParameter(2).Element);
+        Assert.Equal(TensorElement.Double, trainable.GetParameter(2).Element);
         Assert.Throws<ArgumentOutOfRangeException>(() => trainable.GetParameter(3));
     }
 

@@ -55,11 +55,11 @@ public sealed class ParallelStepTests
         var optimizer = new SingleModel.AdamA1X1(model) { MaxDegreeOfParallelism = 2, ParallelThreshold = 1000 };
 
         // The caller's thread and every worker thread (each records its own counter after every slice).
-        long slicesBefore = Gen.Runtime.StepWorkers.WorkerSlices;
-        int calls = Allocations.AssertNone("parallel Step", () => optimizer.Step(gradients), Gen.Runtime.StepWorkers.WorkerAllocatedBytes);
+        long slicesBefore = Gen.StepWorkers.WorkerSlices;
+        int calls = Allocations.AssertNone("parallel Step", () => optimizer.Step(gradients), Gen.StepWorkers.WorkerAllocatedBytes);
 
         // Each step searches the gradients for NaN (the default policy) and updates, both in parallel.
-        Assert.True(Gen.Runtime.StepWorkers.WorkerSlices - slicesBefore >= 2L * calls || Gen.Runtime.StepWorkers.WorkerCount == 0, "The steps did not run on the workers.");
+        Assert.True(Gen.StepWorkers.WorkerSlices - slicesBefore >= 2L * calls || Gen.StepWorkers.WorkerCount == 0, "The steps did not run on the workers.");
     }
 
     [Fact]

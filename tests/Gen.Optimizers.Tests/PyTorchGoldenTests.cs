@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using System.Text.Json;
-using Gen.Runtime;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using Gen.__Internals;
 
 namespace Gen.Runtime.Tests;
 

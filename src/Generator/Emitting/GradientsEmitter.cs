@@ -18,7 +18,7 @@ internal static class GradientsEmitter
             w.Line("int global::Gen.ITrainable.ParameterCount => " + model.Parameters.Count + ";");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            w.Line("global::Gen.Runtime.TensorRef global::Gen.ITrainable.GetParameter(int index) => index switch");
+            w.Line("global::Gen.TensorRef global::Gen.ITrainable.GetParameter(int index) => index switch");
             WriteMemberSwitch(w, model, prefix: string.Empty);
             w.Line();
             w.Line("/// <summary>");
@@ -57,7 +57,7 @@ internal static class GradientsEmitter
                 w.Line("public override int MemberCount => " + model.Parameters.Count + ";");
                 w.Line();
                 w.Line("/// <inheritdoc/>");
-                w.Line("public override global::Gen.Runtime.TensorRef GetMember(int index) => index switch");
+                w.Line("public override global::Gen.TensorRef GetMember(int index) => index switch");
                 WriteMemberSwitch(w, model, prefix: string.Empty);
             }
         }, baseList: ": global::Gen.ITrainable");
@@ -71,7 +71,7 @@ internal static class GradientsEmitter
             for (int i = 0; i < model.Parameters.Count; i++)
             {
                 ParameterSpec parameter = model.Parameters[i];
-                w.Line(i + " => new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", " + prefix + parameter.Identifier + "),");
+                w.Line(i + " => new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + prefix + parameter.Identifier + "),");
             }
 
             w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");

@@ -89,7 +89,7 @@ internal sealed class KernelFlavor
     }
 
     /// <summary>
-    /// An estimate of 1/√x (float only, <c>Gen.Runtime.FastMath</c>): at least 12 bits, which callers
+    /// An estimate of 1/√x (float only, <c>Gen.__Internals.FastMath</c>): at least 12 bits, which callers
     /// refine with one Newton-Raphson step.
     /// </summary>
     public string ReciprocalSqrtEstimate(string x) => FastMath("ReciprocalSqrtEstimate", x);
@@ -99,7 +99,7 @@ internal sealed class KernelFlavor
 
     /// <summary>
     /// <c>a·b + c</c> (float only), rounded once where the hardware fuses multiply-adds, else as a
-    /// product and a sum; <c>Gen.Runtime.FastMath</c> makes the same choice at every width on one
+    /// product and a sum; <c>Gen.__Internals.FastMath</c> makes the same choice at every width on one
     /// machine. Only Precision.Fast uses it: the exact kernels round each operation as PyTorch does.
     /// </summary>
     public string MultiplyAdd(string a, string b, string c) => FastMath("MultiplyAdd", a, b, c);
@@ -107,9 +107,9 @@ internal sealed class KernelFlavor
     /// <summary><c>c − a·b</c>, fused as <see cref="MultiplyAdd"/> is.</summary>
     public string NegatedMultiplyAdd(string a, string b, string c) => FastMath("NegatedMultiplyAdd", a, b, c);
 
-    /// <summary>A call to the <c>Gen.Runtime.FastMath</c> overload of this width (arguments of the flavor's type).</summary>
+    /// <summary>A call to the <c>Gen.__Internals.FastMath</c> overload of this width (arguments of the flavor's type).</summary>
     private static string FastMath(string method, params string[] arguments) =>
-        "global::Gen.Runtime.FastMath." + method + "(" + string.Join(", ", arguments) + ")";
+        "global::Gen.__Internals.FastMath." + method + "(" + string.Join(", ", arguments) + ")";
 
     /// <summary>The correctly rounded square root.</summary>
     public string Sqrt(string value) => IsScalar

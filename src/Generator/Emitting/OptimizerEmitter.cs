@@ -321,12 +321,12 @@ internal abstract class OptimizerEmitter
             if (model.Parameters.Count > 1)
             {
                 // Two members returning the same array would be updated twice per step.
-                w.Line(SourceWriter.Guard + ".DistinctArrays(new global::Gen.Runtime.TensorRef[]");
+                w.Line(SourceWriter.Guard + ".DistinctArrays(new global::Gen.TensorRef[]");
                 using (w.Open(close: "});"))
                 {
                     foreach (ParameterSpec parameter in model.Parameters)
                     {
-                        w.Line("new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", model." + parameter.Identifier + "),");
+                        w.Line("new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", model." + parameter.Identifier + "),");
                     }
                 }
             }
@@ -352,11 +352,11 @@ internal abstract class OptimizerEmitter
         w.Line("/// <inheritdoc/>");
         if (buffers.Count == 0)
         {
-            w.Line("public override global::Gen.Runtime.OptimizerState GetState(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index));");
+            w.Line("public override global::Gen.OptimizerState GetState(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index));");
             return;
         }
 
-        w.Line("public override global::Gen.Runtime.OptimizerState GetState(int index) => index switch");
+        w.Line("public override global::Gen.OptimizerState GetState(int index) => index switch");
         using (w.Open(close: "};"))
         {
             int index = 0;
@@ -365,7 +365,7 @@ internal abstract class OptimizerEmitter
                 ParameterSpec parameter = model.Parameters[p];
                 foreach (StateBuffer buffer in buffers)
                 {
-                    w.Line(index++ + " => new global::Gen.Runtime.OptimizerState(" + p + ", " + Literals.String(buffer.Key) + ", new global::Gen.Runtime.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + ")),");
+                    w.Line(index++ + " => new global::Gen.OptimizerState(" + p + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + ")),");
                 }
             }
 

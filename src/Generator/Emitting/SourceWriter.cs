@@ -14,10 +14,10 @@ internal static class SourceWriter
     public const string AggressiveOptimization = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
-    public const string Tensors = "global::Gen.Runtime.Tensors";
-    public const string Guard = "global::Gen.Runtime.Guard";
-    public const string WithCoupledDecay = "global::Gen.Runtime.WithCoupledDecay";
-    public const string WithoutCoupledDecay = "global::Gen.Runtime.WithoutCoupledDecay";
+    public const string Tensors = "global::Gen.__Internals.Tensors";
+    public const string Guard = "global::Gen.__Internals.Guard";
+    public const string WithCoupledDecay = "global::Gen.__Internals.WithCoupledDecay";
+    public const string WithoutCoupledDecay = "global::Gen.__Internals.WithoutCoupledDecay";
 
     /// <summary>
     /// Writes the file header, the namespace and every containing type of <paramref name="hierarchy"/>,

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace Gen.Checkpoints;
+namespace Gen;
 
 /// <summary>Replaces a file with new content all at once: readers see the old file or the new one, never a mix.</summary>
 internal static class AtomicFile

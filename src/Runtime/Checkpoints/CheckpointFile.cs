@@ -5,9 +5,9 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Text;
-using Gen.Runtime;
+using Gen.__Internals;
 
-namespace Gen.Checkpoints;
+namespace Gen;
 
 /// <summary>
 /// Reads and writes the bytes of a checkpoint: an 8-byte little-endian header length, the JSON

@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Gen.Runtime;
+using Gen.__Internals;
 
-namespace Gen.Checkpoints;
+namespace Gen;
 
 /// <summary>One tensor of a checkpoint: its name and shape in the file, and the array that holds its values.</summary>
 internal sealed class TensorSlot

@@ -1,7 +1,7 @@
 using System;
 using System.Buffers.Binary;
 
-namespace Gen.Checkpoints;
+namespace Gen;
 
 /// <summary>
 /// CRC-32 as zlib, PNG and Python's <c>zlib.crc32</c> compute it (IEEE 802.3, reflected polynomial

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Gen.Checkpoints;
+namespace Gen;
 
 /// <summary>One entry of a safetensors header: a tensor's name, element type, shape and place in the data.</summary>
 internal sealed class TensorEntry

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Gen.Runtime;
+using Gen.__Internals;
 
 namespace Gen;
 

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace Gen.Runtime;
+namespace Gen;
 
 /// <summary>Constructor argument checks shared by the schedules. Each throws <see cref="ArgumentOutOfRangeException"/> naming the parameter.</summary>
 internal static class ScheduleArguments

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using Gen.Checkpoints;
-using Gen.Runtime;
 
 namespace Gen;
 

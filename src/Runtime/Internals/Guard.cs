@@ -1,7 +1,7 @@
 using System;
 using System.ComponentModel;
 
-namespace Gen.Runtime;
+namespace Gen.__Internals;
 
 /// <summary>Argument and state checks that generated optimizers run before they write anything.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

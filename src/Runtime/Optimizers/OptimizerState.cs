@@ -1,4 +1,4 @@
-namespace Gen.Runtime;
+namespace Gen;
 
 /// <summary>One state buffer of one parameter, as an optimizer exposes it for checkpoints.</summary>
 public readonly struct OptimizerState

@@ -3,8 +3,9 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Gen.__Internals;
 
-namespace Gen.Runtime;
+namespace Gen;
 
 /// <summary>
 /// The SIMD span kernels behind the <see cref="GradientsBase"/> operations, for <see cref="float"/> and

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
-using Gen.Runtime;
 
 namespace Gen;
 

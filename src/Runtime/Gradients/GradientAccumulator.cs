@@ -1,5 +1,4 @@
 using System;
-using Gen.Runtime;
 
 namespace Gen;
 

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace Gen.Runtime;
+namespace Gen.__Internals;
 
 /// <summary>
 /// The float operations that <c>Precision.Fast</c> kernels are built from, one overload per register

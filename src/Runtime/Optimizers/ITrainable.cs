@@ -1,4 +1,3 @@
-using Gen.Runtime;
 
 namespace Gen;
 

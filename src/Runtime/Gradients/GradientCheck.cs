@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using Gen.Runtime;
+using Gen.__Internals;
 
 namespace Gen;
 

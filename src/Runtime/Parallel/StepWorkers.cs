@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 
-namespace Gen.Runtime;
+namespace Gen;
 
 /// <summary>
 /// Work on a slice of one member: a generated optimizer's update, or the search for a non-finite

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 
-namespace Gen.Runtime;
+namespace Gen.__Internals;
 
 /// <summary>
 /// Type arguments that generated kernels with coupled (L2) weight decay are compiled for: with the term

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
-using Gen.Runtime;
+using Gen.__Internals;
 
 namespace Gen;
 

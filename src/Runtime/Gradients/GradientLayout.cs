@@ -1,6 +1,7 @@
 using System;
+using Gen.__Internals;
 
-namespace Gen.Runtime;
+namespace Gen;
 
 /// <summary>
 /// Checks that two gradient containers, or a model and a gradient container, have the same members
