@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading;
 using Gen.Generator.Emitting;
 using Gen.Generator.Helpers;
+using Gen.Generator.Kinds;
 using Gen.Generator.Models;
 using Gen.Generator.Parsing;
 using Microsoft.CodeAnalysis;
@@ -34,7 +35,7 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
                 .Select(static (model, _) => model!)
                 .WithTrackingName(TrackingNames.Models);
 
-            context.RegisterSourceOutput(models, (production, model) => Execute(production, model, kind));
+            context.RegisterSourceOutput(models, static (production, model) => Execute(production, model));
         }
     }
 
@@ -59,7 +60,7 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
                 parsed.Hierarchy,
                 parsed.Parameters,
                 EmitsGradients: firstKind == kind,
-                parsed.Optimizers.Where(o => o.Kind == kind && o.Spec is not null).Select(o => o.Spec!).ToEquatableArray());
+                parsed.Optimizers.Where(o => o.Kind == kind && o.Layout is not null).Select(o => o.Layout!).ToEquatableArray());
         }
         catch (System.OperationCanceledException)
         {
@@ -82,7 +83,7 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
         return attribute?.FirstAncestorOrSelf<TypeDeclarationSyntax>() == target;
     }
 
-    private static void Execute(SourceProductionContext context, ModelSpec model, OptimizerKind kind)
+    private static void Execute(SourceProductionContext context, ModelSpec model)
     {
         string hint = model.Hierarchy.HintName;
         if (model.EmitsGradients)
@@ -90,9 +91,9 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
             context.AddSource(hint + ".Gradients.g.cs", SourceText.From(GradientsEmitter.Emit(model), Encoding.UTF8));
         }
 
-        foreach (OptimizerSpec spec in model.Optimizers)
+        foreach (OptimizerLayout optimizer in model.Optimizers)
         {
-            context.AddSource(hint + "." + spec.Name + ".g.cs", SourceText.From(kind.Emitter.Emit(model, spec), Encoding.UTF8));
+            context.AddSource(hint + "." + optimizer.TypeName + ".g.cs", SourceText.From(OptimizerEmitter.Emit(model, optimizer), Encoding.UTF8));
         }
     }
 }

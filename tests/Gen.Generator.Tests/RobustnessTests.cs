@@ -45,7 +45,7 @@ public sealed class RobustnessTests
             .Where(m => m is not System.Type { IsNestedPrivate: true })
             .Select(m => m.Name)
             .Distinct();
-        Assert.All(inherited, name => Assert.Contains(name, Gen.Generator.Emitting.OptimizerEmitter.SkeletonMemberNames));
+        Assert.All(inherited, name => Assert.Contains(name, Gen.Generator.Models.OptimizerLayout.SkeletonMemberNames));
     }
 
     [Fact]

@@ -114,6 +114,8 @@ public sealed class PackageInstallTests : IDisposable
         }
 
         Assert.Contains("analyzers/dotnet/cs/Gen.Generator.dll", entries);
+        // The generator reads the attributes through real instances: their assembly sits beside it.
+        Assert.Contains("analyzers/dotnet/cs/Gen.Attributes.dll", entries);
         Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.Contains("CodeAnalysis", StringComparison.Ordinal));
 

@@ -1,26 +1,28 @@
+using System;
 using Gen.Generator.Helpers;
 using Gen.Generator.Models;
 
 namespace Gen.Generator.Emitting;
 
 /// <summary>
-/// How one element-wise update is spelled for one register width: Vector512/256/128 of the element
-/// type, or the scalar element itself. Optimizer emitters write their formula once against this, so
-/// the vector bodies and the scalar tail compute exactly the same operations in the same order.
+/// Writes a <see cref="KernelDescription"/>'s statements as C# for one register width: Vector512, 256 or
+/// 128 of the element type, or the scalar element itself. This is the only place that spells an
+/// operation, so every width of a kernel performs the same operations in the same order and the vector
+/// bodies and the scalar tail agree bit for bit. Expressions are written with the parentheses C#'s
+/// precedence needs and no others.
 /// </summary>
 internal sealed class KernelFlavor
 {
-    private KernelFlavor(ElementKind element, int bits, string offset = "i")
+    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    private const string FastMath = "global::Gen.__Internals.FastMath";
+
+    private KernelFlavor(ElementKind element, int bits)
     {
         Element = element;
         Bits = bits;
-        Offset = offset;
     }
 
-    /// <summary>The element offset that loads and stores use: "i", or "i + 2 * width" in an unrolled loop.</summary>
-    public string Offset { get; }
-
-    /// <summary>The element type.</summary>
+    /// <summary>The element type of the arithmetic.</summary>
     public ElementKind Element { get; }
 
     /// <summary>512, 256 or 128; 0 for scalar.</summary>
@@ -29,7 +31,7 @@ internal sealed class KernelFlavor
     public bool IsScalar => Bits == 0;
 
     /// <summary>"float" or "double".</summary>
-    public string ElementType => Element == ElementKind.Single ? "float" : "double";
+    public string ElementType => Element.Keyword();
 
     /// <summary>"global::System.Runtime.Intrinsics.Vector512", the static class of this width.</summary>
     public string VectorClass => "global::System.Runtime.Intrinsics.Vector" + Bits;
@@ -44,75 +46,212 @@ internal sealed class KernelFlavor
 
     public static KernelFlavor Vector(ElementKind element, int bits) => new(element, bits);
 
-    /// <summary>This flavor with loads and stores at <paramref name="offset"/>.</summary>
-    public KernelFlavor At(string offset) => new(Element, Bits, offset);
-
-    /// <summary>Loads the value at offset i of the buffer referenced by <paramref name="reference"/>.</summary>
-    public string Load(string reference) => IsScalar
-        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", " + Offset + ")"
-        : VectorClass + ".LoadUnsafe(ref " + reference + ", " + Offset + ")";
-
-    /// <summary>A statement storing <paramref name="value"/> at offset i of <paramref name="reference"/>.</summary>
-    public string Store(string reference, string value) => IsScalar
-        ? SourceWriter.Unsafe + ".Add(ref " + reference + ", " + Offset + ") = " + value + ";"
-        : VectorClass + ".StoreUnsafe(" + value + ", ref " + reference + ", " + Offset + ");";
-
-    /// <summary>A compile-time constant, rounded to the element type, broadcast for vectors.</summary>
-    public string Constant(double value)
-    {
-        string literal = Element == ElementKind.Single ? Literals.Single(value) : Literals.Double(value);
-        return IsScalar ? literal : VectorClass + ".Create(" + literal + ")";
-    }
-
     /// <summary>A run-time scalar broadcast to this width, e.g. "Vector512.Create(negLr)".</summary>
     public string Broadcast(string scalar) => IsScalar ? scalar : VectorClass + ".Create(" + scalar + ")";
 
     /// <summary>
-    /// <c>a &gt; b ? a : b</c>, spelled the same way at every width (Vector.Max's NaN and signed-zero
-    /// rules differ between .NET 8 and 9, so the comparison is explicit).
+    /// One statement of <paramref name="kernel"/> as a line of C#. Step scalars are spelled with
+    /// <paramref name="scalarSuffix"/> ("negLr512" in the unrolled loop, where they are broadcast once).
     /// </summary>
-    public string Max(string a, string b) => IsScalar
-        ? "(" + a + " > " + b + " ? " + a + " : " + b + ")"
-        : VectorClass + ".ConditionalSelect(" + VectorClass + ".GreaterThan(" + a + ", " + b + "), " + a + ", " + b + ")";
-
-    /// <summary>The sign: 1 for positive, −1 for negative, 0 for zero and NaN, at every width.</summary>
-    public string Sign(string value)
+    public string Write(KernelStatement statement, KernelDescription kernel, string scalarSuffix = "")
     {
-        string one = Constant(1);
-        if (IsScalar)
+        var writer = new Writer(this, kernel, scalarSuffix);
+        return statement switch
         {
-            return "((" + value + " > 0 ? " + one + " : 0) - (" + value + " < 0 ? " + one + " : 0))";
-        }
-
-        string zero = Type + ".Zero";
-        return "((" + VectorClass + ".GreaterThan(" + value + ", " + zero + ") & " + one + ") - (" + VectorClass + ".LessThan(" + value + ", " + zero + ") & " + one + "))";
+            LetStatement let => "var " + let.Name + " = " + writer.Top(let.Value) + ";",
+            AssignStatement assign => assign.Name + " = " + writer.Top(assign.Value) + ";",
+            StoreStatement store => writer.Store(store),
+            _ => throw new ArgumentOutOfRangeException(nameof(statement)),
+        };
     }
 
-    /// <summary>
-    /// An estimate of 1/√x (float only, <c>Gen.__Internals.FastMath</c>): at least 12 bits, which callers
-    /// refine with one Newton-Raphson step.
-    /// </summary>
-    public string ReciprocalSqrtEstimate(string x) => FastMath("ReciprocalSqrtEstimate", x);
+    /// <summary>The element offset of register <paramref name="register"/> of an unrolled iteration: "i", "i + width", "i + 2 * width".</summary>
+    private static string Offset(int register) => register switch
+    {
+        0 => "i",
+        1 => "i + width",
+        _ => "i + " + register + " * width",
+    };
 
-    /// <summary>An estimate of 1/x (float only), as <see cref="ReciprocalSqrtEstimate"/>.</summary>
-    public string ReciprocalEstimate(string x) => FastMath("ReciprocalEstimate", x);
+    /// <summary>C# operator precedence, loosest first, as far as kernels use it.</summary>
+    private enum Precedence
+    {
+        Conditional,
+        Relational,
+        Additive,
+        Multiplicative,
+        Unary,
+        Primary,
+    }
 
-    /// <summary>
-    /// <c>a·b + c</c> (float only), rounded once where the hardware fuses multiply-adds, else as a
-    /// product and a sum; <c>Gen.__Internals.FastMath</c> makes the same choice at every width on one
-    /// machine. Only Precision.Fast uses it: the exact kernels round each operation as PyTorch does.
-    /// </summary>
-    public string MultiplyAdd(string a, string b, string c) => FastMath("MultiplyAdd", a, b, c);
+    private readonly struct Writer
+    {
+        private readonly KernelFlavor _flavor;
+        private readonly KernelDescription _kernel;
+        private readonly string _scalarSuffix;
 
-    /// <summary><c>c − a·b</c>, fused as <see cref="MultiplyAdd"/> is.</summary>
-    public string NegatedMultiplyAdd(string a, string b, string c) => FastMath("NegatedMultiplyAdd", a, b, c);
+        public Writer(KernelFlavor flavor, KernelDescription kernel, string scalarSuffix)
+        {
+            _flavor = flavor;
+            _kernel = kernel;
+            _scalarSuffix = scalarSuffix;
+        }
 
-    /// <summary>A call to the <c>Gen.__Internals.FastMath</c> overload of this width (arguments of the flavor's type).</summary>
-    private static string FastMath(string method, params string[] arguments) =>
-        "global::Gen.__Internals.FastMath." + method + "(" + string.Join(", ", arguments) + ")";
+        public string Top(KernelValue value) => Write(value, out _);
 
-    /// <summary>The correctly rounded square root.</summary>
-    public string Sqrt(string value) => IsScalar
-        ? (Element == ElementKind.Single ? "global::System.MathF.Sqrt(" : "global::System.Math.Sqrt(") + value + ")"
-        : VectorClass + ".Sqrt(" + value + ")";
+        /// <summary>
+        /// A store, narrowing from the arithmetic type to the memory type. Both are the element type today;
+        /// a 16-bit state format adds its narrowing here and its widening in <see cref="Load"/>.
+        /// </summary>
+        public string Store(StoreStatement store)
+        {
+            KernelBuffer buffer = Buffer(store.Buffer);
+            string value = Top(store.Value);
+            RequireSameTypes(buffer);
+            return _flavor.IsScalar
+                ? Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(store.Register) + ") = " + value + ";"
+                : _flavor.VectorClass + ".StoreUnsafe(" + value + ", ref " + buffer.Reference + ", " + Offset(store.Register) + ");";
+        }
+
+        /// <summary>A load, widening from the memory type to the arithmetic type (see <see cref="Store"/>).</summary>
+        private string Load(LoadValue load)
+        {
+            KernelBuffer buffer = Buffer(load.Buffer);
+            RequireSameTypes(buffer);
+            return _flavor.IsScalar
+                ? Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(load.Register) + ")"
+                : _flavor.VectorClass + ".LoadUnsafe(ref " + buffer.Reference + ", " + Offset(load.Register) + ")";
+        }
+
+        private static void RequireSameTypes(KernelBuffer buffer)
+        {
+            if (buffer.Memory != buffer.Arithmetic)
+            {
+                throw new InvalidOperationException("No spelling for " + buffer.Memory + " storage with " + buffer.Arithmetic + " arithmetic (buffer " + buffer.Reference + ").");
+            }
+        }
+
+        private KernelBuffer Buffer(string reference)
+        {
+            foreach (KernelBuffer buffer in _kernel.Buffers)
+            {
+                if (buffer.Reference == reference)
+                {
+                    return buffer;
+                }
+            }
+
+            throw new InvalidOperationException("No buffer " + reference);
+        }
+
+        private string Write(KernelValue value, out Precedence precedence)
+        {
+            switch (value)
+            {
+                case LoadValue load:
+                    precedence = Precedence.Primary;
+                    return Load(load);
+                case LocalValue local:
+                    precedence = Precedence.Primary;
+                    return local.Name;
+                case ScalarValue scalar:
+                    precedence = Precedence.Primary;
+                    return scalar.Name + _scalarSuffix;
+                case ConstantValue constant:
+                    string literal = _flavor.Element == ElementKind.Single ? Literals.Single(constant.Value) : Literals.Double(constant.Value);
+                    precedence = _flavor.IsScalar && literal.StartsWith("-", StringComparison.Ordinal) ? Precedence.Unary : Precedence.Primary;
+                    return _flavor.IsScalar ? literal : _flavor.VectorClass + ".Create(" + literal + ")";
+                case BinaryValue binary:
+                    precedence = binary.Operator is BinaryOperator.Add or BinaryOperator.Subtract ? Precedence.Additive : Precedence.Multiplicative;
+
+                    // Left-associative: a right operand of the same precedence needs parentheses.
+                    return Operand(binary.Left, precedence, rightOperand: false) + " " + Symbol(binary.Operator) + " " + Operand(binary.Right, precedence, rightOperand: true);
+                case UnaryValue { Operator: UnaryOperator.Negate } negate:
+                    precedence = Precedence.Unary;
+                    string operand = Operand(negate.Operand, Precedence.Unary, rightOperand: false);
+                    return "-" + (operand.StartsWith("-", StringComparison.Ordinal) ? "(" + operand + ")" : operand);
+                case UnaryValue { Operator: UnaryOperator.Sign } sign:
+                    precedence = Precedence.Primary;
+                    return Sign(Operand(sign.Operand, Precedence.Relational, rightOperand: false));
+                case UnaryValue unary:
+                    precedence = Precedence.Primary;
+                    return Call(unary.Operator, Top(unary.Operand));
+                case MultiplyAddValue fused:
+                    precedence = Precedence.Primary;
+                    return FastMath + "." + (fused.Negated ? "NegatedMultiplyAdd" : "MultiplyAdd") + "(" + Top(fused.A) + ", " + Top(fused.B) + ", " + Top(fused.C) + ")";
+                case SelectValue select:
+                    precedence = Precedence.Primary;
+                    return Select(select);
+                case CoupledDecayValue decay:
+                    precedence = Precedence.Conditional;
+                    return "typeof(TDecay) == typeof(" + SourceWriter.WithCoupledDecay + ") ? "
+                        + Operand(decay.WithDecay, Precedence.Relational, rightOperand: false) + " : "
+                        + Operand(decay.WithoutDecay, Precedence.Relational, rightOperand: false);
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(value));
+            }
+        }
+
+        /// <summary><paramref name="value"/> as an operand of an operator of <paramref name="context"/> precedence.</summary>
+        private string Operand(KernelValue value, Precedence context, bool rightOperand)
+        {
+            string text = Write(value, out Precedence precedence);
+            return precedence < context || (rightOperand && precedence == context) ? "(" + text + ")" : text;
+        }
+
+        private static string Symbol(BinaryOperator op) => op switch
+        {
+            BinaryOperator.Add => "+",
+            BinaryOperator.Subtract => "-",
+            BinaryOperator.Multiply => "*",
+            _ => "/",
+        };
+
+        private string Call(UnaryOperator op, string x)
+        {
+            bool scalar = _flavor.IsScalar;
+            string math = _flavor.Element == ElementKind.Single ? "global::System.MathF." : "global::System.Math.";
+            return op switch
+            {
+                UnaryOperator.Sqrt => (scalar ? math : _flavor.VectorClass + ".") + "Sqrt(" + x + ")",
+                UnaryOperator.Abs => (scalar ? math : _flavor.VectorClass + ".") + "Abs(" + x + ")",
+
+                // FastMath has one overload per width and one for the scalar, each making the same choice.
+                UnaryOperator.ReciprocalEstimate => FastMath + ".ReciprocalEstimate(" + x + ")",
+                UnaryOperator.ReciprocalSqrtEstimate => FastMath + ".ReciprocalSqrtEstimate(" + x + ")",
+                _ => throw new ArgumentOutOfRangeException(nameof(op)),
+            };
+        }
+
+        /// <summary>1 for positive, −1 for negative, 0 for zero and NaN: two comparisons at every width.</summary>
+        private string Sign(string value)
+        {
+            string one = Top(new ConstantValue(1));
+            if (_flavor.IsScalar)
+            {
+                return "((" + value + " > 0 ? " + one + " : 0) - (" + value + " < 0 ? " + one + " : 0))";
+            }
+
+            string zero = _flavor.Type + ".Zero";
+            return "((" + _flavor.VectorClass + ".GreaterThan(" + value + ", " + zero + ") & " + one + ") - (" + _flavor.VectorClass + ".LessThan(" + value + ", " + zero + ") & " + one + "))";
+        }
+
+        /// <summary>A compare and a select: <c>(a &gt; b ? x : y)</c>, or ConditionalSelect of a vector comparison.</summary>
+        private string Select(SelectValue select)
+        {
+            string left = Operand(select.Left, Precedence.Relational, rightOperand: false);
+            string right = Operand(select.Right, Precedence.Relational, rightOperand: true);
+            string whenTrue = Operand(select.WhenTrue, Precedence.Relational, rightOperand: false);
+            string whenFalse = Operand(select.WhenFalse, Precedence.Relational, rightOperand: false);
+            if (_flavor.IsScalar)
+            {
+                string symbol = select.Comparison == Comparison.GreaterThan ? " > " : " < ";
+                return "(" + left + symbol + right + " ? " + whenTrue + " : " + whenFalse + ")";
+            }
+
+            string compare = select.Comparison == Comparison.GreaterThan ? "GreaterThan" : "LessThan";
+            return _flavor.VectorClass + ".ConditionalSelect(" + _flavor.VectorClass + "." + compare + "(" + Top(select.Left) + ", " + Top(select.Right) + "), "
+                + Top(select.WhenTrue) + ", " + Top(select.WhenFalse) + ")";
+        }
+    }
 }

@@ -18,6 +18,9 @@ internal static class Literals
         return text + "d";
     }
 
+    /// <summary>A double as text without a suffix, for comments and configuration: "0.9", "1E-08".</summary>
+    public static string Number(double value) => Double(value).TrimEnd('d');
+
     /// <summary>The float nearest to <paramref name="value"/>, as the shortest of G7/G9 that parses back exactly, with an 'f' suffix.</summary>
     public static string Single(double value)
     {

@@ -2,11 +2,17 @@ using Gen.Generator.Helpers;
 
 namespace Gen.Generator.Models;
 
-/// <summary>Element type of a trainable member.</summary>
+/// <summary>Element type of a trainable member, and of a kernel buffer in memory or in arithmetic.</summary>
 internal enum ElementKind
 {
     Single,
     Double,
+}
+
+internal static class ElementKinds
+{
+    /// <summary>"float" or "double".</summary>
+    public static string Keyword(this ElementKind element) => element == ElementKind.Single ? "float" : "double";
 }
 
 /// <summary>One trainable member of the model class.</summary>
@@ -22,7 +28,7 @@ internal sealed record ParameterSpec(string Name, string Identifier, ElementKind
     public bool HasOverrides => LearningRateScale != 1 || NoWeightDecay;
 
     /// <summary>"float" or "double".</summary>
-    public string ElementType => Element == ElementKind.Single ? "float" : "double";
+    public string ElementType => Element.Keyword();
 
     /// <summary>The array type, e.g. "float[,]".</summary>
     public string ArrayType => ElementType + "[" + new string(',', Rank - 1) + "]";
@@ -50,11 +56,11 @@ internal sealed record HierarchySpec(
 
 /// <summary>
 /// Everything one optimizer kind's pipeline needs to emit for one annotated class: the class's
-/// trainable members and the valid optimizer attributes of that kind.
+/// trainable members and the layouts of its valid optimizer attributes of that kind.
 /// </summary>
 /// <param name="EmitsGradients">True for exactly one kind present on the class, so the shared Gradients type is emitted once.</param>
 internal sealed record ModelSpec(
     HierarchySpec Hierarchy,
     EquatableArray<ParameterSpec> Parameters,
     bool EmitsGradients,
-    EquatableArray<OptimizerSpec> Optimizers);
+    EquatableArray<OptimizerLayout> Optimizers);

@@ -1,30 +1,34 @@
 namespace Gen.Generator.Models;
 
-/// <summary>The hyperparameters of one optimizer attribute, validated. One subtype per optimizer kind.</summary>
+/// <summary>
+/// The hyperparameters of one optimizer attribute, copied from a real attribute instance (so every
+/// default is the attribute class's own) and validated. One subtype per optimizer kind; enums are the
+/// attributes' own.
+/// </summary>
 /// <param name="Name">The generated nested type's name.</param>
 /// <param name="LearningRate">Initial value of the optimizer's LearningRate property.</param>
 /// <param name="WeightDecay">Initial value of the optimizer's WeightDecay property.</param>
-internal abstract record OptimizerSpec(string Name, double LearningRate, double WeightDecay);
+internal abstract record OptimizerSpec(string? Name, double LearningRate, double WeightDecay);
 
 /// <summary>[RmsProp]: PyTorch's RMSprop with Keras/Optax epsilon placement, decoupled decay and an initial scale as options.</summary>
 internal sealed record RmsPropSpec(
-    string Name,
+    string? Name,
     double LearningRate,
     double WeightDecay,
     double Rho,
     double Epsilon,
-    EpsilonPlacementKind EpsilonPlacement,
+    EpsilonPlacement EpsilonPlacement,
     double Momentum,
     bool Centered,
-    WeightDecayModeKind WeightDecayMode,
+    WeightDecayMode WeightDecayMode,
     bool Maximize,
     double InitialScale,
-    bool Fast)
+    Precision Precision)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
 
 /// <summary>[Sgd]: PyTorch's SGD with momentum, dampening and Nesterov.</summary>
 internal sealed record SgdSpec(
-    string Name,
+    string? Name,
     double LearningRate,
     double WeightDecay,
     double Momentum,
@@ -35,7 +39,7 @@ internal sealed record SgdSpec(
 
 /// <summary>[Adagrad]: PyTorch's Adagrad.</summary>
 internal sealed record AdagradSpec(
-    string Name,
+    string? Name,
     double LearningRate,
     double WeightDecay,
     double LearningRateDecay,
@@ -46,7 +50,7 @@ internal sealed record AdagradSpec(
 
 /// <summary>[Adam] (L2 weight decay) and [AdamW] (decoupled weight decay): PyTorch's Adam and AdamW.</summary>
 internal sealed record AdamSpec(
-    string Name,
+    string? Name,
     double LearningRate,
     double WeightDecay,
     double Beta1,
@@ -54,12 +58,12 @@ internal sealed record AdamSpec(
     double Epsilon,
     bool AmsGrad,
     bool Maximize,
-    WeightDecayModeKind WeightDecayMode)
+    WeightDecayMode WeightDecayMode)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
 
 /// <summary>[Adadelta]: PyTorch's Adadelta.</summary>
 internal sealed record AdadeltaSpec(
-    string Name,
+    string? Name,
     double LearningRate,
     double WeightDecay,
     double Rho,
@@ -69,24 +73,10 @@ internal sealed record AdadeltaSpec(
 
 /// <summary>[Lion]: Chen et al. 2023, with decoupled weight decay.</summary>
 internal sealed record LionSpec(
-    string Name,
+    string? Name,
     double LearningRate,
     double WeightDecay,
     double Beta1,
     double Beta2,
     bool Maximize)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
-
-/// <summary>Mirror of Gen.EpsilonPlacement (the generator does not reference the attributes assembly).</summary>
-internal enum EpsilonPlacementKind
-{
-    OutsideSqrt = 0,
-    InsideSqrt = 1,
-}
-
-/// <summary>Mirror of Gen.WeightDecayMode.</summary>
-internal enum WeightDecayModeKind
-{
-    L2 = 0,
-    Decoupled = 1,
-}

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using System.Reflection;
 using System.Threading;
 using Gen.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
@@ -9,8 +10,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Gen.Generator.Parsing;
 
 /// <summary>
-/// Reads the named arguments of one optimizer attribute and checks their values. A failed check
-/// reports at the argument's location and marks the attribute invalid.
+/// Reads one attribute the way Mapperly reads its configuration: the generator references the
+/// attributes assembly (packed beside it), creates a real instance of the attribute class and applies
+/// the written arguments to it, so every default is the attribute class's own and nothing restates it.
+/// The checks then report at the argument's location and mark the attribute invalid.
 /// </summary>
 internal sealed class AttributeReader
 {
@@ -31,26 +34,62 @@ internal sealed class AttributeReader
     /// <summary>True when the attribute sets <paramref name="name"/> explicitly.</summary>
     public bool IsSet(string name) => _attribute.NamedArguments.Any(a => a.Key == name);
 
-    public double Double(string name, double defaultValue) =>
-        Value(name) is { } value ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : defaultValue;
+    /// <summary>The attribute as an instance of <typeparamref name="TAttribute"/>, with its written arguments applied.</summary>
+    public TAttribute Instance<TAttribute>()
+        where TAttribute : Attribute =>
+        Instantiate<TAttribute>(_attribute);
 
-    public bool Bool(string name, bool defaultValue) =>
-        Value(name) is bool value ? value : defaultValue;
-
-    public string? String(string name, string defaultValue) =>
-        Find(name) is { } constant ? constant.Value as string : defaultValue;
-
-    /// <summary>Reads an enum property and checks that its value is one of <paramref name="names"/> (values 0, 1, ...).</summary>
-    public int Enum(string name, string enumName, params string[] names)
+    /// <summary>
+    /// Creates <typeparamref name="TAttribute"/> from its constructor arguments, then sets each named
+    /// argument on it. Arguments the compiler already rejected (kind Error) are left out: the compiler
+    /// reports them, and the attribute keeps its default there.
+    /// </summary>
+    public static TAttribute Instantiate<TAttribute>(AttributeData data)
+        where TAttribute : Attribute
     {
-        int value = Value(name) is { } raw ? Convert.ToInt32(raw, CultureInfo.InvariantCulture) : 0;
-        if (value < 0 || value >= names.Length)
+        Type type = typeof(TAttribute);
+        object?[] arguments = data.ConstructorArguments.Select(a => a.Kind == TypedConstantKind.Error ? null : a.Value).ToArray();
+        ConstructorInfo constructor = type.GetConstructors().Single(c => c.GetParameters().Length == arguments.Length);
+        ParameterInfo[] parameters = constructor.GetParameters();
+        for (int i = 0; i < arguments.Length; i++)
         {
-            Fail(DiagnosticDescriptors.UndefinedEnumValue, name, name, value, enumName, string.Join(", ", names.Select(n => enumName + "." + n)));
-            return 0;
+            arguments[i] = ConvertTo(arguments[i], parameters[i].ParameterType);
         }
 
-        return value;
+        var attribute = (TAttribute)constructor.Invoke(arguments);
+        foreach (var argument in data.NamedArguments)
+        {
+            if (argument.Value.Kind != TypedConstantKind.Error
+                && type.GetProperty(argument.Key, BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true } property)
+            {
+                property.SetValue(attribute, ConvertTo(argument.Value.Value, property.PropertyType));
+            }
+        }
+
+        return attribute;
+    }
+
+    /// <summary>A constant as Roslyn gives it (an enum as its underlying value) converted to <paramref name="type"/>.</summary>
+    private static object? ConvertTo(object? value, Type type) =>
+        value is null ? (type.IsValueType ? Activator.CreateInstance(type) : null)
+        : type.IsEnum ? Enum.ToObject(type, value)
+        : Convert.ChangeType(value, type, CultureInfo.InvariantCulture);
+
+    /// <summary>Checks that an enum property holds one of its type's named values.</summary>
+    public void Defined<TEnum>(string name, TEnum value)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(typeof(TEnum), value))
+        {
+            string enumName = typeof(TEnum).Name;
+            Fail(
+                DiagnosticDescriptors.UndefinedEnumValue,
+                name,
+                name,
+                Convert.ToInt64(value, CultureInfo.InvariantCulture),
+                enumName,
+                string.Join(", ", Enum.GetNames(typeof(TEnum)).Select(n => enumName + "." + n)));
+        }
     }
 
     /// <summary>Checks value >= 0 and finite.</summary>
@@ -95,19 +134,4 @@ internal sealed class AttributeReader
     }
 
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private object? Value(string name) => Find(name)?.Value;
-
-    private TypedConstant? Find(string name)
-    {
-        foreach (var argument in _attribute.NamedArguments)
-        {
-            if (argument.Key == name && argument.Value.Kind != TypedConstantKind.Error)
-            {
-                return argument.Value;
-            }
-        }
-
-        return null;
-    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using Gen.Generator.Diagnostics;
 using Gen.Generator.Helpers;
+using Gen.Generator.Kinds;
 using Gen.Generator.Models;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -13,8 +14,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Gen.Generator.Parsing;
 
 /// <summary>One optimizer attribute on a model class, after validation.</summary>
-/// <param name="Spec">Null when a value is invalid or the name is unusable: nothing is generated for it.</param>
-internal sealed record ParsedOptimizer(OptimizerKind Kind, AttributeData Attribute, OptimizerSpec? Spec);
+/// <param name="Layout">Null when a value is invalid or the name is unusable: nothing is generated for it.</param>
+internal sealed record ParsedOptimizer(OptimizerKind Kind, AttributeData Attribute, OptimizerLayout? Layout);
 
 /// <summary>A model class as the analyzer and the generator see it.</summary>
 /// <param name="IsValid">False when the class itself cannot be generated into (not partial, no trainable member, ...).</param>
@@ -30,9 +31,9 @@ internal sealed record ParsedModel(
 /// </summary>
 internal static class ModelParser
 {
-    private const string FrozenAttribute = "Gen.FrozenAttribute";
-    private const string NoWeightDecayAttribute = "Gen.NoWeightDecayAttribute";
-    private const string LearningRateScaleAttribute = "Gen.LearningRateScaleAttribute";
+    private static readonly string FrozenAttributeName = typeof(FrozenAttribute).FullName!;
+    private static readonly string NoWeightDecayAttributeName = typeof(NoWeightDecayAttribute).FullName!;
+    private static readonly string LearningRateScaleAttributeName = typeof(LearningRateScaleAttribute).FullName!;
     private const string GradientsTypeName = "Gradients";
 
     /// <summary>
@@ -105,27 +106,27 @@ internal static class ModelParser
         {
             cancellationToken.ThrowIfCancellationRequested();
             var reader = new AttributeReader(attribute, sink, cancellationToken);
-            string? name = reader.String("Name", kind.DefaultName);
-            OptimizerSpec? spec = kind.Parse(reader, name ?? string.Empty);
-            if (!CheckName(type, kind, reader, name, names, spec))
+            OptimizerSpec spec = kind.Parse(reader);
+            OptimizerLayout? layout = reader.HasErrors ? null : kind.Describe(spec, parameters.Select(p => p.Element));
+            if (!CheckName(type, kind, reader, spec.Name, names, layout))
             {
-                spec = null;
+                layout = null;
             }
 
-            optimizers.Add(new ParsedOptimizer(kind, attribute, spec));
+            optimizers.Add(new ParsedOptimizer(kind, attribute, layout));
         }
 
         return new ParsedModel(isValid, hierarchy, parameters, optimizers);
     }
 
-    private static bool CheckName(INamedTypeSymbol type, OptimizerKind kind, AttributeReader reader, string? name, HashSet<string> names, OptimizerSpec? spec)
+    private static bool CheckName(INamedTypeSymbol type, OptimizerKind kind, AttributeReader reader, string? name, HashSet<string> names, OptimizerLayout? layout)
     {
         string? problem =
             name is null || !SyntaxFacts.IsValidIdentifier(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
                 ? "it is not a C# identifier"
             : name == GradientsTypeName ? "Gradients is the generated gradient container"
             : name == type.Name ? "a nested type cannot have the name of the class that contains it"
-            : spec is not null && kind.Emitter.MemberNames(spec).Contains(name) ? "the generated optimizer has a member of that name, and a type cannot contain a member of its own name"
+            : layout is not null && layout.MemberNames.Contains(name) ? "the generated optimizer has a member of that name, and a type cannot contain a member of its own name"
             : null;
         if (problem is not null)
         {
@@ -197,7 +198,7 @@ internal static class ModelParser
                 IPropertySymbol { IsStatic: false, IsIndexer: false, GetMethod: not null, ExplicitInterfaceImplementations.IsEmpty: true } property => property.Type,
                 _ => null,
             };
-            bool frozen = HasAttribute(member, FrozenAttribute);
+            bool frozen = HasAttribute(member, FrozenAttributeName);
             bool supported = memberType is IArrayTypeSymbol { Rank: >= 1 and <= 3 } candidate
                 && candidate.ElementType.SpecialType is SpecialType.System_Single or SpecialType.System_Double;
             (double scale, bool noWeightDecay) = ParameterOptions(member, sink, cancellationToken, ref isValid, out string? option);
@@ -249,13 +250,14 @@ internal static class ModelParser
     private static (double Scale, bool NoWeightDecay) ParameterOptions(
         ISymbol member, DiagnosticSink? sink, CancellationToken cancellationToken, ref bool isValid, out string? option)
     {
-        bool noWeightDecay = HasAttribute(member, NoWeightDecayAttribute);
-        AttributeData? scaleAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LearningRateScaleAttribute);
+        bool noWeightDecay = HasAttribute(member, NoWeightDecayAttributeName);
+        AttributeData? scaleAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LearningRateScaleAttributeName);
         option = scaleAttribute is not null ? "LearningRateScale" : noWeightDecay ? "NoWeightDecay" : null;
 
         double scale = 1;
-        if (scaleAttribute is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is double value)
+        if (scaleAttribute is { ConstructorArguments.Length: 1 } && scaleAttribute.ConstructorArguments[0].Kind != TypedConstantKind.Error)
         {
+            double value = AttributeReader.Instantiate<LearningRateScaleAttribute>(scaleAttribute).Scale;
             scale = value;
             if (!(value >= 0 && !double.IsInfinity(value)))
             {

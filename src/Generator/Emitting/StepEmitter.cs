@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+
+namespace Gen.Generator.Emitting;
+
+/// <summary>
+/// The step plumbing of a generated optimizer: <c>ValidateStep</c> (every check before any write),
+/// <c>ApplyStep</c> (the step's scalars, once, in double) and <c>UpdateRange</c> (one kernel call per
+/// member slice, on the calling thread or a worker).
+/// </summary>
+internal static class StepEmitter
+{
+    public static void WriteValidateStep(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void ValidateStep(" + modelType + ".Gradients gradients)"))
+        {
+            w.Line(modelType + " model = _model;");
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                string stateLength = optimizer.Buffers.Count == 0 ? "-1" : OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + ".Length";
+                w.Line(SourceWriter.Guard + ".StepArguments(model." + parameter.Identifier + ", gradients." + parameter.Identifier + ", " + stateLength + ", " + Literals.String(parameter.Name) + ");");
+            }
+        }
+    }
+
+    /// <summary>
+    /// ApplyStep computes the step's scalars (in double, once) into fields and lets the base class walk
+    /// the members; UpdateRange runs the fused kernel on a slice of one member, on the calling thread or,
+    /// for a large buffer with MaxDegreeOfParallelism &gt; 1, on a worker. Every element is independent,
+    /// so a split step computes exactly what a whole one does.
+    /// </summary>
+    public static void WriteApplyStep(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
+        {
+            foreach (StepScalar scalar in optimizer.Scalars)
+            {
+                w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+            }
+
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                // [LearningRateScale] / [NoWeightDecay]: this member's own values of the scalars they change.
+                (string lr, string wd) = RateExpressions(parameter);
+                foreach (StepScalar scalar in optimizer.Scalars.Where(s => HasOwnValue(s, parameter)))
+                {
+                    w.Line(ScalarField(scalar, parameter) + " = " + scalar.Expression(lr, wd) + ";");
+                }
+            }
+
+            w.Line("_gradients = gradients;");
+            using (w.Block("try"))
+            {
+                w.Line("UpdateMembers();");
+            }
+
+            using (w.Block("finally"))
+            {
+                w.Line("_gradients = null;");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void UpdateRange(int member, int start, int count)"))
+        {
+            w.Line(modelType + " model = _model;");
+            w.Line(modelType + ".Gradients gradients = _gradients!;");
+            using (w.Block("switch (member)"))
+            {
+                for (int index = 0; index < model.Parameters.Count; index++)
+                {
+                    WriteMemberCase(w, optimizer, model.Parameters[index], index);
+                }
+
+                w.Line("default:");
+                w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(member));");
+            }
+        }
+    }
+
+    private static void WriteMemberCase(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, int index)
+    {
+        var arguments = new List<string>
+        {
+            SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
+            SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
+        };
+        arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", start, count)"));
+        arguments.AddRange(optimizer.Scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
+        w.Line("case " + index + ":");
+        StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
+        if (coupled is null)
+        {
+            w.Line("    UpdateBuffer(" + string.Join(", ", arguments) + ");");
+        }
+        else
+        {
+            // Without decay this step, the kernel compiled without the L2 term.
+            string call = "UpdateBuffer<{0}>(" + string.Join(", ", arguments) + ");";
+            w.Line("    if (" + ScalarField(coupled, parameter) + " == 0)");
+            w.Line("    {");
+            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, SourceWriter.WithoutCoupledDecay));
+            w.Line("    }");
+            w.Line("    else");
+            w.Line("    {");
+            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, SourceWriter.WithCoupledDecay));
+            w.Line("    }");
+            w.Line();
+        }
+
+        w.Line("    break;");
+    }
+
+    /// <summary>
+    /// The member's own learning-rate and weight-decay expressions when it has overrides, else the
+    /// optimizer's: "(learningRate * 0.1d)", "0d".
+    /// </summary>
+    private static (string LearningRate, string WeightDecay) RateExpressions(ParameterSpec parameter) => (
+        parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")",
+        parameter.NoWeightDecay ? "0d" : "weightDecay");
+
+    /// <summary>
+    /// True when <paramref name="scalar"/> differs for this member: its expression uses a rate the member
+    /// overrides. A member with [LearningRateScale] needs its own negated rate, but shares Adam's bias
+    /// corrections, which depend on the step alone.
+    /// </summary>
+    public static bool HasOwnValue(StepScalar scalar, ParameterSpec parameter) =>
+        (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay);
+
+    /// <summary>The field holding <paramref name="scalar"/> for <paramref name="parameter"/>.</summary>
+    public static string ScalarField(StepScalar scalar, ParameterSpec parameter) =>
+        "_" + scalar.Name + (HasOwnValue(scalar, parameter) ? "_" + parameter.Name : string.Empty);
+}

@@ -1,0 +1,136 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Gen.Generator.Helpers;
+using Gen.Generator.Models;
+using Gen.Generator.Parsing;
+
+namespace Gen.Generator.Kinds;
+
+/// <summary>
+/// One optimizer attribute Gen understands: how its pipeline finds it, how its values are read and
+/// checked, and what it computes. Adding an optimizer means one subclass of
+/// <see cref="OptimizerKind{TAttribute, TSpec}"/> and one entry in <see cref="OptimizerKinds"/>.
+/// </summary>
+internal abstract class OptimizerKind
+{
+    protected OptimizerKind(Type attributeType, string displayName, string trackingName)
+    {
+        AttributeType = attributeType;
+        DisplayName = displayName;
+        TrackingName = trackingName;
+    }
+
+    /// <summary>The attribute class, e.g. <c>Gen.RmsPropAttribute</c>.</summary>
+    public Type AttributeType { get; }
+
+    /// <summary>"Gen.RmsPropAttribute".</summary>
+    public string AttributeMetadataName => AttributeType.FullName!;
+
+    /// <summary>"RmsProp": the attribute as written in code, for messages.</summary>
+    public string AttributeName => AttributeType.Name.Substring(0, AttributeType.Name.Length - "Attribute".Length);
+
+    /// <summary>"RMSProp": docs, and the generated optimizer's Kind.</summary>
+    public string DisplayName { get; }
+
+    /// <summary>Name of this kind's pipeline step, for caching tests.</summary>
+    public string TrackingName { get; }
+
+    /// <summary>The generated type's name when the attribute sets no Name: the attribute class's default.</summary>
+    public abstract string DefaultName { get; }
+
+    /// <summary>Reads the attribute into a spec and checks every value (<see cref="AttributeReader.HasErrors"/> tells whether one failed).</summary>
+    public abstract OptimizerSpec Parse(AttributeReader reader);
+
+    /// <summary>The layout of a valid spec, with one kernel per element type in <paramref name="elements"/>.</summary>
+    public abstract OptimizerLayout Describe(OptimizerSpec spec, IEnumerable<ElementKind> elements);
+}
+
+/// <summary>
+/// A kind whose attribute is <typeparamref name="TAttribute"/> and whose validated values are
+/// <typeparamref name="TSpec"/>. A subclass only copies the attribute's values (<see cref="Read"/>),
+/// checks them (<see cref="Validate"/>) and describes the optimizer: constants, state buffers, step
+/// scalars, the update rule and the per-element kernel.
+/// </summary>
+internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
+    where TAttribute : Attribute, new()
+    where TSpec : OptimizerSpec
+{
+    protected OptimizerKind(string displayName, string trackingName)
+        : base(typeof(TAttribute), displayName, trackingName)
+    {
+    }
+
+    public sealed override string DefaultName => Read(new TAttribute()).Name!;
+
+    public sealed override OptimizerSpec Parse(AttributeReader reader)
+    {
+        TSpec spec = Read(reader.Instance<TAttribute>());
+        Validate(spec, reader);
+        return spec;
+    }
+
+    public sealed override OptimizerLayout Describe(OptimizerSpec spec, IEnumerable<ElementKind> elements)
+    {
+        var typed = (TSpec)spec;
+        StateBuffer[] buffers = Buffers(typed).ToArray();
+        return new OptimizerLayout(
+            typed.Name!,
+            DisplayName,
+            typed.LearningRate,
+            typed.WeightDecay,
+            Constants(typed).ToEquatableArray(),
+            buffers.ToEquatableArray(),
+            Scalars(typed).ToEquatableArray(),
+            Rule(typed).ToEquatableArray(),
+            elements.Distinct().OrderBy(e => e).Select(element =>
+            {
+                var kernel = new KernelBuilder(element, buffers);
+                Kernel(typed, kernel);
+                return kernel.Build();
+            }).ToEquatableArray());
+    }
+
+    /// <summary>Copies the attribute's values into the spec. No defaults here: the attribute's are the only ones.</summary>
+    protected abstract TSpec Read(TAttribute attribute);
+
+    /// <summary>Checks every value, reporting through <paramref name="reader"/> (names from the attribute: <c>nameof</c>).</summary>
+    protected abstract void Validate(TSpec spec, AttributeReader reader);
+
+    /// <summary>The hyperparameters other than LearningRate and WeightDecay, as public constants.</summary>
+    protected abstract IEnumerable<PublicConstant> Constants(TSpec spec);
+
+    /// <summary>The state buffers this configuration needs, in kernel argument order.</summary>
+    protected abstract IEnumerable<StateBuffer> Buffers(TSpec spec);
+
+    /// <summary>Values computed once per step and passed to every kernel call.</summary>
+    protected abstract IEnumerable<StepScalar> Scalars(TSpec spec);
+
+    /// <summary>The update rule, one line per operation, in math form for comments.</summary>
+    protected abstract IEnumerable<string> Rule(TSpec spec);
+
+    /// <summary>
+    /// Describes the update of the elements at one offset: loads of the parameter <c>p</c>, the
+    /// gradient <c>g</c> and each state buffer by its <see cref="StateBuffer.Reference"/>, the step
+    /// scalars by name, and a store to each buffer it changes. A buffer is loaded before it is stored.
+    /// </summary>
+    protected abstract void Kernel(TSpec spec, KernelBuilder kernel);
+
+    /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue"/>.</summary>
+    protected static IEnumerable<string> PrologueRule(bool maximize, WeightDecayMode mode)
+    {
+        if (maximize)
+        {
+            yield return "g ← −g";
+        }
+
+        yield return mode == WeightDecayMode.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)";
+    }
+
+    /// <summary>A rule line with a note aligned after it, e.g. "v ← ρ·v + (1 − ρ)·g²    ρ = 0.9".</summary>
+    protected static string WithNote(string rule, string note) =>
+        note.Length == 0 ? rule : rule.PadRight(24) + (rule.Length >= 24 ? "    " : string.Empty) + note;
+
+    /// <summary>A double for comments: "0.9", "1E-08".</summary>
+    protected static string Number(double value) => Literals.Number(value);
+}

@@ -1,0 +1,186 @@
+using Gen.Generator.Helpers;
+
+namespace Gen.Generator.Models;
+
+/// <summary>
+/// An optimizer's per-element update as data: the buffers it reads and writes, and the statements
+/// that compute named values from loads, step scalars and constants and store them. Each kind
+/// describes its rule once (<see cref="KernelBuilder"/>); unrolling, staging and loads-first ordering
+/// are transformations of this description (<c>Emitting/KernelTransforms</c>), and writing text for
+/// one register width (<c>Emitting/KernelFlavor</c>) is the last step.
+/// </summary>
+/// <param name="Element">The element type of the model members this kernel updates.</param>
+/// <param name="Buffers">Parameter, gradient, then the state buffers, in kernel argument order.</param>
+/// <param name="Statements">The update of the elements at one offset, in order.</param>
+internal sealed record KernelDescription(
+    ElementKind Element,
+    EquatableArray<KernelBuffer> Buffers,
+    EquatableArray<KernelStatement> Statements);
+
+/// <summary>What a kernel buffer holds.</summary>
+internal enum BufferRole
+{
+    Parameter,
+    Gradient,
+    State,
+}
+
+/// <summary>
+/// One buffer of a kernel. Storage is part of the description: a buffer declares the element type it
+/// has in memory and the one its arithmetic uses, so a widening load and a narrowing store are spelled
+/// in one place (<c>KernelFlavor.Load</c> / <c>Store</c>) for every kind.
+/// </summary>
+/// <param name="Reference">Name of the buffer's ref local in the kernel, e.g. "v".</param>
+/// <param name="Span">Name of the kernel's span parameter, e.g. "squareAvg".</param>
+/// <param name="Memory">The element type stored in the array.</param>
+/// <param name="Arithmetic">The element type loads produce and stores take.</param>
+internal sealed record KernelBuffer(string Reference, string Span, BufferRole Role, ElementKind Memory, ElementKind Arithmetic);
+
+/// <summary>One statement of a kernel.</summary>
+internal abstract record KernelStatement;
+
+/// <summary><c>var Name = Value;</c></summary>
+internal sealed record LetStatement(string Name, KernelValue Value) : KernelStatement;
+
+/// <summary><c>Name = Value;</c> for a local declared earlier.</summary>
+internal sealed record AssignStatement(string Name, KernelValue Value) : KernelStatement;
+
+/// <summary>Stores <paramref name="Value"/> into <paramref name="Buffer"/> at the register's offset.</summary>
+/// <param name="Buffer">The buffer's <see cref="KernelBuffer.Reference"/>.</param>
+/// <param name="Register">Which register of an unrolled iteration: 0 for offset i, k for i + k·width.</param>
+internal sealed record StoreStatement(string Buffer, KernelValue Value, int Register = 0) : KernelStatement;
+
+/// <summary>
+/// A value in a kernel: an expression tree over the operations the kernels use. C# operators on values
+/// build the tree with C#'s own precedence, so a rule written as <c>v * rho + (1 - rho) * g * g</c>
+/// means what the same text means in the generated code.
+/// </summary>
+internal abstract record KernelValue
+{
+    /// <summary>A compile-time constant, rounded to the element type once.</summary>
+    public static implicit operator KernelValue(double value) => new ConstantValue(value);
+
+    public static KernelValue operator +(KernelValue left, KernelValue right) => new BinaryValue(BinaryOperator.Add, left, right);
+
+    public static KernelValue operator -(KernelValue left, KernelValue right) => new BinaryValue(BinaryOperator.Subtract, left, right);
+
+    public static KernelValue operator *(KernelValue left, KernelValue right) => new BinaryValue(BinaryOperator.Multiply, left, right);
+
+    public static KernelValue operator /(KernelValue left, KernelValue right) => new BinaryValue(BinaryOperator.Divide, left, right);
+
+    public static KernelValue operator -(KernelValue operand) => new UnaryValue(UnaryOperator.Negate, operand);
+}
+
+/// <summary>The element of <paramref name="Buffer"/> at the register's offset.</summary>
+internal sealed record LoadValue(string Buffer, int Register = 0) : KernelValue;
+
+/// <summary>A local declared by a <see cref="LetStatement"/>.</summary>
+internal sealed record LocalValue(string Name) : KernelValue;
+
+/// <summary>A per-step scalar passed to the kernel (<see cref="StepScalar"/>), broadcast at vector widths.</summary>
+internal sealed record ScalarValue(string Name) : KernelValue;
+
+/// <summary>A compile-time constant, rounded from double to the element type once.</summary>
+internal sealed record ConstantValue(double Value) : KernelValue;
+
+internal enum UnaryOperator
+{
+    Negate,
+    Sqrt,
+    Abs,
+
+    /// <summary>1 for positive, −1 for negative, 0 for zero and NaN.</summary>
+    Sign,
+
+    /// <summary>The hardware estimate of 1/x (float, <c>Gen.__Internals.FastMath</c>), refined by the caller.</summary>
+    ReciprocalEstimate,
+
+    /// <summary>The hardware estimate of 1/√x (float, <c>Gen.__Internals.FastMath</c>), refined by the caller.</summary>
+    ReciprocalSqrtEstimate,
+}
+
+internal sealed record UnaryValue(UnaryOperator Operator, KernelValue Operand) : KernelValue;
+
+internal enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+}
+
+internal sealed record BinaryValue(BinaryOperator Operator, KernelValue Left, KernelValue Right) : KernelValue;
+
+/// <summary>
+/// <c>a·b + c</c>, or <c>c − a·b</c> when <paramref name="Negated"/> (float, Precision.Fast only): rounded
+/// once where the hardware fuses multiply-adds, the same choice at every width on one machine.
+/// </summary>
+internal sealed record MultiplyAddValue(KernelValue A, KernelValue B, KernelValue C, bool Negated = false) : KernelValue;
+
+internal enum Comparison
+{
+    GreaterThan,
+    LessThan,
+}
+
+/// <summary>
+/// <c>Left Comparison Right ? WhenTrue : WhenFalse</c>, per element: spelled as a compare and a
+/// conditional select at vector widths, so NaN and signed zeros behave the same on every path.
+/// </summary>
+internal sealed record SelectValue(Comparison Comparison, KernelValue Left, KernelValue Right, KernelValue WhenTrue, KernelValue WhenFalse) : KernelValue;
+
+/// <summary>
+/// <paramref name="WithDecay"/> in the kernel compiled for steps with coupled (L2) weight decay,
+/// <paramref name="WithoutDecay"/> in the one for steps whose decay is 0 (the type test folds away).
+/// </summary>
+internal sealed record CoupledDecayValue(KernelValue WithDecay, KernelValue WithoutDecay) : KernelValue;
+
+/// <summary>Traversals of <see cref="KernelValue"/> trees, children in the order the code spells them.</summary>
+internal static class KernelValues
+{
+    /// <summary>Every node of <paramref name="value"/>, each before its children, left to right.</summary>
+    public static System.Collections.Generic.IEnumerable<KernelValue> Walk(KernelValue value)
+    {
+        yield return value;
+        foreach (KernelValue child in Children(value))
+        {
+            foreach (KernelValue node in Walk(child))
+            {
+                yield return node;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> with each node that <paramref name="replace"/> maps to a new value
+    /// replaced (and not descended into); other nodes are rebuilt from their rewritten children. C#
+    /// evaluates initializers in order, so the children are visited left to right, the order the code
+    /// spells them: a replacement that counts sees the nodes in that order.
+    /// </summary>
+    public static KernelValue Rewrite(KernelValue value, System.Func<KernelValue, KernelValue?> replace) =>
+        replace(value) ?? value switch
+        {
+            UnaryValue unary => unary with { Operand = Rewrite(unary.Operand, replace) },
+            BinaryValue binary => binary with { Left = Rewrite(binary.Left, replace), Right = Rewrite(binary.Right, replace) },
+            MultiplyAddValue fused => fused with { A = Rewrite(fused.A, replace), B = Rewrite(fused.B, replace), C = Rewrite(fused.C, replace) },
+            SelectValue select => select with
+            {
+                Left = Rewrite(select.Left, replace),
+                Right = Rewrite(select.Right, replace),
+                WhenTrue = Rewrite(select.WhenTrue, replace),
+                WhenFalse = Rewrite(select.WhenFalse, replace),
+            },
+            CoupledDecayValue decay => decay with { WithDecay = Rewrite(decay.WithDecay, replace), WithoutDecay = Rewrite(decay.WithoutDecay, replace) },
+            _ => value,
+        };
+
+    private static System.Collections.Generic.IEnumerable<KernelValue> Children(KernelValue value) => value switch
+    {
+        UnaryValue unary => new[] { unary.Operand },
+        BinaryValue binary => new[] { binary.Left, binary.Right },
+        MultiplyAddValue fused => new[] { fused.A, fused.B, fused.C },
+        SelectValue select => new[] { select.Left, select.Right, select.WhenTrue, select.WhenFalse },
+        CoupledDecayValue decay => new[] { decay.WithDecay, decay.WithoutDecay },
+        _ => System.Array.Empty<KernelValue>(),
+    };
+}

@@ -1,0 +1,109 @@
+using System.Collections.Generic;
+using System.Linq;
+using Gen.Generator.Helpers;
+
+namespace Gen.Generator.Models;
+
+/// <summary>
+/// Everything the emitters need to write one optimizer, computed once from its validated spec by its
+/// kind (<c>Kinds/</c>): names, constants, state buffers, per-step scalars, the update rule for
+/// comments and one kernel description per element type the model uses. The parser reads it too
+/// (<see cref="MemberNames"/>), so what it checks and what is emitted come from one record.
+/// </summary>
+/// <param name="TypeName">The generated nested type's name (the attribute's Name).</param>
+/// <param name="DisplayName">"RMSProp": docs, and the optimizer's Kind (checkpoints store it).</param>
+/// <param name="LearningRate">The attribute's LearningRate: where the LearningRate property starts.</param>
+/// <param name="WeightDecay">The attribute's WeightDecay: where the WeightDecay property starts.</param>
+/// <param name="Constants">The other hyperparameters, as public constants, in attribute order.</param>
+/// <param name="Buffers">The state buffers this configuration needs, in kernel argument order.</param>
+/// <param name="Scalars">Values computed once per step in double and passed to every kernel call.</param>
+/// <param name="UpdateRule">The update rule, one line per operation, in math form.</param>
+/// <param name="Kernels">One kernel per element type of the model's members, float first.</param>
+internal sealed record OptimizerLayout(
+    string TypeName,
+    string DisplayName,
+    double LearningRate,
+    double WeightDecay,
+    EquatableArray<PublicConstant> Constants,
+    EquatableArray<StateBuffer> Buffers,
+    EquatableArray<StepScalar> Scalars,
+    EquatableArray<string> UpdateRule,
+    EquatableArray<KernelDescription> Kernels)
+{
+    /// <summary>
+    /// Members every generated optimizer has, declared by the emitters or inherited from
+    /// <c>Gen.Optimizer&lt;TGradients&gt;</c> and <c>object</c> (a test checks the runtime's side).
+    /// An optimizer's Name may not be one of these, nor one of its constants.
+    /// </summary>
+    internal static readonly string[] SkeletonMemberNames =
+    {
+        "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model", "_gradients",
+        "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "UpdateRange", "ResetState",
+        "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
+        "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
+        "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers", "NonFinitePolicy", "SkippedSteps", "RestoreLearningRate",
+        "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
+    };
+
+    /// <summary>Every member name of the generated optimizer.</summary>
+    public IEnumerable<string> MemberNames =>
+        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name));
+
+    /// <summary>True when the kernels take coupled (L2) decay and are compiled with and without it.</summary>
+    public bool HasCoupledDecay => Scalars.Any(s => s.IsCoupledDecay);
+}
+
+/// <summary>A per-parameter state buffer of an optimizer, e.g. RMSProp's square average.</summary>
+/// <param name="Field">Field-name stem and kernel span name: "squareAvg" gives "_squareAvg_W1".</param>
+/// <param name="Reference">Short name of the buffer's ref local in kernels, e.g. "v".</param>
+/// <param name="Key">PyTorch's state_dict name, e.g. "square_avg".</param>
+/// <param name="InitialValue">Value after construction and Reset.</param>
+/// <param name="Description">What the buffer holds, for XML docs.</param>
+internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description);
+
+/// <summary>A value computed once per step (in double) and passed to the kernels, e.g. the negated learning rate.</summary>
+/// <param name="Name">The field, local and kernel parameter name.</param>
+/// <param name="Template">
+/// The C# double expression, with <c>{lr}</c> and <c>{wd}</c> standing for the learning rate and the
+/// weight decay (which a member's [LearningRateScale] / [NoWeightDecay] replace); it may use StepCount.
+/// </param>
+internal sealed record StepScalar(string Name, string Template)
+{
+    /// <summary>The name of the coupled (L2) decay scalar; kernels that take it are generic over whether it is 0.</summary>
+    public const string CoupledDecayName = "wd";
+
+    /// <summary><c>negLr = -lr</c>: the kernels add <c>negLr * update</c>, as PyTorch's <c>add_(x, alpha=-lr)</c>.</summary>
+    public static readonly StepScalar NegativeLearningRate = new("negLr", "-{lr}");
+
+    public bool IsCoupledDecay => Name == CoupledDecayName;
+
+    public bool UsesLearningRate => Template.Contains("{lr}");
+
+    public bool UsesWeightDecay => Template.Contains("{wd}");
+
+    /// <summary><c>wd</c> for coupled L2 decay, or the factor <c>decay = 1 - lr * wd</c> for decoupled decay.</summary>
+    public static StepScalar WeightDecay(WeightDecayMode mode) => mode == WeightDecayMode.L2
+        ? new(CoupledDecayName, "{wd}")
+        : new("decay", "1d - {lr} * {wd}");
+
+    /// <summary>The expression with <paramref name="learningRate"/> and <paramref name="weightDecay"/> in place.</summary>
+    public string Expression(string learningRate, string weightDecay) =>
+        Template.Replace("{lr}", learningRate).Replace("{wd}", weightDecay);
+}
+
+/// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>
+/// <param name="Value">The C# literal.</param>
+/// <param name="Text">The value as invariant text for <c>Optimizer.Configuration</c>, e.g. "0.9" or "InsideSqrt".</param>
+internal sealed record PublicConstant(string Type, string Name, string Value, string Text, string Summary)
+{
+    public static PublicConstant Double(string name, double value, string summary) =>
+        new("double", name, Literals.Double(value), Literals.Number(value), summary);
+
+    public static PublicConstant Bool(string name, bool value, string summary) =>
+        new("bool", name, Literals.Bool(value), Literals.Bool(value), summary);
+
+    /// <summary>A constant of one of the attributes' enums (e.g. <c>Gen.EpsilonPlacement</c>).</summary>
+    public static PublicConstant Enum<TEnum>(string name, TEnum value, string summary)
+        where TEnum : struct, System.Enum =>
+        new("global::" + typeof(TEnum).FullName, name, "global::" + typeof(TEnum).FullName + "." + value, value.ToString(), summary);
+}
