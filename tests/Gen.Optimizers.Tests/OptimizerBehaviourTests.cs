@@ -285,29 +285,6 @@ public sealed class OptimizerBehaviourTests
     }
 
     [Fact]
-    public void GeneratedDefaultsEqualTheAttributeDefaults()
-    {
-        var defaults = new RmsPropAttribute();
-        Assert.Equal(SingleModel.Defaults.Rho, defaults.Rho);
-        Assert.Equal(SingleModel.Defaults.Epsilon, defaults.Epsilon);
-        Assert.Equal(SingleModel.Defaults.EpsilonPlacement, defaults.EpsilonPlacement);
-        Assert.Equal(SingleModel.Defaults.Momentum, defaults.Momentum);
-        Assert.Equal(SingleModel.Defaults.Centered, defaults.Centered);
-        Assert.Equal(SingleModel.Defaults.WeightDecayMode, defaults.WeightDecayMode);
-        Assert.Equal(SingleModel.Defaults.Maximize, defaults.Maximize);
-        Assert.Equal(SingleModel.Defaults.InitialScale, defaults.InitialScale);
-        Assert.Equal(SingleModel.Defaults.DefaultLearningRate, defaults.LearningRate);
-        Assert.Equal(SingleModel.Defaults.DefaultWeightDecay, defaults.WeightDecay);
-        var optimizer = new SingleModel.Defaults(new SingleModel());
-        Assert.Equal(defaults.LearningRate, optimizer.LearningRate);
-        Assert.Equal(defaults.WeightDecay, optimizer.WeightDecay);
-        Assert.Equal("RmsPropOptimizer", defaults.Name);
-
-        // PyTorch's torch.optim.RMSprop defaults.
-        Assert.Equal((0.01, 0.99, 1e-8, 0.0, false, 0.0, false), (defaults.LearningRate, defaults.Rho, defaults.Epsilon, defaults.Momentum, defaults.Centered, defaults.WeightDecay, defaults.Maximize));
-    }
-
-    [Fact]
     public void OnlyTheStateBuffersAConfigurationNeedsExist()
     {
         static string[] Buffers(Type type) => type

@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Gen.Generator.Kinds;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Gen.Generator.Tests;
+
+/// <summary>
+/// A hyperparameter's default lives in its attribute class, and only there: the generator reads it
+/// from a real instance. For every kind, this checks the places that show it agree with that class —
+/// the generated optimizer's constants, the attribute's XML docs ("Default x.") and README's table —
+/// and that the class agrees with the reference implementation Gen follows.
+/// </summary>
+public sealed class DefaultsTests
+{
+    public static TheoryData<string> Kinds()
+    {
+        var data = new TheoryData<string>();
+        foreach (OptimizerKind kind in OptimizerKinds.All)
+        {
+            data.Add(kind.AttributeName);
+        }
+
+        return data;
+    }
+
+    /// <summary>PyTorch 1.13's constructor defaults (Lion: the paper's), as Gen's names; NaN where PyTorch requires the value.</summary>
+    private static readonly Dictionary<string, Dictionary<string, object>> Reference = new()
+    {
+        ["RmsProp"] = new() { ["LearningRate"] = 1e-2, ["Rho"] = 0.99, ["Epsilon"] = 1e-8, ["Momentum"] = 0.0, ["Centered"] = false, ["WeightDecay"] = 0.0, ["Maximize"] = false },
+        ["Sgd"] = new() { ["LearningRate"] = double.NaN, ["Momentum"] = 0.0, ["Dampening"] = 0.0, ["Nesterov"] = false, ["WeightDecay"] = 0.0, ["Maximize"] = false },
+        ["Adagrad"] = new() { ["LearningRate"] = 1e-2, ["LearningRateDecay"] = 0.0, ["WeightDecay"] = 0.0, ["InitialAccumulatorValue"] = 0.0, ["Epsilon"] = 1e-10, ["Maximize"] = false },
+        ["Adam"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["AmsGrad"] = false, ["Maximize"] = false },
+        ["AdamW"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 1e-2, ["AmsGrad"] = false, ["Maximize"] = false },
+        ["Adadelta"] = new() { ["LearningRate"] = 1.0, ["Rho"] = 0.9, ["Epsilon"] = 1e-6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
+        ["Lion"] = new() { ["LearningRate"] = 1e-4, ["Beta1"] = 0.9, ["Beta2"] = 0.99, ["WeightDecay"] = 0.0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void AttributeDefaultsAreTheReferenceImplementations(string kind)
+    {
+        Dictionary<string, object?> defaults = Defaults(Find(kind));
+        Assert.All(Reference[kind], expected => Assert.Equal(expected.Value, defaults[expected.Key]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void GeneratedConstantsAreTheAttributeDefaults(string kind)
+    {
+        OptimizerKind optimizerKind = Find(kind);
+        Dictionary<string, object?> defaults = Defaults(optimizerKind);
+
+        // A required value (NaN) must be written; any valid value will do, and it is not compared.
+        string[] required = defaults.Where(d => d.Value is double.NaN).Select(d => d.Key).ToArray();
+        string arguments = string.Join(", ", required.Select(name => name + " = 0.5"));
+        Type optimizer = CompileAndLoad(
+            $"[Gen.{kind}({arguments})] public partial class Model {{ public float[] W = new float[4]; }}",
+            "Model+" + optimizerKind.DefaultName);
+
+        Assert.Equal(defaults["Name"], optimizer.Name);
+        foreach ((string property, object? value) in defaults.Where(d => d.Key != "Name" && !required.Contains(d.Key)))
+        {
+            string constant = property is "LearningRate" or "WeightDecay" ? "Default" + property : property;
+            FieldInfo? field = optimizer.GetField(constant, BindingFlags.Public | BindingFlags.Static);
+            Assert.True(field is { IsLiteral: true }, $"{optimizer.Name} has no constant {constant} for {property}.");
+            Assert.Equal(value, field!.GetRawConstantValue() is { } raw && value is Enum ? Enum.ToObject(value.GetType(), raw) : field.GetRawConstantValue());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void AttributeDocsStateEachDefault(string kind)
+    {
+        OptimizerKind optimizerKind = Find(kind);
+        XDocument docs = XDocument.Load(Path.ChangeExtension(optimizerKind.AttributeType.Assembly.Location, ".xml"));
+        foreach ((string property, object? value) in Defaults(optimizerKind))
+        {
+            string member = "P:" + optimizerKind.AttributeType.FullName + "." + property;
+            XElement summary = docs.Descendants("member").Single(m => (string?)m.Attribute("name") == member).Element("summary")!;
+            string text = string.Concat(summary.Nodes().Select(node => node switch
+            {
+                XElement { Name.LocalName: "see" } see => ((string)see.Attribute("cref")!).Split('.').Last(),
+                XElement element => element.Value,
+                _ => node.ToString(),
+            }));
+
+            if (value is double.NaN)
+            {
+                Assert.Contains("Required", text, StringComparison.Ordinal);
+                continue;
+            }
+
+            Match stated = Regex.Match(text, @"Default (\S+?)\.?(?:\s|$)");
+            Assert.True(stated.Success, $"The docs of {kind}.{property} do not state its default: \"{text.Trim()}\"");
+            Assert.Equal(Format(value), Format(Parse(stated.Groups[1].Value, value)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void ReadmeTableStatesEveryDefaultThatIsNotZero(string kind)
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string row = readme.Split('\n').Single(line => line.StartsWith("| `[" + kind + "]`", StringComparison.Ordinal));
+        string column = row.Split('|', StringSplitOptions.RemoveEmptyEntries).Last();
+        var stated = Regex.Matches(column, @"`(\w+) = ([^`]+)`").ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Dictionary<string, object?> defaults = Defaults(Find(kind));
+
+        foreach ((string property, string text) in stated)
+        {
+            Assert.True(defaults.ContainsKey(property), $"README states {kind}.{property}, which the attribute does not have.");
+            Assert.Equal(Format(defaults[property]), Format(Parse(text, defaults[property])));
+        }
+
+        foreach ((string property, object? value) in defaults)
+        {
+            if (value is double.NaN)
+            {
+                Assert.Contains("`" + property + "` required", column, StringComparison.Ordinal);
+            }
+            else if (value is double number && number != 0)
+            {
+                Assert.True(stated.ContainsKey(property), $"README's row for [{kind}] does not state {property} = {Format(value)}.");
+            }
+        }
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "..", "..");
+
+    private static OptimizerKind Find(string kind) => OptimizerKinds.All.Single(k => k.AttributeName == kind);
+
+    /// <summary>Every settable property of the attribute with its default, from a fresh instance.</summary>
+    private static Dictionary<string, object?> Defaults(OptimizerKind kind)
+    {
+        object instance = Activator.CreateInstance(kind.AttributeType)!;
+        return kind.AttributeType.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(p => p.CanWrite)
+            .ToDictionary(p => p.Name, p => p.GetValue(instance));
+    }
+
+    private static object? Parse(string text, object? like) => like switch
+    {
+        double => double.Parse(text, CultureInfo.InvariantCulture),
+        bool => bool.Parse(text),
+        Enum e => Enum.Parse(e.GetType(), text),
+        _ => text,
+    };
+
+    private static string Format(object? value) => value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        null => "null",
+        _ => value.ToString()!,
+    };
+
+    /// <summary>Generates and compiles <paramref name="source"/>, loads it in a collectible context and returns <paramref name="typeName"/>.</summary>
+    private static Type CompileAndLoad(string source, string typeName)
+    {
+        (_, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(source));
+        using var image = new MemoryStream();
+        var emitted = output.Emit(image);
+        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        image.Position = 0;
+        var context = new AssemblyLoadContext(typeName, isCollectible: true);
+        return context.LoadFromStream(image).GetType(typeName, throwOnError: true)!;
+    }
+}
