@@ -18,9 +18,6 @@ internal static class KernelEmitter
     /// <summary>Unroll factor of the main vector loop.</summary>
     private const int Unroll = 4;
 
-    /// <summary>The vector widths, widest first.</summary>
-    private static readonly int[] Widths = { 512, 256, 128 };
-
     /// <summary>
     /// The narrowest registers whose unrolled loop issues every load before its first statement. With
     /// 512-bit registers the staged loop of centered RMSProp with momentum (five buffers) ran 10–30%
@@ -33,10 +30,10 @@ internal static class KernelEmitter
     {
         w.Line();
         WriteUpdateBuffer(w, optimizer, kernel);
-        foreach (int bits in Widths)
+        foreach (KernelFlavor flavor in KernelFlavor.Cascade(kernel.Element))
         {
             w.Line();
-            WriteBlock(w, optimizer, kernel, KernelFlavor.Vector(kernel.Element, bits));
+            WriteBlock(w, optimizer, kernel, flavor);
         }
 
         w.Line();
@@ -87,24 +84,25 @@ internal static class KernelEmitter
             w.Line("// Widest accelerated registers first (the JIT folds the IsHardwareAccelerated checks), an");
             w.Line("// unrolled main loop at that width, then one register at a time at each narrower width,");
             w.Line("// then single elements with the same formula: no element is processed twice.");
-            for (int index = 0; index < Widths.Length; index++)
+            IReadOnlyList<KernelFlavor> cascade = KernelFlavor.Cascade(kernel.Element);
+            for (int index = 0; index < cascade.Count; index++)
             {
-                KernelFlavor flavor = KernelFlavor.Vector(kernel.Element, Widths[index]);
-                using (w.Block("if (" + flavor.VectorClass + ".IsHardwareAccelerated)"))
+                KernelFlavor flavor = cascade[index];
+                using (w.Block("if (" + flavor.IsAccelerated + ")"))
                 {
                     foreach (StepScalar s in optimizer.Scalars)
                     {
                         w.Line("var " + s.Name + flavor.Bits + " = " + flavor.Broadcast(s.Name) + ";");
                     }
 
-                    w.Line("nuint width = (nuint)" + flavor.Type + ".Count;");
+                    w.Line("nuint width = (nuint)" + flavor.Count + ";");
                     if (index == 0)
                     {
                         WriteUnrolledLoop(w, kernel, flavor);
                     }
                     else
                     {
-                        using (w.Block("if (!" + KernelFlavor.Vector(kernel.Element, Widths[index - 1]).VectorClass + ".IsHardwareAccelerated)"))
+                        using (w.Block("if (!" + cascade[index - 1].IsAccelerated + ")"))
                         {
                             WriteUnrolledLoop(w, kernel, flavor);
                         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Gen.Generator.Helpers;
 using Gen.Generator.Models;
 
@@ -42,9 +43,19 @@ internal sealed class KernelFlavor
     /// <summary>Name of the method that updates one register's worth of elements.</summary>
     public string BlockMethod => IsScalar ? "UpdateElement" : "UpdateBlock" + Bits;
 
+    /// <summary>"global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated": whether this width runs (the JIT folds it).</summary>
+    public string IsAccelerated => VectorClass + ".IsHardwareAccelerated";
+
+    /// <summary>"global::System.Runtime.Intrinsics.Vector512&lt;float&gt;.Count": the elements in one register.</summary>
+    public string Count => Type + ".Count";
+
     public static KernelFlavor Scalar(ElementKind element) => new(element, 0);
 
     public static KernelFlavor Vector(ElementKind element, int bits) => new(element, bits);
+
+    /// <summary>The vector flavors a kernel's cascade tries, widest first; the scalar flavor finishes it.</summary>
+    public static IReadOnlyList<KernelFlavor> Cascade(ElementKind element) =>
+        new[] { Vector(element, 512), Vector(element, 256), Vector(element, 128) };
 
     /// <summary>A run-time scalar broadcast to this width, e.g. "Vector512.Create(negLr)".</summary>
     public string Broadcast(string scalar) => IsScalar ? scalar : VectorClass + ".Create(" + scalar + ")";
