@@ -26,7 +26,7 @@ internal sealed class SgdKind : OptimizerKind<A, SgdSpec>
     {
         if (!r.IsSet(nameof(A.LearningRate)))
         {
-            r.Fail(DiagnosticDescriptors.RequiredHyperparameterMissing, nameof(A.LearningRate), "Sgd", nameof(A.LearningRate), "0.01");
+            r.Fail(DiagnosticDescriptors.RequiredHyperparameterMissing, nameof(A.LearningRate), AttributeName, nameof(A.LearningRate), "0.01");
         }
         else
         {
