@@ -41,6 +41,7 @@ public static class Roofs
     /// One roof over whole streams. Memory: every stream of <paramref name="readWrite"/> gets <paramref name="gradient"/> added.
     /// Arithmetic: readWrite[0] (p) gets g/√readWrite[1] added; the other streams are stored back unchanged.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(Array gradient, Array[] readWrite, bool arithmetic, RoofShape shape)
     {
         foreach (Array stream in readWrite)
@@ -157,10 +158,12 @@ public static class Roofs
     /// The elements of a stream, a float array of any rank, in row-major order: what the generated code
     /// reads from a model's <c>float[,]</c> as much as from a <c>float[]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Span<float> Elements(Array stream) => stream is float[] or float[,] or float[,,]
         ? MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(stream)), stream.Length)
         : throw new ArgumentException($"A roof's stream is a float array; this one is {stream.GetType()}.", nameof(stream));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch<TMath, TShape>(Array gradient, Array[] readWrite)
         where TMath : struct, IMath
         where TShape : struct, IShape
@@ -175,10 +178,12 @@ public static class Roofs
     }
 
     /// <remarks>
-    /// Fully optimized at its first call, as the generated kernels it bounds are. <see cref="Read"/> is not:
-    /// it bounds the runtime's non-finite check, which tiers like any runtime code.
+    /// Fully optimized at its first call, as the generated kernels it bounds are, and never inlined: a caller that tiers up
+    /// inlined it and called its loops as separate methods, still in Tier 0 (20 times slower for a second, then another
+    /// code). So the roofs' whole path is compiled once, as is; <see cref="Read"/> is not: it bounds the runtime's
+    /// non-finite check, which tiers like any runtime code.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void Run<TMath, TShape, TReadWrite>(Array gradient, Array[] readWrite)
         where TMath : struct, IMath
         where TShape : struct, IShape

@@ -59,16 +59,16 @@ public class StepBenchmarks
     }
 
     /// <summary>
-    /// Steps a new row until tiered compilation has nothing left to do for it, so that every row is measured in its
-    /// final code. BenchmarkDotNet's warm-up alone does not ensure that: the runtime promotes a method only after a
-    /// quiet period without new Tier-0 code (100 ms) and two rounds of 30 calls, other rows' setup keeps it busy, and a
-    /// loop running in its on-stack replacement code still pays Tier-0 entry on every call; rows warmed by earlier work
-    /// were measured tiered and the others not. Rounds of 35 steps (at most 0.5 s), each followed by 150 ms of quiet,
-    /// until a round compiles nothing new; at most 12 rounds.
+    /// Steps a new row until tiered compilation has nothing left to do for it, so that every row is measured in its final
+    /// code. BenchmarkDotNet's warm-up alone does not ensure that: the runtime promotes a method (Tier 0, instrumented, Tier 1)
+    /// only after a quiet period without new Tier-0 code and rounds of 30 calls, on a background thread that a busy machine
+    /// delays; a TensorPrimitives row, first in a process, was timed in Tier 0 (12 times slower) through a whole interleaved run
+    /// after one quiet round. So rounds of 35 steps (at most 0.5 s), each followed by 150 ms of quiet, until three rounds in a
+    /// row compile nothing; at most 16 rounds.
     /// </summary>
     internal static void WarmUntilTheJitIsIdle(IStepRow row)
     {
-        for (int round = 0; round < 12; round++)
+        for (int round = 0, quiet = 0; round < 16 && quiet < 3; round++)
         {
             long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -78,10 +78,7 @@ public class StepBenchmarks
             }
 
             System.Threading.Thread.Sleep(150);
-            if (round > 0 && System.Runtime.JitInfo.GetCompiledMethodCount() == compiled)
-            {
-                return;
-            }
+            quiet = System.Runtime.JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
         }
     }
 
