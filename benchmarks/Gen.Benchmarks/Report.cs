@@ -91,9 +91,11 @@ public sealed class Report
         r.W("| Target | Measured | Met |\n|---|---:|:---:|");
         var targets = r.Targets().ToList();
         r.W(string.Concat(targets.Select(t => $"| {t.Target} | {t.Measured} | {t.Met} |\n")));
-        r.W(targets.Any(t => t.Met.Contains('³'))
-            ? Invariant($"³ In the same placements the arithmetic roof is within {(RoofsMeet - 1) * 100:0} % of the memory roof: the loop is bound by its loads and stores, and Precision.Fast, which does the same loads and stores, can only match that roof.\n")
-            : "");
+        if (targets.Any(t => t.Met.Contains('³')))
+        {
+            r.W(Invariant($"³ In the same placements the arithmetic roof is within {(RoofsMeet - 1) * 100:0} % of the memory roof: the loop is bound by its loads and stores, and Precision.Fast, which does the same loads and stores, can only match that roof.\n"));
+        }
+
 
         if (r._interleaved is { } inTurn)
         {
