@@ -9,13 +9,12 @@ using static System.FormattableString;
 namespace Gen.Benchmarks;
 
 /// <summary>
-/// The rows that a ratio target compares, timed in turn in one process: for each placement every row
-/// is made afresh (in shuffled order, with random padding between, so its arrays lie somewhere new),
-/// then the rows take turns, a batch of steps each, for several rounds. A ratio is taken within one
-/// placement, between rows timed milliseconds apart, so neither a drift of the machine's bandwidth
-/// over minutes nor one unlucky placement of one row decides it; the spread over placements shows how
-/// much placement alone moves it. BenchmarkDotNet times each row minutes apart from its roof.
-/// Writes each placement's row times; benchmarks/merge_results.py forms the ratios and judges the targets.
+/// The rows that a ratio target compares, timed in turn in one process: for each placement every row is made afresh (in
+/// shuffled order, with random padding between, so its arrays lie somewhere new), then the rows take turns, a batch of steps
+/// each, for several rounds. A ratio is taken within one placement, between rows timed milliseconds apart, so neither a drift
+/// of the machine's bandwidth over minutes nor one unlucky placement of one row decides it (BenchmarkDotNet times a row
+/// minutes apart from its roof); the spread over placements shows how much placement alone moves it. Writes each placement's
+/// row times; <see cref="Report"/> forms the ratios and judges the targets.
 /// </summary>
 public static class Interleaved
 {
@@ -111,7 +110,6 @@ public static class Interleaved
         return batches.ToDictionary(b => b.Key, b => Median(b.Value.OrderBy(v => v).ToArray()));
     }
 
-    private static double Median(double[] sorted) => sorted.Length % 2 == 1
-        ? sorted[sorted.Length / 2]
-        : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    /// <summary>The median of sorted values.</summary>
+    internal static double Median(double[] sorted) => sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }

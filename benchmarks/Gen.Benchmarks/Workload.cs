@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Gen.Benchmarks;
 
@@ -22,46 +23,17 @@ public enum Size
     Mlp,
 }
 
-/// <summary>
-/// Every optimizer configuration benchmarked: the two RMSProp configurations that every row kind
-/// runs, and the optimizer family (one configuration each, PyTorch's defaults unless stated).
-/// </summary>
+/// <summary>The optimizer configurations: RMSProp's two, which every row kind runs, and the family (Models.cs has their hyperparameters).</summary>
 public enum Config
 {
-    /// <summary>RMSProp, PyTorch's defaults: lr 0.01, alpha 0.99, eps 1e-8.</summary>
     Plain,
-
-    /// <summary>RMSProp, the defaults with centered = True and momentum = 0.9.</summary>
     CenteredMomentum,
-
-    /// <summary>SGD with lr 0.01 and momentum 0.9 (dampening 0, no Nesterov).</summary>
     SgdMomentum,
-
-    /// <summary>Adagrad, defaults: lr 0.01, eps 1e-10.</summary>
     Adagrad,
-
-    /// <summary>Adam, defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8.</summary>
     Adam,
-
-    /// <summary>AdamW, defaults: Adam's, with decoupled weight decay 0.01.</summary>
     AdamW,
-
-    /// <summary>Adadelta, defaults: lr 1.0, rho 0.9, eps 1e-6.</summary>
     Adadelta,
-
-    /// <summary>Lion, defaults: lr 1e-4, betas (0.9, 0.99). PyTorch 1.13 has no Lion.</summary>
     Lion,
-}
-
-/// <summary>
-/// The memory traffic of one update per element: streams only read (the gradient) and streams read
-/// and written (the parameter and every state buffer). A memory roof with the same counts moves the
-/// same bytes.
-/// </summary>
-public readonly record struct Traffic(int ReadOnly, int ReadWrite)
-{
-    /// <summary>Bytes moved per float32 element and step: one load per stream, one store per read-write stream.</summary>
-    public int BytesPerElement => 4 * (ReadOnly + 2 * ReadWrite);
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -72,6 +44,14 @@ public static class Workload
     public const float OneMinusAlpha = 0.01f;   // (float)(1 - 0.99), as the generator rounds it
     public const float Epsilon = 1E-08f;
     public const float Momentum = 0.9f;
+
+    public static IReadOnlyList<Size> AllSizes { get; } = new[] { Size.P4K, Size.P64K, Size.P1M, Size.P16M, Size.Mlp };
+
+    public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
+
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion };
+
+    public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
     /// <summary>The tensor lengths of a size, in declaration order.</summary>
     public static int[] Lengths(Size size) => size switch
@@ -84,28 +64,10 @@ public static class Workload
         _ => throw new ArgumentOutOfRangeException(nameof(size)),
     };
 
-    /// <summary>The RMSProp configurations: every row kind, every size.</summary>
-    public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
-
-    /// <summary>The optimizer family: generated kernel, memory roof and PyTorch.</summary>
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion };
-
-    public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
-
-    /// <summary>What one update reads and writes per element (the generated kernels load and store exactly these).</summary>
-    public static Traffic TrafficOf(Config config) => config switch
-    {
-        Config.Plain => new(1, 2),              // g / p, square_avg
-        Config.CenteredMomentum => new(1, 4),   // g / p, square_avg, grad_avg, momentum_buffer
-        Config.SgdMomentum => new(1, 2),        // g / p, momentum_buffer
-        Config.Adagrad => new(1, 2),            // g / p, sum
-        Config.Adam or Config.AdamW => new(1, 3),   // g / p, exp_avg, exp_avg_sq
-        Config.Adadelta => new(1, 3),           // g / p, square_avg, acc_delta
-        Config.Lion => new(1, 2),               // g / p, exp_avg
-        _ => throw new ArgumentOutOfRangeException(nameof(config)),
-    };
-
-    /// <summary>The state buffers by PyTorch's names, in the order the roofs keep them.</summary>
+    /// <summary>
+    /// The state buffers by PyTorch's names, in the order the roofs keep them. An update reads the gradient and
+    /// reads and writes the parameter and each of these: its memory traffic, which a memory roof reproduces.
+    /// </summary>
     public static string[] StateKeys(Config config) => config switch
     {
         Config.Plain => new[] { "square_avg" },
@@ -118,41 +80,14 @@ public static class Workload
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 
-    /// <summary>
-    /// The <c>ParallelThreshold</c> of the parallel rows: the optimizer's default (262,144) at 1M and 16M,
-    /// as a user gets it. Only the dry run uses a smaller size (64K), where half the length makes both
-    /// threads run, so that the dry run exercises the parallel path at all.
-    /// </summary>
-    public static int ParallelThreshold(Size size) => Math.Min(DefaultParallelThreshold, Lengths(size)[0] / 2);
-
-    /// <summary><c>Optimizer.ParallelThreshold</c>'s default.</summary>
-    public const int DefaultParallelThreshold = 1 << 18;
-
-    /// <summary>Degree of the parallel rows: the machine this suite is written for has 2 cores.</summary>
-    public const int ParallelDegree = 2;
-
-    public static long ParameterCount(Size size)
-    {
-        long total = 0;
-        foreach (int length in Lengths(size))
-        {
-            total += length;
-        }
-
-        return total;
-    }
-
-    /// <summary>
-    /// Initial parameter k: values in [-1, 1) from a counter hash, identical in C# and in the Python
-    /// peer (uint32 arithmetic, then a double rounded once to float).
-    /// </summary>
+    /// <summary>Initial parameter k: values in [-1, 1) from a counter hash, identical in the Python peer.</summary>
     public static void FillParameter(Span<float> destination, int tensor) => Fill(destination, (uint)(1 + 10 * tensor), 1f);
 
     /// <summary>Gradient A of tensor k; gradient B is its negation.</summary>
     /// <remarks>
-    /// Steps alternate A, B, A, B, ... With one fixed gradient the centered variance v − m² would
-    /// decay to rounding noise within a few thousand steps and turn into NaN; with ±g it stays near
-    /// g², so every step runs on ordinary numbers (no NaN, no subnormals) however long it runs.
+    /// Steps alternate A, B, A, B, ... With one fixed gradient the centered variance v − m² would decay to rounding
+    /// noise within a few thousand steps and turn into NaN; with ±g it stays near g², so every step runs on
+    /// ordinary numbers (no NaN, no subnormals) however long it runs.
     /// </remarks>
     public static void FillGradient(Span<float> destination, int tensor, bool negate) => Fill(destination, (uint)(2 + 10 * tensor), negate ? -1f : 1f);
 
@@ -164,7 +99,7 @@ public static class Workload
         }
     }
 
-    /// <summary>MurmurHash3's finalizer of i + seed·φ, as a float in [-1, 1).</summary>
+    /// <summary>MurmurHash3's finalizer of i + seed·φ, as a float in [-1, 1) (uint32 arithmetic, then a double rounded once to float).</summary>
     public static float Value(uint index, uint seed)
     {
         uint h = unchecked(index + seed * 0x9E3779B9u);
@@ -175,6 +110,48 @@ public static class Workload
         h ^= h >> 16;
         return (float)(2.0 * (h / 4294967296.0) - 1.0);
     }
+}
 
-    public static IReadOnlyList<Size> AllSizes { get; } = new[] { Size.P4K, Size.P64K, Size.P1M, Size.P16M, Size.Mlp };
+/// <summary>How this run was asked for: full, --quick or --dry.</summary>
+public enum RunKind
+{
+    Full,
+    Quick,
+    Dry,
+}
+
+/// <summary>
+/// Which rows run for which configuration and size: the one list that the benchmarks (<see cref="StepBenchmarks"/>, through
+/// <see cref="PlanFilter"/>), the interleaved run, the report and tests/Gen.Benchmarks.Tests follow. RMSProp, plain and
+/// centered + momentum: every row kind at every size. The family: the generated kernel and the memory roof for its traffic at
+/// 64K (in cache) and 16M (DRAM). The dry run keeps the sizes that take no time to set up: 4K and the MLP, the family at 64K.
+/// </summary>
+public static class Plan
+{
+    private static readonly RowKind[] FamilyRows = { RowKind.GeneratedKernel, RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst };
+
+    public static RunKind Run { get; set; } = RunKind.Full;
+
+    public static bool Dry => Run == RunKind.Dry;
+
+    public static IReadOnlyList<Size> RmsPropSizes => Dry ? new[] { Size.P4K, Size.Mlp } : Workload.AllSizes;
+
+    private static Size[] FamilySizes => Dry ? new[] { Size.P64K } : new[] { Size.P64K, Size.P16M };
+
+    /// <summary>Every (configuration, size, row) that is timed.</summary>
+    public static IEnumerable<(Config Config, Size Size, RowKind Row)> Cases() =>
+        from config in Workload.RmsPropConfigs.Concat(Workload.FamilyConfigs)
+        from size in Workload.AllSizes
+        from row in RowsAt(config, size)
+        select (config, size, row);
+
+    /// <summary>The rows timed at a configuration and size.</summary>
+    public static RowKind[] RowsAt(Config config, Size size) => Workload.IsRmsProp(config)
+        ? (RmsPropSizes.Contains(size) ? Enum.GetValues<RowKind>() : Array.Empty<RowKind>())
+        : (FamilySizes.Contains(size) ? FamilyRows : Array.Empty<RowKind>());
+
+    /// <summary>The values of the benchmarks' Config and Size parameters: everything in the plan (the filter drops the rest).</summary>
+    public static IEnumerable<Config> Configs => Cases().Select(c => c.Config).Distinct();
+
+    public static IEnumerable<Size> Sizes => Cases().Select(c => c.Size).Distinct().Order();
 }

@@ -1,0 +1,302 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.Intrinsics;
+using System.Text;
+using System.Text.Json.Nodes;
+using static System.FormattableString;
+
+namespace Gen.Benchmarks;
+
+/// <summary>
+/// Writes RESULTS.md from a run's artifacts: BenchmarkDotNet's JSON and GitHub-markdown reports, interleaved.json
+/// (<see cref="Interleaved"/>) and torch.json (benchmarks/peers/torch_optim.py). It is the one place where the targets
+/// are judged (<see cref="Targets"/>): a ratio of two .NET rows on its median over the interleaved placements, the
+/// targets against PyTorch, which runs in another process, on both sides' medians, and the generator on BenchmarkDotNet's
+/// median; the one target that is not a timing, 0 bytes per Step, is asserted by tests/Gen.Benchmarks.Tests. It also
+/// checks that PyTorch, on the same data, computes what the generated optimizers compute, and fails the run when it does
+/// not: the PyTorch rows would time another computation.
+/// </summary>
+public sealed class Report
+{
+    /// <summary>Where the arithmetic roof is within this factor of the memory roof, √ and ÷ cost next to nothing over the loads and stores, and no kernel with those loads and stores, Precision.Fast included, can beat it.</summary>
+    private const double RoofsMeet = 1.05;
+
+    /// <summary>The PyTorch cross-check, per element: |generated − PyTorch| ≤ 1e-5 · |PyTorch| + 1e-6 (parameters lie in [−1, 1)).</summary>
+    private const double CrossCheckRelative = 1e-5, CrossCheckAbsolute = 1e-6;
+
+    private static readonly (string Label, RowKind Numerator, RowKind Denominator)[] InTurnRatios =
+    {
+        ("kernel ÷ memory roof", RowKind.GeneratedKernel, RowKind.MemoryRoof),
+        ("kernel ÷ arithmetic roof", RowKind.GeneratedKernel, RowKind.ArithmeticRoof),
+        ("Fast ÷ arithmetic roof", RowKind.FastKernel, RowKind.ArithmeticRoof),
+        ("Fast ÷ memory roof", RowKind.FastKernel, RowKind.MemoryRoof),
+        ("arithmetic roof ÷ memory roof", RowKind.ArithmeticRoof, RowKind.MemoryRoof),
+        ("TensorPrimitives ÷ `Step`", RowKind.TensorPrimitives, RowKind.Generated),
+    };
+
+    private readonly StringBuilder _md = new();
+    private readonly Dictionary<string, JsonNode> _bdn = new();   // BenchmarkDotNet's benchmarks: "Method" or "Method/Config/Size"
+    private readonly Dictionary<string, JsonArray> _inTurn = new();   // interleaved placements: "Config/Size"
+    private readonly JsonNode? _interleaved;
+    private readonly JsonNode? _torch;
+
+    private Report(string artifacts)
+    {
+        foreach (string path in Directory.GetFiles(Path.Combine(artifacts, "bdn", "results"), "*-report-full.json"))
+        {
+            foreach (JsonNode? b in JsonNode.Parse(File.ReadAllText(path))!["Benchmarks"]!.AsArray())
+            {
+                string parameters = (string)b!["Parameters"]!;   // "Config=Plain&Size=P4K", or empty
+                _bdn[string.Join("/", parameters.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')[1]).Prepend((string)b["Method"]!))] = b;
+            }
+        }
+
+        _interleaved = Read(Path.Combine(artifacts, "interleaved.json"));
+        foreach (JsonNode? c in _interleaved?["Cases"]!.AsArray() ?? new JsonArray())
+        {
+            _inTurn[$"{c!["Config"]}/{c["Size"]}"] = c["NanosecondsPerStep"]!.AsArray();
+        }
+
+        _torch = Read(Path.Combine(artifacts, "torch.json"));
+    }
+
+    /// <summary>Writes <paramref name="output"/>; returns 1 when the cross-check with PyTorch fails (after writing), else 0.</summary>
+    public static int Write(string artifacts, string output, string command, string? provisional)
+    {
+        var r = new Report(artifacts);
+        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name != "RESULTS.md").Max(f => f.LastWriteTimeUtc);
+        r.W("# Benchmark results\n");
+        if (provisional is not null)
+        {
+            r.W($"> **PROVISIONAL.** {provisional}\n");
+        }
+
+        r.W("Written by `benchmarks/run.sh` from the run's artifacts; do not edit by hand. [README.md](README.md) says what each row is and how the targets are judged.\n");
+        r.W("| | |\n|---|---|");
+        r.W(Invariant($"| Date | {ended:yyyy-MM-dd HH:mm} UTC |\n| Command | `{command}` |\n| CPU | {Cpu()} |"));
+        r.W($"| SIMD | Vector512.IsHardwareAccelerated = {Vector512.IsHardwareAccelerated}, Vector256 = {Vector256.IsHardwareAccelerated} |");
+        r.W(r._torch is { } t
+            ? $"| PyTorch | {t["torch_version"]} (CPU capability {t["cpu_capability"]}), numpy {t["numpy_version"]}, Python {t["python_version"]}; default threads {t["default_threads"]}; run mode {t["mode"]} |\n"
+            : "| PyTorch | not run |\n");
+
+        r.W("## Targets\n");
+        r.W("A ratio of two .NET rows is judged on its median over the placements of the next section (lowest–highest in brackets); "
+            + "BenchmarkDotNet's ratio of medians, whose rows ran minutes apart, is shown beside it. A roof is the faster of its two loop "
+            + "shapes. Targets against PyTorch are judged on both sides' medians. What is not a timing `dotnet test` checks "
+            + "(tests/Gen.Benchmarks.Tests): the Step allocates nothing, every row computes what it claims, and an unrelated edit makes "
+            + "the generator re-emit nothing.\n");
+        r.W("| Target | Measured | Met |\n|---|---:|:---:|");
+        var targets = r.Targets().ToList();
+        r.W(string.Concat(targets.Select(t => $"| {t.Target} | {t.Measured} | {t.Met} |\n")));
+        if (targets.Any(t => t.Met.Contains('³')))
+        {
+            r.W(Invariant($"³ In the same placements the arithmetic roof is within {(RoofsMeet - 1) * 100:0} % of the memory roof: the loop is bound by its loads and stores, and Precision.Fast, which does the same loads and stores, can only match that roof.\n"));
+        }
+
+
+        if (r._interleaved is { } inTurn)
+        {
+            r.W("## Ratios timed in turn (`--interleaved`)\n");
+            r.W(Invariant($"For each of {inTurn["Placements"]} placements every row is made afresh, then the rows take turns, {inTurn["Rounds"]} rounds of about {(double)inTurn["BatchMilliseconds"]!:0.#} ms of steps each; a row's time in a placement is its median batch. Median ratio over the placements (lowest–highest).\n"));
+            r.W("| Size | Configuration | " + string.Join(" | ", InTurnRatios.Select(x => x.Label)) + " |\n|---|---|" + string.Concat(InTurnRatios.Select(_ => "---:|")));
+            foreach (JsonNode? c in inTurn["Cases"]!.AsArray())
+            {
+                var (config, size) = (Enum.Parse<Config>((string)c!["Config"]!), Enum.Parse<Size>((string)c["Size"]!));
+                r.W($"| {Label(size)} | {Label(config)} | " + string.Join(" | ", InTurnRatios.Select(x => Format(r.InTurn(config, size, x.Numerator, x.Denominator)))) + " |");
+            }
+
+            r.W("");
+        }
+
+        bool crossCheckFailed = r._torch is not null && r.PyTorch();
+        r.W("## BenchmarkDotNet\n");
+        r.W("Its own reports. Ratio: a row's time ÷ the generated kernel's at the same configuration and size; a roof's below 1 is how far the kernel is above that roof.\n");
+        foreach (string path in Directory.GetFiles(Path.Combine(artifacts, "bdn", "results"), "*-report-github.md").OrderByDescending(p => p, StringComparer.Ordinal))
+        {
+            r.W($"### {Path.GetFileName(path).Replace("Gen.Benchmarks.", "").Replace("-report-github.md", "")}\n\n{File.ReadAllText(path).Trim()}\n");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.WriteAllText(output, r._md.ToString());
+        Console.WriteLine($"wrote {output}" + (crossCheckFailed ? "; the cross-check with PyTorch FAILED: the generated optimizers and PyTorch's disagree on the same data." : ""));
+        return crossCheckFailed ? 1 : 0;
+    }
+
+    /// <summary>Every target of the benchmark issue, judged (the one that is not a timing, by the tests).</summary>
+    private IEnumerable<(string Target, string Measured, string Met)> Targets()
+    {
+        foreach (Size size in Workload.AllSizes)
+        {
+            foreach (Config config in Workload.RmsPropConfigs)
+            {
+                string name = $"{Label(size)}, {Label(config)}";
+                if (size is Size.P4K or Size.P64K)
+                {
+                    yield return RatioTarget($"{name}: generated kernel ≤ 1.15 × arithmetic roof", config, size, RowKind.GeneratedKernel, RowKind.ArithmeticRoof, r => r <= 1.15, 1.15);
+                    var roofs = InTurn(config, size, RowKind.ArithmeticRoof, RowKind.MemoryRoof);
+                    string? unreachable = roofs?.Median <= RoofsMeet
+                        ? $"not reachable here³ (arithmetic roof ÷ memory roof {Format(roofs)}, Fast ÷ memory roof {Format(InTurn(config, size, RowKind.FastKernel, RowKind.MemoryRoof))})"
+                        : null;
+                    yield return RatioTarget($"{name}: Precision.Fast beats the arithmetic roof (< 1.00×)", config, size, RowKind.FastKernel, RowKind.ArithmeticRoof, r => r < 1, 1.00, unreachable);
+                }
+
+                if (size == Size.P16M)
+                {
+                    yield return RatioTarget($"{name}: generated kernel ≤ 1.10 × memory roof", config, size, RowKind.GeneratedKernel, RowKind.MemoryRoof, r => r <= 1.10, 1.10);
+                }
+
+                double least = size is Size.P1M or Size.P16M ? 2 : 1;
+                yield return RatioTarget($"{name}: " + (least == 1 ? "not slower than TensorPrimitives" : "≥ 2× faster than TensorPrimitives"),
+                    config, size, RowKind.TensorPrimitives, RowKind.Generated, r => r >= least, least);
+                if (size is Size.P16M or Size.Mlp)
+                {
+                    double times = size == Size.P16M ? 4 : 25;
+                    double? peer = PeerBest(config, size);
+                    yield return PeerTarget($"{name}: ≥ {times}× faster than PyTorch's best (1 thread) per `Step`", peer / Median(config, size, RowKind.Generated), times);
+                    if (size == Size.Mlp)
+                    {
+                        // A checked Step reads every gradient before its first write, no faster than the read roof, and its update is no faster than the arithmetic roof.
+                        yield return PeerTarget($"{name}: ≥ 25×, reachable at all by a checked `Step`: PyTorch's best ÷ (arithmetic roof + read roof)",
+                            peer / (Median(config, size, RowKind.ArithmeticRoof) + Median(config, size, RowKind.ReadRoof)), times);
+                    }
+
+                    yield return PeerTarget($"{name}: ≥ {times}× PyTorch's best, same work (the kernel: no NaN check, as PyTorch)", peer / Median(config, size, RowKind.GeneratedKernel), times);
+                }
+            }
+        }
+
+        // Not a timing: tests/Gen.Benchmarks.Tests asserts it on the calling thread. BenchmarkDotNet's figure counts every thread.
+        double? most = Workload.AllSizes.SelectMany(size => Workload.RmsPropConfigs.Select(config => (double?)Benchmark(config, size, RowKind.Generated)?["Memory"]?["BytesAllocatedPerOperation"])).Max();
+        yield return ("0 bytes allocated per `Step`, every size", "asserted by `dotnet test` on the calling thread; BenchmarkDotNet, all threads: " + (most is null ? "—" : Invariant($"at most {most} B")), "tested");
+
+        double? cold = (double?)_bdn.GetValueOrDefault(nameof(GeneratorBenchmarks.Cold))?["Statistics"]?["Median"];
+        yield return ("Generator: 100 classes < 1 s cold", Time(cold), Met(cold is null ? null : cold < 1e9));
+    }
+
+    /// <summary>A target on a ratio of two .NET rows, judged on the interleaved median; <paramref name="unreachable"/> says why a miss cannot be met here.</summary>
+    private (string, string, string) RatioTarget(string target, Config config, Size size, RowKind numerator, RowKind denominator, Func<double, bool> meets, double limit, string? unreachable = null)
+    {
+        var inTurn = InTurn(config, size, numerator, denominator);
+        int digits = inTurn is { } r && Math.Round(r.Median, 2) == limit ? 3 : 2;   // a ratio that rounds to its limit shows which side it is on
+        string measured = $"{Format(inTurn, digits)}; BenchmarkDotNet {Times(Median(config, size, numerator) / Median(config, size, denominator))}";
+        return (target, measured, inTurn is null ? "—" : meets(inTurn.Value.Median) ? "yes" : unreachable ?? "**no**");
+    }
+
+    private static (string, string, string) PeerTarget(string target, double? ratio, double times) => (target, Times(ratio), Met(ratio is null ? null : ratio >= times));
+
+    private static string Met(bool? met) => met switch { true => "yes", false => "**no**", null => "—" };
+
+    /// <summary>The PyTorch section: every PyTorch row against the generated one, and the cross-check. Returns whether the cross-check failed.</summary>
+    private bool PyTorch()
+    {
+        JsonNode torch = _torch!;
+        W("## PyTorch\n");
+        W("`opt.step()` alone, median of individually timed calls, against the generated `Step` (RMSProp) or kernel (the family, which has no `Step` row). "
+            + $"Not run: {string.Join("; ", torch["unavailable"]!.AsObject().SelectMany(c => c.Value!.AsObject().Select(v => $"{c.Key} {v.Key} ({v.Value})")))}.\n");
+        W("| Configuration | Size | PyTorch | median | generated | PyTorch ÷ generated |\n|---|---|---|---:|---:|---:|");
+        foreach (JsonNode? r in torch["results"]!.AsArray())
+        {
+            var (config, size) = (Enum.Parse<Config>((string)r!["config"]!), Enum.Parse<Size>((string)r["shape"]!));
+            double theirs = (double)r["median_ns"]!;
+            double? ours = Median(config, size, Workload.IsRmsProp(config) ? RowKind.Generated : RowKind.GeneratedKernel);
+            W($"| {Label(config)} | {Label(size)} | {r["variant"]}, {r["threads_label"]}{((bool)r["finite"]! ? "" : " (non-finite!)")} | {Time(theirs)} | {Time(ours)} | {Times(theirs / ours)} |");
+        }
+
+        W(Invariant($"\nCross-check: the small MLP's parameters after 4 steps (gradients A, B, A, B), generated against each PyTorch implementation; an element passes when |generated − PyTorch| ≤ {CrossCheckRelative:0e0} · |PyTorch| + {CrossCheckAbsolute:0e0}. ")
+            + "PyTorch's AVX2 kernels fuse multiply-adds and the generated exact kernels never do, hence last-bit differences.\n");
+        W("| Configuration | PyTorch | elements | differing | max \\|Δ\\| | worst share of tolerance | passed |\n|---|---|---:|---:|---:|---:|:---:|");
+        bool failed = false;
+        foreach ((string config, JsonNode? variants) in torch["mlp_parameter_bits"]!.AsObject())
+        {
+            var row = (IUpdateRow)Rows.Create(RowKind.Generated, Enum.Parse<Config>(config), Size.Mlp);
+            for (int s = 0; s < 4; s++)
+            {
+                row.Step();
+            }
+
+            float[] ours = Enumerable.Range(0, row.TensorCount).SelectMany(k => row.Parameter(k).ToArray()).ToArray();
+            foreach ((string variant, JsonNode? bits) in variants!.AsObject())
+            {
+                float[] theirs = bits!.AsArray().Select(x => BitConverter.Int32BitsToSingle((int)x!)).ToArray();
+                double worst = theirs.Length != ours.Length ? double.PositiveInfinity
+                    : ours.Zip(theirs, (a, b) => Math.Abs((double)a - b) / (CrossCheckRelative * Math.Abs(b) + CrossCheckAbsolute)).Max(x => double.IsNaN(x) ? double.PositiveInfinity : x);
+                failed |= !(worst <= 1);
+                W(Invariant($"| {config} | {torch["classes"]![config]}, {variant} | {ours.Length:N0} | {ours.Zip(theirs).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second)):N0} | ")
+                    + Invariant($"{ours.Zip(theirs).Max(p => Math.Abs((double)p.First - p.Second)):0.0e+0} | {worst:0.000} | {(worst <= 1 ? "yes" : "**FAIL**")} |"));
+            }
+        }
+
+        W("");
+        return failed;
+    }
+
+    /// <summary>The median over placements of a ratio taken within each placement (lowest, highest); null where the interleaved run did not time it.</summary>
+    private (double Median, double Low, double High)? InTurn(Config config, Size size, RowKind numerator, RowKind denominator)
+    {
+        if (!_inTurn.TryGetValue($"{config}/{size}", out JsonArray? placements))
+        {
+            return null;
+        }
+
+        double Time(JsonNode placement, RowKind row) => Shapes(row).Min(shape => (double)placement[shape.ToString()]!);
+        double[] ratios = placements.Select(p => Time(p!, numerator) / Time(p!, denominator)).Order().ToArray();
+        return (Interleaved.Median(ratios), ratios[0], ratios[^1]);
+    }
+
+    /// <summary>BenchmarkDotNet's median of a row in ns (a roof: the faster of its shapes), or null where the run did not time it.</summary>
+    private double? Median(Config config, Size size, RowKind row) => Shapes(row).Min(shape => (double?)Benchmark(config, size, shape)?["Statistics"]?["Median"]);
+
+    private JsonNode? Benchmark(Config config, Size size, RowKind row) => _bdn.GetValueOrDefault($"{row}/{config}/{size}");
+
+    /// <summary>A roof's two loop shapes: the roof is the faster, since a roof is the fastest loop known with those loads and stores.</summary>
+    private static RowKind[] Shapes(RowKind row) => row switch
+    {
+        RowKind.MemoryRoof => new[] { RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst },
+        RowKind.ArithmeticRoof => new[] { RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst },
+        _ => new[] { row },
+    };
+
+    /// <summary>PyTorch's fastest single-thread median for a configuration and size.</summary>
+    private double? PeerBest(Config config, Size size) => _torch?["results"]!.AsArray()
+        .Where(r => (string)r!["config"]! == config.ToString() && (string)r["shape"]! == size.ToString() && (int)r["threads"]! == 1)
+        .Min(r => (double?)r!["median_ns"]);
+
+    /// <summary>The CPU, with CPUID family and model and AMD's core generation (the VM names it only "AMD EPYC"): family 25 is Zen 3 or, with AVX-512, Zen 4; 26 is Zen 5.</summary>
+    private static string Cpu()
+    {
+        var info = (File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo") : Array.Empty<string>()).TakeWhile(l => l.Trim().Length > 0)
+            .Select(l => l.Split(':', 2)).Where(kv => kv.Length == 2).GroupBy(kv => kv[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim());
+        string[] flags = info.GetValueOrDefault("flags", "").Split(' ');
+        string generation = (info.GetValueOrDefault("vendor_id"), info.GetValueOrDefault("cpu family")) switch
+        {
+            ("AuthenticAMD", "25") => flags.Contains("avx512f") ? " (Zen 4)" : " (Zen 3)",
+            ("AuthenticAMD", "26") => " (Zen 5)",
+            _ => "",
+        };
+        return $"{info.GetValueOrDefault("model name", "unknown")}, family {info.GetValueOrDefault("cpu family", "?")} model {info.GetValueOrDefault("model", "?")}{generation} "
+            + $"({Environment.ProcessorCount} logical cores; {string.Join(" ", new[] { "avx2", "fma", "avx512f", "avx512vl" }.Where(flags.Contains))})";
+    }
+
+    private void W(string text) => _md.Append(text).Append('\n');
+
+    private static JsonNode? Read(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+
+    private static string Format((double Median, double Low, double High)? r, int digits = 2) => r is { } v ? Invariant($"{Times(v.Median, digits)} ({v.Low:0.00}–{v.High:0.00})") : "—";
+
+    private static string Times(double? ratio, int digits = 2) => ratio is { } r ? r.ToString(digits == 3 ? "0.000" : "0.00", CultureInfo.InvariantCulture) + "×" : "—";
+
+    private static string Time(double? ns) => ns switch
+    {
+        null => "—",
+        >= 1e6 => Invariant($"{ns / 1e6:0.00} ms"),
+        >= 1e3 => Invariant($"{ns / 1e3:0.00} µs"),
+        _ => Invariant($"{ns:0} ns"),
+    };
+
+    private static string Label(Size size) => size switch { Size.P4K => "4K", Size.P64K => "64K", Size.P1M => "1M", Size.P16M => "16M", _ => "small MLP" };
+
+    private static string Label(Config config) => config switch { Config.Plain => "plain", Config.CenteredMomentum => "centered + momentum", _ => config.ToString() };
+}
