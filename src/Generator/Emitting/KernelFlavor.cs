@@ -14,9 +14,6 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal sealed class KernelFlavor
 {
-    private const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
-    private const string FastMath = "global::Gen.__Internals.FastMath";
-
     private KernelFlavor(ElementKind element, int bits)
     {
         Element = element;
@@ -120,7 +117,7 @@ internal sealed class KernelFlavor
             string value = Top(store.Value);
             RequireSameTypes(buffer);
             return _flavor.IsScalar
-                ? Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(store.Register) + ") = " + value + ";"
+                ? SourceWriter.Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(store.Register) + ") = " + value + ";"
                 : _flavor.VectorClass + ".StoreUnsafe(" + value + ", ref " + buffer.Reference + ", " + Offset(store.Register) + ");";
         }
 
@@ -130,7 +127,7 @@ internal sealed class KernelFlavor
             KernelBuffer buffer = Buffer(load.Buffer);
             RequireSameTypes(buffer);
             return _flavor.IsScalar
-                ? Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(load.Register) + ")"
+                ? SourceWriter.Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(load.Register) + ")"
                 : _flavor.VectorClass + ".LoadUnsafe(ref " + buffer.Reference + ", " + Offset(load.Register) + ")";
         }
 
@@ -169,7 +166,7 @@ internal sealed class KernelFlavor
                     precedence = Precedence.Primary;
                     return scalar.Name + _scalarSuffix;
                 case ConstantValue constant:
-                    string literal = _flavor.Element == ElementKind.Single ? Literals.Single(constant.Value) : Literals.Double(constant.Value);
+                    string literal = _flavor.Element.Literal(constant.Value);
                     precedence = _flavor.IsScalar && literal.StartsWith("-", StringComparison.Ordinal) ? Precedence.Unary : Precedence.Primary;
                     return _flavor.IsScalar ? literal : _flavor.VectorClass + ".Create(" + literal + ")";
                 case BinaryValue binary:
@@ -189,7 +186,7 @@ internal sealed class KernelFlavor
                     return Call(unary.Operator, Top(unary.Operand));
                 case MultiplyAddValue fused:
                     precedence = Precedence.Primary;
-                    return FastMath + "." + (fused.Negated ? "NegatedMultiplyAdd" : "MultiplyAdd") + "(" + Top(fused.A) + ", " + Top(fused.B) + ", " + Top(fused.C) + ")";
+                    return SourceWriter.FastMath + "." + (fused.Negated ? "NegatedMultiplyAdd" : "MultiplyAdd") + "(" + Top(fused.A) + ", " + Top(fused.B) + ", " + Top(fused.C) + ")";
                 case SelectValue select:
                     precedence = Precedence.Primary;
                     return Select(select);
@@ -228,8 +225,8 @@ internal sealed class KernelFlavor
                 UnaryOperator.Abs => (scalar ? math : _flavor.VectorClass + ".") + "Abs(" + x + ")",
 
                 // FastMath has one overload per width and one for the scalar, each making the same choice.
-                UnaryOperator.ReciprocalEstimate => FastMath + ".ReciprocalEstimate(" + x + ")",
-                UnaryOperator.ReciprocalSqrtEstimate => FastMath + ".ReciprocalSqrtEstimate(" + x + ")",
+                UnaryOperator.ReciprocalEstimate => SourceWriter.FastMath + ".ReciprocalEstimate(" + x + ")",
+                UnaryOperator.ReciprocalSqrtEstimate => SourceWriter.FastMath + ".ReciprocalSqrtEstimate(" + x + ")",
                 _ => throw new ArgumentOutOfRangeException(nameof(op)),
             };
         }

@@ -60,9 +60,9 @@ internal static class OptimizerEmitter
     /// <summary>The field holding <paramref name="buffer"/> of <paramref name="parameter"/>: "_squareAvg_W1".</summary>
     public static string FieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "_" + parameter.Name;
 
-    /// <summary>The array type of <paramref name="buffer"/> for <paramref name="parameter"/>, as its kernel stores it.</summary>
-    private static string StorageType(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
-        optimizer.Kernels.First(k => k.Element == parameter.Element).Buffers.First(b => b.Reference == buffer.Reference).Memory.Keyword();
+    /// <summary>The element type <paramref name="buffer"/> of <paramref name="parameter"/> has in memory, as its kernel stores it.</summary>
+    private static ElementKind Storage(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
+        optimizer.Kernels.First(k => k.Element == parameter.Element).Buffers.First(b => b.Reference == buffer.Reference).Memory;
 
     private static void WriteConstants(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {
@@ -132,7 +132,7 @@ internal static class OptimizerEmitter
             {
                 w.Line();
                 w.Line("/// <summary>" + buffer.Description + " of <see cref=\"" + SourceWriter.Cref(model.Hierarchy, parameter.Identifier) + "\"/>, flattened.</summary>");
-                w.Line("private readonly " + StorageType(optimizer, buffer, parameter) + "[] " + FieldName(buffer, parameter) + ";");
+                w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[] " + FieldName(buffer, parameter) + ";");
             }
         }
     }
@@ -161,10 +161,10 @@ internal static class OptimizerEmitter
                 }
 
                 StateBuffer first = optimizer.Buffers[0];
-                w.Line(FieldName(first, parameter) + " = new " + StorageType(optimizer, first, parameter) + "[" + length + "];");
+                w.Line(FieldName(first, parameter) + " = new " + Storage(optimizer, first, parameter).Keyword() + "[" + length + "];");
                 foreach (StateBuffer buffer in optimizer.Buffers.Skip(1))
                 {
-                    w.Line(FieldName(buffer, parameter) + " = new " + StorageType(optimizer, buffer, parameter) + "[" + FieldName(first, parameter) + ".Length];");
+                    w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[" + FieldName(first, parameter) + ".Length];");
                 }
             }
 
@@ -234,7 +234,7 @@ internal static class OptimizerEmitter
                 {
                     w.Line(buffer.InitialValue == 0
                         ? "global::System.Array.Clear(" + FieldName(buffer, parameter) + ");"
-                        : "global::System.Array.Fill(" + FieldName(buffer, parameter) + ", " + (parameter.Element == ElementKind.Single ? Literals.Single(buffer.InitialValue) : Literals.Double(buffer.InitialValue)) + ");");
+                        : "global::System.Array.Fill(" + FieldName(buffer, parameter) + ", " + Storage(optimizer, buffer, parameter).Literal(buffer.InitialValue) + ");");
                 }
             }
         }

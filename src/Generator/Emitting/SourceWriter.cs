@@ -16,6 +16,7 @@ internal static class SourceWriter
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Tensors = "global::Gen.__Internals.Tensors";
     public const string Guard = "global::Gen.__Internals.Guard";
+    public const string FastMath = "global::Gen.__Internals.FastMath";
     public const string WithCoupledDecay = "global::Gen.__Internals.WithCoupledDecay";
     public const string WithoutCoupledDecay = "global::Gen.__Internals.WithoutCoupledDecay";
 

@@ -13,6 +13,10 @@ internal static class ElementKinds
 {
     /// <summary>"float" or "double".</summary>
     public static string Keyword(this ElementKind element) => element == ElementKind.Single ? "float" : "double";
+
+    /// <summary>A compile-time constant of this type, rounded from double once: "0.9f", "0.9d".</summary>
+    public static string Literal(this ElementKind element, double value) =>
+        element == ElementKind.Single ? Literals.Single(value) : Literals.Double(value);
 }
 
 /// <summary>One trainable member of the model class.</summary>

@@ -257,15 +257,14 @@ internal static class ModelParser
         double scale = 1;
         if (scaleAttribute is { ConstructorArguments.Length: 1 } && scaleAttribute.ConstructorArguments[0].Kind != TypedConstantKind.Error)
         {
-            double value = AttributeReader.Instantiate<LearningRateScaleAttribute>(scaleAttribute).Scale;
-            scale = value;
-            if (!(value >= 0 && !double.IsInfinity(value)))
+            scale = AttributeReader.Instantiate<LearningRateScaleAttribute>(scaleAttribute).Scale;
+            if (!(scale >= 0 && !double.IsInfinity(scale)))
             {
                 isValid = false;
                 sink?.Report(
                     DiagnosticDescriptors.LearningRateScaleOutOfRange,
                     scaleAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation(),
-                    AttributeReader.Format(value),
+                    AttributeReader.Format(scale),
                     member.Name);
             }
         }
