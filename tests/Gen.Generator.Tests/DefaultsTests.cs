@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Runtime.Loader;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Gen.Generator.Kinds;
@@ -63,9 +62,9 @@ public sealed class DefaultsTests
         // A required value (NaN) must be written; any valid value will do, and it is not compared.
         string[] required = defaults.Where(d => d.Value is double.NaN).Select(d => d.Key).ToArray();
         string arguments = string.Join(", ", required.Select(name => name + " = 0.5"));
-        Type optimizer = CompileAndLoad(
-            $"[Gen.{kind}({arguments})] public partial class Model {{ public float[] W = new float[4]; }}",
-            "Model+" + optimizerKind.DefaultName);
+        (_, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(
+            $"[Gen.{kind}({arguments})] public partial class Model {{ public float[] W = new float[4]; }}"));
+        Type optimizer = GeneratorHarness.EmitAndLoad(output, "Model+" + optimizerKind.DefaultName);
 
         Assert.Equal(defaults["Name"], optimizer.Name);
         foreach ((string property, object? value) in defaults.Where(d => d.Key != "Name" && !required.Contains(d.Key)))
@@ -162,16 +161,4 @@ public sealed class DefaultsTests
         null => "null",
         _ => value.ToString()!,
     };
-
-    /// <summary>Generates and compiles <paramref name="source"/>, loads it in a collectible context and returns <paramref name="typeName"/>.</summary>
-    private static Type CompileAndLoad(string source, string typeName)
-    {
-        (_, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(source));
-        using var image = new MemoryStream();
-        var emitted = output.Emit(image);
-        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
-        image.Position = 0;
-        var context = new AssemblyLoadContext(typeName, isCollectible: true);
-        return context.LoadFromStream(image).GetType(typeName, throwOnError: true)!;
-    }
 }

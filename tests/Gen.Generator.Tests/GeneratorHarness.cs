@@ -2,11 +2,13 @@ using System;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
+using System.Runtime.Loader;
 using Gen.Generator;
 using Gen.Generator.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Emit;
 
 namespace Gen.Generator.Tests;
 
@@ -57,6 +59,16 @@ internal static class GeneratorHarness
             .GetAnalyzerDiagnosticsAsync()
             .GetAwaiter()
             .GetResult();
+    }
+
+    /// <summary>Emits <paramref name="compilation"/>, loads it in a collectible context and returns <paramref name="typeName"/>; fails the test if it does not compile.</summary>
+    public static Type EmitAndLoad(Compilation compilation, string typeName)
+    {
+        using var image = new MemoryStream();
+        EmitResult emitted = compilation.Emit(image);
+        Xunit.Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+        image.Position = 0;
+        return new AssemblyLoadContext(typeName, isCollectible: true).LoadFromStream(image).GetType(typeName, throwOnError: true)!;
     }
 
     /// <summary>Compiler errors and warnings of the compilation with the generated code.</summary>

@@ -1,13 +1,10 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.Loader;
 using Gen.Generator.Emitting;
 using Gen.Generator.Helpers;
 using Gen.Generator.Kinds;
 using Gen.Generator.Models;
-using Microsoft.CodeAnalysis;
 using Xunit;
 using static Gen.Generator.Kinds.KernelBuilder;
 
@@ -294,11 +291,6 @@ public sealed class KernelTests
                 """);
         }
 
-        Compilation compilation = GeneratorHarness.Compilation(w.ToString());
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image);
-        Assert.True(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics) + Environment.NewLine + w);
-        image.Position = 0;
-        return new AssemblyLoadContext("Kernel", isCollectible: true).LoadFromStream(image).GetType("Kernel", throwOnError: true)!;
+        return GeneratorHarness.EmitAndLoad(GeneratorHarness.Compilation(w.ToString()), "Kernel");
     }
 }
