@@ -1,0 +1,37 @@
+using Gen;
+
+namespace Gen.Mono.Runner;
+
+/// <summary>
+/// Every optimizer kind with the options that change its kernel, on members whose lengths reach every
+/// part of a kernel at every vector width (an unrolled body, single vectors and a scalar tail), in float
+/// and double. The QuickStart's <c>SpiralNet</c> covers the four kinds it uses with their settings; this
+/// class covers the rest. <c>Precision.Fast</c> is left out: its hardware estimates differ between
+/// widths by design (docs/PRECISION.md), so it has no bit-for-bit contract across runtimes.
+/// </summary>
+[RmsProp(Name = "RmsPropCenteredMomentum", Centered = true, Momentum = 0.9, WeightDecay = 1e-2)]
+[RmsProp(Name = "RmsPropInsideSqrtDecoupled", EpsilonPlacement = EpsilonPlacement.InsideSqrt, WeightDecay = 0.01,
+    WeightDecayMode = WeightDecayMode.Decoupled, InitialScale = 1)]
+[Sgd(Name = "NesterovSgd", LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4)]
+[Adagrad(LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 1e-3)]
+[Adam(AmsGrad = true, WeightDecay = 1e-3)]
+[AdamW]
+[Adadelta(Maximize = true)]
+[Lion(WeightDecay = 0.1)]
+public sealed partial class Family
+{
+    public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four
+    [NoWeightDecay] public float[] Bias = new float[37];
+    [LearningRateScale(0.1)] public double[] Embedding = new double[101];
+    public float[] Long = new float[4099];                              // many unrolled blocks, then a tail of 3
+    public double[] One = new double[1];                                // the scalar path alone
+}
+
+/// <summary>One member of a chosen length with PyTorch's RMSProp defaults: what <c>--bench</c> times.</summary>
+[RmsProp]
+public sealed partial class BenchNet
+{
+    public float[] W;
+
+    public BenchNet(int length) => W = new float[length];
+}
