@@ -1,0 +1,94 @@
+namespace Gen.Tests;
+
+/// <summary>
+/// The model classes of the generator's end-to-end snapshots (tests/Gen.Generator.Tests/SnapshotTests.cs),
+/// shared with the emulated Unity compile (tests/Gen.Unity.Tests), which compiles each at C# 9 as Unity 6 does:
+/// so they use only C# 9 (block-scoped namespaces). Between them they hold every optimizer kind with its
+/// options, several attributes on one class, nested and generic classes, a record, float and double members,
+/// <c>Precision.Fast</c>, and <c>[Frozen]</c>, <c>[NoWeightDecay]</c> and <c>[LearningRateScale]</c>.
+/// </summary>
+internal static class GeneratorModels
+{
+    /// <summary>README's example. <c>Temperature</c> (a float, not an array) draws the GEN003 warning, on purpose.</summary>
+    public const string QuickStartPolicy = """
+        using Gen;
+
+        namespace Demo
+        {
+            [RmsProp(LearningRate = 1e-3, Rho = 0.9)]
+            public partial class Policy
+            {
+                public float[,] W1 = new float[16, 32];
+                public float[] B1 = new float[32];
+                [Frozen] public float[] Embedding = new float[100];
+                public float Temperature = 1f;
+            }
+        }
+        """;
+
+    /// <summary>A generic record nested in a static class, every RMSProp option, float and double members.</summary>
+    public const string EveryOptionMixedPrecisionNestedGenericRecord = """
+        using Gen;
+
+        namespace Demo.Models
+        {
+            public static partial class Outer
+            {
+                [RmsProp(Name = "Tuned", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-6,
+                    EpsilonPlacement = EpsilonPlacement.InsideSqrt, Momentum = 0.9, Centered = true,
+                    WeightDecay = 0.01, WeightDecayMode = WeightDecayMode.Decoupled, Maximize = true, InitialScale = 1)]
+                public sealed partial record Critic<T>(double[,,] Kernel)
+                    where T : class
+                {
+                    public float[] @event { get; set; } = new float[3];
+                    private double[] _bias = new double[4];
+                    public T? Tag { get; set; }
+                }
+            }
+        }
+        """;
+
+    public const string TwoOptimizersShareOneGradients = """
+        using Gen;
+
+        [RmsProp]
+        [RmsProp(Name = "CenteredMomentum", Centered = true, Momentum = 0.5)]
+        partial class Tiny
+        {
+            public float[] Weights = new float[8];
+        }
+        """;
+
+    public const string EveryOptimizerKindWithItsOptionsAndMemberOverrides = """
+        using Gen;
+
+        namespace Demo
+        {
+            [Sgd(Name = "NesterovSgd", LearningRate = 0.1, Momentum = 0.9, Nesterov = true, WeightDecay = 1e-4)]
+            [Sgd(Name = "PlainSgd", LearningRate = 0.05, Maximize = true)]
+            [Adagrad(LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1)]
+            [Adam(AmsGrad = true, WeightDecay = 1e-3)]
+            [AdamW]
+            [Adadelta(Maximize = true)]
+            [Lion(WeightDecay = 0.1)]
+            public partial class Family
+            {
+                public float[,] W = new float[4, 8];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                [LearningRateScale(0.1)] public double[] Embedding = new double[16];
+            }
+        }
+        """;
+
+    public const string FastPrecisionOutsideAndInsideSqrt = """
+        using Gen;
+
+        [RmsProp(Name = "FastOutside", Precision = Precision.Fast, Centered = true, Momentum = 0.9)]
+        [RmsProp(Name = "FastInside", Precision = Precision.Fast, EpsilonPlacement = EpsilonPlacement.InsideSqrt)]
+        public partial class FastNet
+        {
+            public float[] W = new float[64];
+            public double[] D = new double[8];
+        }
+        """;
+}
