@@ -5,8 +5,8 @@
 #
 #   bash unity/pack.sh [--configuration Release] [--out artifacts/unity] [--no-build]
 #
-# Layout (unity/README.md says why): Runtime/ holds Gen.Runtime.dll (netstandard2.1) and Gen.Attributes.dll
-# (netstandard2.0) with their XML docs, imported for every platform; Gen.Generator.dll, labelled
+# Layout (unity/README.md says why): Runtime/ holds Gen.Runtime.dll and Gen.Attributes.dll, both built for
+# netstandard2.1 (Unity's API level), with their XML docs, imported for every platform; Gen.Generator.dll, labelled
 # RoslynAnalyzer and enabled for no platform (Unity then runs it in the compiler and never loads it into the
 # editor or a player); and Gen.Unity.asmdef, whose folder scopes the generator to the assemblies that
 # reference it (Assembly-CSharp does automatically). Every file and folder has a .meta whose GUID is derived
@@ -34,10 +34,11 @@ version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props |
 [ -n "$version" ] || { echo "no <Version> in Directory.Build.props" >&2; exit 1; }
 
 runtime_dir="src/Runtime/bin/$configuration/netstandard2.1"
-attributes_dir="src/Attributes/bin/$configuration/netstandard2.0"
+attributes_dir="src/Attributes/bin/$configuration/netstandard2.1"
 generator_dir="src/Generator/bin/$configuration/netstandard2.0"
 if [ "$build" = 1 ]; then
   dotnet build src/Runtime/Gen.Runtime.csproj -c "$configuration" -f netstandard2.1 -nologo -v quiet
+  dotnet build src/Attributes/Gen.Attributes.csproj -c "$configuration" -f netstandard2.1 -nologo -v quiet
   dotnet build src/Generator/Gen.Generator.csproj -c "$configuration" -nologo -v quiet
 fi
 

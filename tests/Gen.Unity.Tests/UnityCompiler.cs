@@ -29,7 +29,7 @@ internal static class UnityCompiler
         .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
         .ToImmutableArray();
 
-    /// <summary>Gen.Runtime (netstandard2.1) and Gen.Attributes (netstandard2.0), copied beside the tests.</summary>
+    /// <summary>Gen.Runtime and Gen.Attributes built for netstandard2.1, copied beside the tests.</summary>
     public static readonly ImmutableArray<MetadataReference> Gen = ImmutableArray.Create<MetadataReference>(
         MetadataReference.CreateFromFile(GenFile("Gen.Runtime.dll")),
         MetadataReference.CreateFromFile(GenFile("Gen.Attributes.dll")));

@@ -86,7 +86,7 @@ public sealed class UnityPackageTests : IClassFixture<UnityPackageTests.Packed>
 
     [Theory]
     [InlineData("Gen.Runtime.dll", ".NETStandard,Version=v2.1")]
-    [InlineData("Gen.Attributes.dll", ".NETStandard,Version=v2.0")]
+    [InlineData("Gen.Attributes.dll", ".NETStandard,Version=v2.1")]
     public void RuntimeAssembliesAreNetStandardPluginsForEveryPlatform(string file, string framework)
     {
         string path = Path.Combine(_packed.Folder, "Runtime", file);
