@@ -62,8 +62,15 @@ public sealed class UnityPackageTests : IClassFixture<UnityPackageTests.Packed>
 
         // Packing again gives the same GUIDs and the same tarball, byte for byte.
         string again = Pack();
-        Assert.All(assets, asset => Assert.Equal(guids[asset], Guid(Path.Combine(again, PackageName, asset + ".meta"))));
-        Assert.Equal(File.ReadAllBytes(_packed.Tarball), File.ReadAllBytes(Path.Combine(again, Path.GetFileName(_packed.Tarball))));
+        try
+        {
+            Assert.All(assets, asset => Assert.Equal(guids[asset], Guid(Path.Combine(again, PackageName, asset + ".meta"))));
+            Assert.Equal(File.ReadAllBytes(_packed.Tarball), File.ReadAllBytes(Path.Combine(again, Path.GetFileName(_packed.Tarball))));
+        }
+        finally
+        {
+            Directory.Delete(again, recursive: true);
+        }
     }
 
     [Fact]
@@ -78,10 +85,13 @@ public sealed class UnityPackageTests : IClassFixture<UnityPackageTests.Packed>
         Assert.All(enabled, value => Assert.Equal("0", value));
 
         // Unity 6 loads generators built against Roslyn 4.3 (its "Create and use a source generator" page) and
-        // nothing beside them: the generator references only netstandard and Roslyn 4.3.
+        // nothing beside them: the generator references only netstandard, Roslyn 4.3 and what the compiler itself
+        // carries (System.Collections.Immutable, at the version Roslyn 4.3 was built with), not Gen.Attributes.
         var references = AssemblyReferences(Path.Combine(_packed.Folder, "Runtime", "Gen.Generator.dll"));
         Assert.Equal(new Version(4, 3, 0, 0), references["Microsoft.CodeAnalysis"]);
-        Assert.All(references.Keys, name => Assert.Contains(name, new[] { "netstandard", "Microsoft.CodeAnalysis", "Microsoft.CodeAnalysis.CSharp" }));
+        Assert.Equal(new Version(4, 3, 0, 0), references["Microsoft.CodeAnalysis.CSharp"]);
+        Assert.True(references["System.Collections.Immutable"] <= new Version(6, 0, 0, 0), references["System.Collections.Immutable"].ToString());
+        Assert.All(references.Keys, name => Assert.Contains(name, new[] { "netstandard", "Microsoft.CodeAnalysis", "Microsoft.CodeAnalysis.CSharp", "System.Collections.Immutable" }));
     }
 
     [Theory]
