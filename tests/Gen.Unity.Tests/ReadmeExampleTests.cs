@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace Gen.Unity.Tests;
@@ -12,7 +13,8 @@ namespace Gen.Unity.Tests;
 /// <summary>
 /// The C# blocks of README's "Use in Unity" and "Use in Godot" sections, compiled with the generator against
 /// stand-ins for the engine types they use: the Unity one as Unity 6 compiles it (<see cref="UnityCompiler"/>),
-/// the Godot one as a .NET 8 project does (C# 12, the NuGet package's net8.0 runtime). No diagnostic allowed.
+/// the Godot one as a .NET 8 project does (the NuGet package's net8.0 runtime; the newest C# this test's Roslyn 4.3
+/// knows, which the example stays within). No diagnostic allowed.
 /// </summary>
 public sealed class ReadmeExampleTests
 {
@@ -67,7 +69,7 @@ public sealed class ReadmeExampleTests
         // The running .NET's assemblies stand in for .NET 8's reference assemblies (a superset), with the NuGet
         // package's net8.0 runtime and netstandard2.0 attributes. The .NET SDK turns CS1701/CS1702 (reference
         // unification, which .NET does not need) off in every project; so does this compilation.
-        var parse = new CSharpParseOptions(LanguageVersion.CSharp12);
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
         IEnumerable<MetadataReference> references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll")
