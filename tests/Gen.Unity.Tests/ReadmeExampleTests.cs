@@ -5,7 +5,6 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Xunit;
 
 namespace Gen.Unity.Tests;
@@ -84,14 +83,10 @@ public sealed class ReadmeExampleTests
             references,
             options);
 
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(UnityCompiler.Generators, parseOptions: parse)
-            .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out var generatorDiagnostics);
-        var diagnostics = generatorDiagnostics.Concat(output.WithAnalyzers(UnityCompiler.Analyzers).GetAllDiagnosticsAsync().GetAwaiter().GetResult()).ToList();
-        using var image = new MemoryStream();
-        var emitted = output.Emit(image);
+        UnityCompiler.Result result = UnityCompiler.Build(compilation);
 
-        Assert.True(diagnostics.Count == 0 && emitted.Success, string.Join(Environment.NewLine, diagnostics.Concat(emitted.Diagnostics)));
-        Assert.NotEmpty(driver.GetRunResult().GeneratedTrees);
+        Assert.True(result.Diagnostics.IsEmpty && result.Emitted, result.Describe());
+        Assert.NotEmpty(result.Generated);
     }
 
     /// <summary>The ```csharp blocks of the README section whose heading starts with <paramref name="heading"/>.</summary>

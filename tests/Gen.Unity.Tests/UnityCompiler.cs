@@ -56,10 +56,11 @@ internal static class UnityCompiler
             NetStandard.Concat(Gen).Concat(references ?? Enumerable.Empty<MetadataReference>()),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
 
-    /// <summary>Runs the generators, then the compiler and the analyzers on the result, then emits.</summary>
+    /// <summary>Runs the generators (parsing at the compilation's language version), then the compiler and the analyzers on the result, then emits.</summary>
     public static Result Build(CSharpCompilation compilation)
     {
-        GeneratorDriver driver = CSharpGeneratorDriver.Create(Generators, parseOptions: ParseOptions)
+        var parseOptions = (CSharpParseOptions)compilation.SyntaxTrees.First().Options;
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(Generators, parseOptions: parseOptions)
             .RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
         GeneratorDriverRunResult run = driver.GetRunResult();
 
