@@ -16,6 +16,7 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Gen.Mono.Runner;
@@ -26,7 +27,8 @@ internal static class Program
     {
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         Console.WriteLine($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}; " +
-            $"Vector<float>.Count {Vector<float>.Count}, Vector.IsHardwareAccelerated {Vector.IsHardwareAccelerated}");
+            $"Vector<float>.Count {Vector<float>.Count}, Vector.IsHardwareAccelerated {Vector.IsHardwareAccelerated}, " +
+            $"float arithmetic in {(FloatIsFloat32(1f + (3f / (1 << 23))) ? "float32" : "double precision")}");
 
         if (args.Length == 2 && args[0] == "--out")
         {
@@ -45,5 +47,15 @@ internal static class Program
 
         Console.Error.WriteLine("usage: Gen.Mono.Runner --out DIR | --compare DIR1 DIR2 | --bench [--dry]");
         return 2;
+    }
+
+    // x = 1 + 3·2^-23: x·x − 1 is 6·2^-23 in float32, but 6·2^-23 + 9·2^-46 (then 0x35400002 once stored as a
+    // float) if the runtime keeps the product in double precision, as Mono did before its float32 mode
+    // (the default since Mono 5; `mono -O=-float32` turns it off and the kernels' bits would change).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FloatIsFloat32(float x)
+    {
+        float product = x * x;
+        return product - 1f == 6f / (1 << 23);
     }
 }
