@@ -244,7 +244,7 @@ public sealed class KernelTests
         var w = new IndentedTextWriter();
         using (w.Block("public static class Kernel"))
         {
-            KernelEmitter.Write(w, layout, kernel);
+            KernelEmitter.Write(w, layout, kernel, KernelTarget.Intrinsics);
             w.Lines("""
                 public static void Run(int width, float[] p, float[] g, float[] v, float[] u, float negLr, float wd)
                 {

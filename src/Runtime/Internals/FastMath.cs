@@ -16,7 +16,7 @@ namespace Gen.__Internals;
 /// exact kernels never call these: they round each operation as PyTorch does.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class FastMath
+public static partial class FastMath
 {
     /// <summary><c>a·b + c</c>, rounded once where the hardware has fused multiply-add (FMA3, AVX-512, Arm), else as a product and a sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
