@@ -98,6 +98,11 @@ public sealed class PackageInstallTests : IDisposable
         Assert.Equal(-0.01f / (MathF.Sqrt(0.01f) + 1e-8f), bias);
         Assert.Equal("1", parts[1]);
 
+        // The package's build/Gen.props makes GenKernels visible to the generator: the portable Vector<T>
+        // kernels, forced, build with warnings as errors and take the same step to the bit.
+        Run(app, isolated, "build", "-c", "Release", "-p:GenKernels=Portable");
+        Assert.Equal(output, Run(app, isolated, "run", "-c", "Release", "--no-build").Trim());
+
         string assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
         Assert.DoesNotContain("Microsoft.CodeAnalysis", assets, StringComparison.Ordinal);
     }
@@ -113,9 +118,18 @@ public sealed class PackageInstallTests : IDisposable
             Assert.Contains($"lib/{framework}/Gen.Runtime.xml", entries);
         }
 
-        Assert.Contains("analyzers/dotnet/cs/Gen.Generator.dll", entries);
-        // The generator reads the attributes through real instances: their assembly sits beside it.
-        Assert.Contains("analyzers/dotnet/cs/Gen.Attributes.dll", entries);
+        // The generator is self-contained (it compiles the attribute classes in): neither Roslyn nor Unity
+        // loads an analyzer's dependencies, so it is the only assembly there.
+        Assert.Equal(new[] { "analyzers/dotnet/cs/Gen.Generator.dll" }, entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)));
+
+        // GenKernels reaches the generator as build_property.GenKernels, for direct and transitive users.
+        foreach (string props in new[] { "build/Gen.props", "buildTransitive/Gen.props" })
+        {
+            Assert.Contains(props, entries);
+            using var reader = new StreamReader(zip.Entries.Single(e => e.FullName == props).Open());
+            Assert.Contains("<CompilerVisibleProperty Include=\"GenKernels\" />", reader.ReadToEnd(), StringComparison.Ordinal);
+        }
+
         Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.Contains("CodeAnalysis", StringComparison.Ordinal));
 
