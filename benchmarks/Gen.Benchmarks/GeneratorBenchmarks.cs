@@ -1,10 +1,12 @@
+extern alias GenGenerator;
+
 using System;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using Gen.Generator;
+using GenGenerator::Gen.Generator;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 

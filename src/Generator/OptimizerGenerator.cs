@@ -23,6 +23,15 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // One kernel target per compilation, from what it references and the GenKernels property. Both
+        // inputs change with every edit, but their result is one enum: an unrelated edit leaves it, and
+        // every model combined with it, Cached.
+        IncrementalValueProvider<KernelTarget> target = context.CompilationProvider
+            .Select(static (compilation, _) => KernelTargetSetting.HasIntrinsics(compilation))
+            .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) => KernelTargetSetting.Read(options.GlobalOptions)))
+            .Select(static (pair, _) => KernelTargetSetting.Choose(pair.Right, hasIntrinsics: pair.Left).Target)
+            .WithTrackingName(TrackingNames.KernelTarget);
+
         foreach (OptimizerKind kind in OptimizerKinds.All)
         {
             IncrementalValuesProvider<ModelSpec> models = context.SyntaxProvider
@@ -33,7 +42,10 @@ public sealed class OptimizerGenerator : IIncrementalGenerator
                 .WithTrackingName(kind.TrackingName)
                 .Where(static model => model is not null)
                 .Select(static (model, _) => model!)
-                .WithTrackingName(TrackingNames.Models);
+                .WithTrackingName(TrackingNames.Models)
+                .Combine(target)
+                .Select(static (pair, _) => pair.Left with { Target = pair.Right })
+                .WithTrackingName(TrackingNames.TargetedModels);
 
             context.RegisterSourceOutput(models, static (production, model) => Execute(production, model));
         }

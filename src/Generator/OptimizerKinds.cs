@@ -41,4 +41,6 @@ internal static class TrackingNames
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
     public const string Models = nameof(Models);
+    public const string KernelTarget = nameof(KernelTarget);
+    public const string TargetedModels = nameof(TargetedModels);
 }

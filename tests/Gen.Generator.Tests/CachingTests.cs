@@ -11,8 +11,9 @@ namespace Gen.Generator.Tests;
 
 /// <summary>
 /// The incremental pipeline re-emits only when a model's spec changes: an unrelated edit leaves
-/// every tracked step Cached or Unchanged, a hyperparameter edit makes the model step Modified,
-/// and no step output holds a symbol, syntax node or compilation (which would defeat caching).
+/// every tracked step (the kernel target too) Cached or Unchanged, a hyperparameter edit or a new
+/// GenKernels value makes the model step Modified, and no step output holds a symbol, syntax node or
+/// compilation (which would defeat caching).
 /// </summary>
 public sealed class CachingTests
 {
@@ -30,7 +31,7 @@ public sealed class CachingTests
 
     private const string Unrelated = "namespace Demo; public static class Helpers { public static int Twice(int x) => 2 * x; }";
 
-    private static readonly string[] TrackedSteps = { TrackingNames.RmsPropModels, TrackingNames.Models };
+    private static readonly string[] TrackedSteps = { TrackingNames.RmsPropModels, TrackingNames.Models, TrackingNames.KernelTarget, TrackingNames.TargetedModels };
 
     [Fact]
     public void UnrelatedEditReusesEveryStep()
@@ -56,7 +57,25 @@ public sealed class CachingTests
         AssertSecondRun(
             Model.Replace("Rho = 0.9", "Rho = 0.8"),
             Unrelated,
-            reasons => Assert.Contains(IncrementalStepRunReason.Modified, reasons));
+            reasons => Assert.Contains(IncrementalStepRunReason.Modified, reasons),
+            new[] { TrackingNames.RmsPropModels, TrackingNames.Models, TrackingNames.TargetedModels });
+    }
+
+    [Fact]
+    public void NewKernelTargetIsModifiedAndTheModelsAreNot()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compilation(Model, Unrelated);
+        GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(compilation);
+        GeneratorRunResult result = driver
+            .WithUpdatedAnalyzerConfigOptions(GeneratorHarness.Options("Portable"))
+            .RunGenerators(compilation)
+            .GetRunResult().Results.Single();
+
+        IncrementalStepRunReason[] Reasons(string step) => result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.All(Reasons(TrackingNames.RmsPropModels), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, Reasons(TrackingNames.KernelTarget));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(TrackingNames.TargetedModels));
+        Assert.Contains("global::System.Numerics.Vector<float>", result.GeneratedSources.Single(s => s.HintName == "Demo.Policy.RmsPropOptimizer.g.cs").SourceText.ToString());
     }
 
     [Fact]
@@ -77,7 +96,7 @@ public sealed class CachingTests
     }
 
     /// <summary>Runs the generator on (model, unrelated), then on the edited sources, and checks the second run's step reasons.</summary>
-    private static void AssertSecondRun(string editedModel, string editedUnrelated, Action<IncrementalStepRunReason[]> check)
+    private static void AssertSecondRun(string editedModel, string editedUnrelated, Action<IncrementalStepRunReason[]> check, string[]? steps = null)
     {
         CSharpCompilation first = GeneratorHarness.Compilation(Model, Unrelated);
         GeneratorDriver driver = GeneratorHarness.Driver().RunGenerators(first);
@@ -95,7 +114,7 @@ public sealed class CachingTests
         }
 
         GeneratorRunResult result = driver.RunGenerators(second).GetRunResult().Results.Single();
-        foreach (string step in TrackedSteps)
+        foreach (string step in steps ?? TrackedSteps)
         {
             IncrementalStepRunReason[] reasons = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
             Assert.NotEmpty(reasons);

@@ -52,6 +52,35 @@ public sealed class DefaultsTests
         Assert.All(Reference[kind], expected => Assert.Equal(expected.Value, defaults[expected.Key]));
     }
 
+    /// <summary>
+    /// The generator compiles the attribute sources in rather than loading Gen.Attributes.dll (an analyzer's
+    /// dependencies are not loaded): the class it instantiates and the one users reference come from the
+    /// same files, and this proves they agree: same properties, same defaults, same enum members.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void TheGeneratorsAttributeIsTheShippedOne(string kind)
+    {
+        OptimizerKind optimizerKind = Find(kind);
+        Assert.NotSame(GeneratorHarness.AttributesAssembly, optimizerKind.AttributeType.Assembly);
+        Type shipped = GeneratorHarness.AttributesAssembly.GetType(optimizerKind.AttributeType.FullName!, throwOnError: true)!;
+        Dictionary<string, object?> compiledIn = Defaults(optimizerKind.AttributeType);
+        Dictionary<string, object?> reference = Defaults(shipped);
+        Assert.Equal(reference.Keys.Order(), compiledIn.Keys.Order());
+        foreach ((string property, object? value) in reference)
+        {
+            Assert.Equal(Format(value), Format(compiledIn[property]));
+        }
+
+        foreach (Type shippedEnum in GeneratorHarness.AttributesAssembly.GetExportedTypes().Where(t => t.IsEnum))
+        {
+            Type own = optimizerKind.AttributeType.Assembly.GetType(shippedEnum.FullName!, throwOnError: true)!;
+            Assert.Equal(
+                Enum.GetNames(shippedEnum).Select(name => (name, Convert.ToInt64(Enum.Parse(shippedEnum, name), CultureInfo.InvariantCulture))),
+                Enum.GetNames(own).Select(name => (name, Convert.ToInt64(Enum.Parse(own, name), CultureInfo.InvariantCulture))));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void GeneratedConstantsAreTheAttributeDefaults(string kind)
@@ -81,7 +110,7 @@ public sealed class DefaultsTests
     public void AttributeDocsStateEachDefault(string kind)
     {
         OptimizerKind optimizerKind = Find(kind);
-        XDocument docs = XDocument.Load(Path.ChangeExtension(optimizerKind.AttributeType.Assembly.Location, ".xml"));
+        XDocument docs = XDocument.Load(Path.ChangeExtension(GeneratorHarness.AttributesAssembly.Location, ".xml"));
         foreach ((string property, object? value) in Defaults(optimizerKind))
         {
             string member = "P:" + optimizerKind.AttributeType.FullName + "." + property;
@@ -139,10 +168,12 @@ public sealed class DefaultsTests
     private static OptimizerKind Find(string kind) => OptimizerKinds.All.Single(k => k.AttributeName == kind);
 
     /// <summary>Every settable property of the attribute with its default, from a fresh instance.</summary>
-    private static Dictionary<string, object?> Defaults(OptimizerKind kind)
+    private static Dictionary<string, object?> Defaults(OptimizerKind kind) => Defaults(kind.AttributeType);
+
+    private static Dictionary<string, object?> Defaults(Type attributeType)
     {
-        object instance = Activator.CreateInstance(kind.AttributeType)!;
-        return kind.AttributeType.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        object instance = Activator.CreateInstance(attributeType)!;
+        return attributeType.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(p => p.CanWrite)
             .ToDictionary(p => p.Name, p => p.GetValue(instance));
     }

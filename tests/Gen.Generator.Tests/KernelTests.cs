@@ -40,6 +40,26 @@ public sealed class KernelTests
     public void VectorSpellingBroadcastsConstantsAndSelectsByMask(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Vector(ElementKind.Single, 512)));
 
+    [Theory]
+    [InlineData(4, "var x = -new global::System.Numerics.Vector<float>(-1f) + param * new global::System.Numerics.Vector<float>(-1f);")]
+    [InlineData(5, "var x = global::System.Numerics.Vector.Abs(grad) + global::System.Numerics.Vector.SquareRoot(grad + param);")]
+    [InlineData(6, "var x = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan<float>(grad, param), grad + param, -grad) * new global::System.Numerics.Vector<float>(2f);")]
+    [InlineData(8, "var x = global::Gen.__Internals.FastMath.NegatedMultiplyAdd(grad, param, global::Gen.__Internals.FastMath.ReciprocalSqrtEstimate(grad));")]
+    [InlineData(9, "var x = ((global::System.Numerics.Vector.GreaterThan<float>(grad, global::System.Numerics.Vector<float>.Zero) & new global::System.Numerics.Vector<float>(1f)) - (global::System.Numerics.Vector.LessThan<float>(grad, global::System.Numerics.Vector<float>.Zero) & new global::System.Numerics.Vector<float>(1f)));")]
+    public void VectorOfTSpellingUsesTheGenericComparisonsAndConstructors(int index, string expected) =>
+        Assert.Equal(expected, Spell(index, KernelFlavor.VectorOfT(ElementKind.Single)));
+
+    [Fact]
+    public void PortableLoadsAndStoresIndexSpans()
+    {
+        KernelDescription kernel = Build(k => k.Store("v", k.Load("v") * 2));
+        KernelStatement store = KernelTransforms.ForRegister(kernel.Statements, 3)[0];
+        Assert.Equal(
+            "vVectors[i + 3] = vVectors[i + 3] * new global::System.Numerics.Vector<float>(2f);",
+            KernelFlavor.VectorOfT(ElementKind.Single).Write(store, kernel));
+        Assert.Equal("v[i] = v[i] * 2f;", KernelFlavor.Scalar(ElementKind.Single, KernelTarget.Portable).Write(kernel.Statements[0], kernel));
+    }
+
     [Fact]
     public void DoubleKernelsUseDoubleLiteralsAndMath()
     {
@@ -215,6 +235,7 @@ public sealed class KernelTests
                 5 => Abs(grad) + Sqrt(grad + param),
                 6 => new SelectValue(Comparison.LessThan, grad, param, grad + param, -grad) * 2,
                 7 => new CoupledDecayValue(grad + param, grad) * 2,
+                9 => Sign(grad),
                 _ => NegatedMultiplyAdd(grad, param, ReciprocalSqrtEstimate(grad)),
             });
         }, flavor.Element);
@@ -244,7 +265,7 @@ public sealed class KernelTests
         var w = new IndentedTextWriter();
         using (w.Block("public static class Kernel"))
         {
-            KernelEmitter.Write(w, layout, kernel);
+            KernelEmitter.Write(w, layout, kernel, KernelTarget.Intrinsics);
             w.Lines("""
                 public static void Run(int width, float[] p, float[] g, float[] v, float[] u, float negLr, float wd)
                 {

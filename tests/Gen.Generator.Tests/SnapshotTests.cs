@@ -27,15 +27,35 @@ public sealed class SnapshotTests
     [Fact]
     public void FastPrecisionOutsideAndInsideSqrt() => VerifyGenerated(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt);
 
-    private static void VerifyGenerated(string name, string source)
+    /// <summary>
+    /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
+    /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
+    /// QuickStart's float RMSProp, every kind with its options (float and double members), and Precision.Fast.
+    /// </summary>
+    [Theory]
+    [InlineData(nameof(QuickStartPolicy), GeneratorModels.QuickStartPolicy)]
+    [InlineData(nameof(EveryOptimizerKindWithItsOptionsAndMemberOverrides), GeneratorModels.EveryOptimizerKindWithItsOptionsAndMemberOverrides)]
+    [InlineData(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt)]
+    public void Portable(string name, string source)
     {
-        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(source));
+        GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;
+        GeneratorRunResult portable = VerifyGenerated("Portable." + name, source, genKernels: "Portable", skip: hint => hint.EndsWith(".Gradients.g.cs", System.StringComparison.Ordinal));
+        Assert.Equal(
+            intrinsics.GeneratedSources.Where(s => s.HintName.EndsWith(".Gradients.g.cs", System.StringComparison.Ordinal)).Select(s => s.SourceText.ToString()),
+            portable.GeneratedSources.Where(s => s.HintName.EndsWith(".Gradients.g.cs", System.StringComparison.Ordinal)).Select(s => s.SourceText.ToString()));
+    }
+
+    private static GeneratorRunResult VerifyGenerated(string name, string source, string? genKernels = null, System.Func<string, bool>? skip = null)
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(GeneratorHarness.Compilation(source), genKernels);
 
         Assert.Empty(GeneratorHarness.CompilerDiagnostics(output).Where(d => d.Id != "GEN003"));
         Assert.NotEmpty(result.GeneratedSources);
-        foreach (GeneratedSourceResult generated in result.GeneratedSources.OrderBy(s => s.HintName, System.StringComparer.Ordinal))
+        foreach (GeneratedSourceResult generated in result.GeneratedSources.OrderBy(s => s.HintName, System.StringComparer.Ordinal).Where(s => skip?.Invoke(s.HintName) != true))
         {
             Snapshot.Verify(name + "." + generated.HintName.Replace(".g.cs", string.Empty), generated.SourceText.ToString());
         }
+
+        return result;
     }
 }

@@ -5,6 +5,8 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Runtime.CompilerServices;
 using Xunit;
 
@@ -98,6 +100,11 @@ public sealed class PackageInstallTests : IDisposable
         Assert.Equal(-0.01f / (MathF.Sqrt(0.01f) + 1e-8f), bias);
         Assert.Equal("1", parts[1]);
 
+        // The package's build/Gen.props makes GenKernels visible to the generator: the portable Vector<T>
+        // kernels, forced, build with warnings as errors and take the same step to the bit.
+        Run(app, isolated, "build", "-c", "Release", "-p:GenKernels=Portable");
+        Assert.Equal(output, Run(app, isolated, "run", "-c", "Release", "--no-build").Trim());
+
         string assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
         Assert.DoesNotContain("Microsoft.CodeAnalysis", assets, StringComparison.Ordinal);
     }
@@ -106,16 +113,29 @@ public sealed class PackageInstallTests : IDisposable
     {
         using ZipArchive zip = ZipFile.OpenRead(package);
         string[] entries = zip.Entries.Select(e => e.FullName).ToArray();
-        foreach (string framework in new[] { "net8.0", "net10.0" })
+        // netstandard2.1 is Unity's (Mono and IL2CPP): the same two assemblies, and no package dependency
+        // (checked below) since Unity cannot take a second copy of System.Runtime.CompilerServices.Unsafe.
+        foreach (string framework in new[] { "netstandard2.1", "net8.0", "net10.0" })
         {
             Assert.Contains($"lib/{framework}/Gen.Runtime.dll", entries);
             Assert.Contains($"lib/{framework}/Gen.Attributes.dll", entries);
             Assert.Contains($"lib/{framework}/Gen.Runtime.xml", entries);
         }
 
-        Assert.Contains("analyzers/dotnet/cs/Gen.Generator.dll", entries);
-        // The generator reads the attributes through real instances: their assembly sits beside it.
-        Assert.Contains("analyzers/dotnet/cs/Gen.Attributes.dll", entries);
+        Assert.Equal(3, entries.Count(e => e.StartsWith("lib/", StringComparison.Ordinal) && e.EndsWith("/Gen.Runtime.dll", StringComparison.Ordinal)));
+        Assert.Equal(new[] { "netstandard" }, AssemblyReferences(zip.GetEntry("lib/netstandard2.1/Gen.Runtime.dll")!));
+        // The generator is self-contained (it compiles the attribute classes in): neither Roslyn nor Unity
+        // loads an analyzer's dependencies, so it is the only assembly there.
+        Assert.Equal(new[] { "analyzers/dotnet/cs/Gen.Generator.dll" }, entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)));
+
+        // GenKernels reaches the generator as build_property.GenKernels, for direct and transitive users.
+        foreach (string props in new[] { "build/Gen.props", "buildTransitive/Gen.props" })
+        {
+            Assert.Contains(props, entries);
+            using var reader = new StreamReader(zip.Entries.Single(e => e.FullName == props).Open());
+            Assert.Contains("<CompilerVisibleProperty Include=\"GenKernels\" />", reader.ReadToEnd(), StringComparison.Ordinal);
+        }
+
         Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.Contains("CodeAnalysis", StringComparison.Ordinal));
 
@@ -123,6 +143,21 @@ public sealed class PackageInstallTests : IDisposable
         string text = nuspec.ReadToEnd();
         Assert.Contains("<license type=\"expression\">MIT</license>", text, StringComparison.Ordinal);
         Assert.DoesNotContain("<dependency ", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The names of the assemblies a packaged assembly references.</summary>
+    private static string[] AssemblyReferences(ZipArchiveEntry entry)
+    {
+        var image = new MemoryStream();
+        using (Stream stream = entry.Open())
+        {
+            stream.CopyTo(image);
+        }
+
+        image.Position = 0;
+        using var reader = new PEReader(image);
+        MetadataReader metadata = reader.GetMetadataReader();
+        return metadata.AssemblyReferences.Select(r => metadata.GetString(metadata.GetAssemblyReference(r).Name)).Order(StringComparer.Ordinal).ToArray();
     }
 
     private static string Run(string directory, params string[] arguments) => Run(directory, new Dictionary<string, string>(), arguments);

@@ -138,6 +138,28 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLink("GEN201"));
 
+    // The kernel target is a property of the compilation, not of a declaration: reported once, at its end,
+    // without a source location. The generator falls back to a target that compiles, so these are warnings.
+    public static readonly DiagnosticDescriptor UnknownKernelTarget = new(
+        "GEN202",
+        "Unknown kernel target",
+        "GenKernels is \"{0}\", which is not a kernel target: use one of {1}. Gen chose the kernels by the compilation ({2}).",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN202"),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    public static readonly DiagnosticDescriptor IntrinsicsKernelsUnavailable = new(
+        "GEN203",
+        "Intrinsics kernels requested where System.Runtime.Intrinsics is missing",
+        "GenKernels is Intrinsics, but this compilation has no System.Runtime.Intrinsics.Vector512 (the intrinsics kernels need .NET 8 or later): Gen generated the Portable kernels. Remove the setting, or target .NET 8 or later.",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN203"),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics and the docs test.</summary>
     public static readonly DiagnosticDescriptor[] All =
     {
@@ -161,6 +183,8 @@ internal static class DiagnosticDescriptors
         LearningRateDecayOutOfRange,
         LearningRateScaleOutOfRange,
         OptionOnUntrainedMember,
+        UnknownKernelTarget,
+        IntrinsicsKernelsUnavailable,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Gen.Generator.Helpers;
 using Gen.Generator.Models;
@@ -8,10 +7,11 @@ namespace Gen.Generator.Emitting;
 
 /// <summary>
 /// Writes one optimizer's kernels for one element type: <c>UpdateBuffer</c> with the width cascade
-/// Vector512 → Vector256 → Vector128 → scalar (an unrolled main loop at the widest accelerated width),
-/// and one block method per width that updates one register's worth of elements. Every method is the
-/// same <see cref="KernelDescription"/>, transformed (<see cref="KernelTransforms"/>) and then spelled
-/// for its width (<see cref="KernelFlavor"/>).
+/// (Intrinsics: Vector512 → Vector256 → Vector128 → scalar, an unrolled main loop at the widest
+/// accelerated width; Portable: Vector&lt;T&gt;, unrolled, then scalar), and one block method per width
+/// that updates one register's worth of elements. Every method is the same
+/// <see cref="KernelDescription"/>, transformed (<see cref="KernelTransforms"/>) and then spelled for its
+/// width (<see cref="KernelFlavor"/>).
 /// </summary>
 internal static class KernelEmitter
 {
@@ -26,23 +26,23 @@ internal static class KernelEmitter
     /// </summary>
     private const int LoadsFirstBits = 512;
 
-    public static void Write(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel)
+    public static void Write(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
     {
         w.Line();
-        WriteUpdateBuffer(w, optimizer, kernel);
-        foreach (KernelFlavor flavor in KernelFlavor.Cascade(kernel.Element))
+        WriteUpdateBuffer(w, optimizer, kernel, target);
+        foreach (KernelFlavor flavor in KernelFlavor.Cascade(kernel.Element, target))
         {
             w.Line();
             WriteBlock(w, optimizer, kernel, flavor);
         }
 
         w.Line();
-        WriteBlock(w, optimizer, kernel, KernelFlavor.Scalar(kernel.Element));
+        WriteBlock(w, optimizer, kernel, KernelFlavor.Scalar(kernel.Element, target));
     }
 
-    private static void WriteUpdateBuffer(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel)
+    private static void WriteUpdateBuffer(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
     {
-        KernelFlavor scalar = KernelFlavor.Scalar(kernel.Element);
+        KernelFlavor scalar = KernelFlavor.Scalar(kernel.Element, target);
         string type = scalar.ElementType;
         var parameters = new List<string>();
         foreach (KernelBuffer buffer in kernel.Buffers)
@@ -58,13 +58,24 @@ internal static class KernelEmitter
             w.Line("//   " + line);
         }
 
+        if (target == KernelTarget.Portable)
+        {
+            w.Line("// (MethodImplOptions)512 is AggressiveOptimization, which netstandard2.1 does not name; a runtime without it ignores it.");
+        }
+
         w.Line("/// <summary>One " + optimizer.DisplayName + " step over one " + type + " buffer, in a single pass: each element is loaded and stored once.</summary>");
         // Fully optimized from its first call: under tiered compilation with PGO a new kernel's first
         // seconds ran in an instrumented tier, 12–20× slower (BenchmarkDotNet, 64K Fast: 83–139 µs per step
         // for 13 iterations of 250 ms, then 7 µs), which a frame-budgeted training loop cannot absorb.
-        w.Line(SourceWriter.AggressiveOptimization);
+        w.Line(target == KernelTarget.Portable ? SourceWriter.AggressiveOptimizationByValue : SourceWriter.AggressiveOptimization);
         using (w.Block("private static void UpdateBuffer" + DecayTypeParameter(optimizer) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(optimizer)))
         {
+            if (target == KernelTarget.Portable)
+            {
+                WritePortableBody(w, optimizer, kernel, scalar);
+                return;
+            }
+
             KernelBuffer first = kernel.Buffers[0];
             w.Line("nuint length = (nuint)" + first.Span + ".Length;");
             string lengthCheck = string.Join(" || ", kernel.Buffers.Skip(1).Select(b => "(nuint)" + b.Span + ".Length != length"));
@@ -92,7 +103,7 @@ internal static class KernelEmitter
                 {
                     foreach (StepScalar s in optimizer.Scalars)
                     {
-                        w.Line("var " + s.Name + flavor.Bits + " = " + flavor.Broadcast(s.Name) + ";");
+                        w.Line("var " + s.Name + flavor.Suffix + " = " + flavor.Broadcast(s.Name) + ";");
                     }
 
                     w.Line("nuint width = (nuint)" + flavor.Count + ";");
@@ -140,8 +151,86 @@ internal static class KernelEmitter
         {
             foreach (KernelStatement statement in loadsFirst ? KernelTransforms.LoadsFirst(staged) : staged)
             {
-                w.Line(flavor.Write(statement, kernel, flavor.Bits.ToString(CultureInfo.InvariantCulture)));
+                w.Line(flavor.Write(statement, kernel, flavor.Suffix));
             }
+        }
+    }
+
+    /// <summary>
+    /// The portable <c>UpdateBuffer</c>'s body: spans with int indices (netstandard2.1 has no Unsafe), the
+    /// gradient as a Span (Mono 6.8 has no ReadOnlySpan&lt;T&gt; indexer), Vector&lt;T&gt; registers through
+    /// <c>MemoryMarshal.Cast</c> while they are accelerated, then the scalar tail.
+    /// </summary>
+    private static void WritePortableBody(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor scalar)
+    {
+        KernelBuffer first = kernel.Buffers[0];
+        w.Line("int length = " + first.Span + ".Length;");
+        string lengthCheck = string.Join(" || ", kernel.Buffers.Skip(1).Select(b => b.Span + ".Length != length"));
+        using (w.Block("if (" + lengthCheck + ")"))
+        {
+            w.Line(SourceWriter.Guard + ".ThrowBufferLengthMismatch();");
+        }
+
+        w.Line();
+        w.Line("// Span indexers with int indices: netstandard2.1 has no Unsafe. The gradient is read through a Span");
+        w.Line("// over its memory (Mono 6.8 has no ReadOnlySpan<T> indexer); nothing writes it.");
+        foreach (KernelBuffer buffer in kernel.Buffers)
+        {
+            string span = "global::System.Span<" + buffer.Memory.Keyword() + ">";
+            w.Line(span + " " + buffer.Reference + " = " + (buffer.Role == BufferRole.Gradient
+                ? SourceWriter.MemoryMarshal + ".CreateSpan(ref " + SourceWriter.MemoryMarshal + ".GetReference(" + buffer.Span + "), length);"
+                : buffer.Span + ";"));
+        }
+
+        w.Line("int i = 0;");
+        w.Line();
+        KernelFlavor vector = KernelFlavor.VectorOfT(kernel.Element);
+        w.Line("// Whole Vector<T> registers while they are accelerated (the JIT folds the check; a runtime without");
+        w.Line("// SIMD skips them), an unrolled main loop then one register at a time, then single elements with the");
+        w.Line("// same formula: no element is processed twice.");
+        using (w.Block("if (" + vector.IsAccelerated + ")"))
+        {
+            foreach (StepScalar s in optimizer.Scalars)
+            {
+                w.Line("var " + s.Name + vector.Suffix + " = " + vector.Broadcast(s.Name) + ";");
+            }
+
+            foreach (KernelBuffer buffer in kernel.Buffers)
+            {
+                w.Line("var " + vector.BufferName(buffer) + " = " + SourceWriter.MemoryMarshal + ".Cast<" + buffer.Memory.Keyword() + ", " + vector.Type + ">(" + buffer.Reference + ");");
+            }
+
+            w.Line("int registers = " + vector.BufferName(first) + ".Length;");
+            IReadOnlyList<KernelStatement> staged = KernelTransforms.Stage(
+                Enumerable.Range(0, Unroll).Select(register => KernelTransforms.ForRegister(kernel.Statements, register)).ToList());
+
+            // Staged, loads not first: loads-first earned its place at 512 bits on RyuJIT (A/B in
+            // benchmarks/README.md), and Vector<T> is 128 or 256 bits wide there, where the intrinsics
+            // target keeps the staged order too; Mono's and IL2CPP's schedulers are not measured.
+            w.Line("// " + Unroll + " registers per iteration, each statement for all of them before the next.");
+            using (w.Block("for (; i + " + Unroll + " <= registers; i += " + Unroll + ")"))
+            {
+                foreach (KernelStatement statement in staged)
+                {
+                    w.Line(vector.Write(statement, kernel, vector.Suffix));
+                }
+            }
+
+            w.Line();
+            using (w.Block("for (; i < registers; i++)"))
+            {
+                w.Line(BlockCall(optimizer, kernel, vector));
+            }
+
+            w.Line();
+            w.Line("// From registers to elements: the scalar loop starts after the last whole register.");
+            w.Line("i = registers * " + vector.Count + ";");
+        }
+
+        w.Line();
+        using (w.Block("for (; i < length; i++)"))
+        {
+            w.Line(BlockCall(optimizer, kernel, scalar));
         }
     }
 
@@ -155,20 +244,22 @@ internal static class KernelEmitter
 
     private static string BlockCall(OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor flavor)
     {
-        var arguments = kernel.Buffers.Select(b => "ref " + b.Reference).ToList();
+        var arguments = kernel.Buffers.Select(flavor.BufferArgument).ToList();
         arguments.Add("i");
-        arguments.AddRange(optimizer.Scalars.Select(s => flavor.IsScalar ? s.Name : s.Name + flavor.Bits));
+        arguments.AddRange(optimizer.Scalars.Select(s => s.Name + flavor.Suffix));
         return flavor.BlockMethod + DecayTypeParameter(optimizer) + "(" + string.Join(", ", arguments) + ");";
     }
 
     private static void WriteBlock(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor flavor)
     {
-        var parameters = kernel.Buffers.Select(b => "ref " + b.Memory.Keyword() + " " + b.Reference).ToList();
-        parameters.Add("nuint i");
+        var parameters = kernel.Buffers.Select(flavor.BufferParameter).ToList();
+        parameters.Add(flavor.IndexType + " i");
         parameters.AddRange(optimizer.Scalars.Select(s => flavor.Type + " " + s.Name));
 
         w.Line(flavor.IsScalar
             ? "/// <summary>Updates the element at offset <paramref name=\"i\"/>; the same operations, in the same order, as the vector blocks.</summary>"
+            : flavor.IsVectorOfT
+            ? "/// <summary>Updates register <paramref name=\"i\"/> of the spans of whole Vector&lt;" + flavor.ElementType + "&gt; registers.</summary>"
             : "/// <summary>Updates the " + flavor.Bits + "-bit register of elements at offset <paramref name=\"i\"/>.</summary>");
         w.Line(SourceWriter.AggressiveInlining);
         using (w.Block("private static void " + flavor.BlockMethod + DecayTypeParameter(optimizer) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(optimizer)))

@@ -1,44 +1,57 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Gen.Generator.Helpers;
 using Gen.Generator.Models;
 
 namespace Gen.Generator.Emitting;
 
 /// <summary>
-/// Writes a <see cref="KernelDescription"/>'s statements as C# for one register width: Vector512, 256 or
-/// 128 of the element type, or the scalar element itself. This is the only place that spells an
-/// operation, so every width of a kernel performs the same operations in the same order and the vector
-/// bodies and the scalar tail agree bit for bit. Expressions are written with the parentheses C#'s
-/// precedence needs and no others.
+/// Writes a <see cref="KernelDescription"/>'s statements as C# for one register width of one
+/// <see cref="KernelTarget"/>: Vector512, 256 or 128 of the element type over refs (Intrinsics),
+/// <c>System.Numerics.Vector&lt;T&gt;</c> over spans (Portable), or the scalar element itself in either
+/// target's addressing. This is the only place that spells an operation, so every width of a kernel
+/// performs the same operations in the same order and the vector bodies and the scalar tail agree bit
+/// for bit. Expressions are written with the parentheses C#'s precedence needs and no others.
 /// </summary>
 internal sealed class KernelFlavor
 {
-    private KernelFlavor(ElementKind element, int bits)
+    private KernelFlavor(KernelTarget target, ElementKind element, int bits, bool isScalar)
     {
+        Target = target;
         Element = element;
         Bits = bits;
+        IsScalar = isScalar;
     }
+
+    /// <summary>The vector API, and with it how buffers are addressed: refs and nuint offsets, or spans and int indices.</summary>
+    public KernelTarget Target { get; }
 
     /// <summary>The element type of the arithmetic.</summary>
     public ElementKind Element { get; }
 
-    /// <summary>512, 256 or 128; 0 for scalar.</summary>
+    /// <summary>512, 256 or 128 for the intrinsics widths; 0 for scalar and for Vector&lt;T&gt;, whose width is the machine's.</summary>
     public int Bits { get; }
 
-    public bool IsScalar => Bits == 0;
+    public bool IsScalar { get; }
+
+    /// <summary>True for <c>System.Numerics.Vector&lt;T&gt;</c>: the portable target's one vector width.</summary>
+    public bool IsVectorOfT => !IsScalar && Target == KernelTarget.Portable;
 
     /// <summary>"float" or "double".</summary>
     public string ElementType => Element.Keyword();
 
-    /// <summary>"global::System.Runtime.Intrinsics.Vector512", the static class of this width.</summary>
-    public string VectorClass => "global::System.Runtime.Intrinsics.Vector" + Bits;
+    /// <summary>"global::System.Runtime.Intrinsics.Vector512" or "global::System.Numerics.Vector": the static class of this width.</summary>
+    public string VectorClass => IsVectorOfT ? "global::System.Numerics.Vector" : "global::System.Runtime.Intrinsics.Vector" + Bits;
 
     /// <summary>The type of one value: "float" or "global::System.Runtime.Intrinsics.Vector512&lt;float&gt;".</summary>
     public string Type => IsScalar ? ElementType : VectorClass + "<" + ElementType + ">";
 
+    /// <summary>What names this width's broadcast scalars and block method: "512", "Vector"; empty for scalar.</summary>
+    public string Suffix => IsScalar ? string.Empty : IsVectorOfT ? "Vector" : Bits.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Name of the method that updates one register's worth of elements.</summary>
-    public string BlockMethod => IsScalar ? "UpdateElement" : "UpdateBlock" + Bits;
+    public string BlockMethod => IsScalar ? "UpdateElement" : "UpdateBlock" + Suffix;
 
     /// <summary>"global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated": whether this width runs (the JIT folds it).</summary>
     public string IsAccelerated => VectorClass + ".IsHardwareAccelerated";
@@ -46,16 +59,41 @@ internal sealed class KernelFlavor
     /// <summary>"global::System.Runtime.Intrinsics.Vector512&lt;float&gt;.Count": the elements in one register.</summary>
     public string Count => Type + ".Count";
 
-    public static KernelFlavor Scalar(ElementKind element) => new(element, 0);
+    /// <summary>The type of offsets: nuint with refs (Intrinsics), int with spans (Portable, whose indexers take int).</summary>
+    public string IndexType => Target == KernelTarget.Portable ? "int" : "nuint";
 
-    public static KernelFlavor Vector(ElementKind element, int bits) => new(element, bits);
+    public static KernelFlavor Scalar(ElementKind element, KernelTarget target = KernelTarget.Intrinsics) => new(target, element, 0, isScalar: true);
+
+    public static KernelFlavor Vector(ElementKind element, int bits) => new(KernelTarget.Intrinsics, element, bits, isScalar: false);
+
+    /// <summary>The portable target's vector flavor: <c>System.Numerics.Vector&lt;T&gt;</c>.</summary>
+    public static KernelFlavor VectorOfT(ElementKind element) => new(KernelTarget.Portable, element, 0, isScalar: false);
 
     /// <summary>The vector flavors a kernel's cascade tries, widest first; the scalar flavor finishes it.</summary>
-    public static IReadOnlyList<KernelFlavor> Cascade(ElementKind element) =>
-        new[] { Vector(element, 512), Vector(element, 256), Vector(element, 128) };
+    public static IReadOnlyList<KernelFlavor> Cascade(ElementKind element, KernelTarget target = KernelTarget.Intrinsics) =>
+        target == KernelTarget.Portable
+            ? new[] { VectorOfT(element) }
+            : new[] { Vector(element, 512), Vector(element, 256), Vector(element, 128) };
 
-    /// <summary>A run-time scalar broadcast to this width, e.g. "Vector512.Create(negLr)".</summary>
-    public string Broadcast(string scalar) => IsScalar ? scalar : VectorClass + ".Create(" + scalar + ")";
+    /// <summary>A run-time scalar broadcast to this width, e.g. "Vector512.Create(negLr)", "new Vector&lt;float&gt;(negLr)".</summary>
+    public string Broadcast(string scalar) =>
+        IsScalar ? scalar
+        : IsVectorOfT ? "new " + Type + "(" + scalar + ")"
+        : VectorClass + ".Create(" + scalar + ")";
+
+    /// <summary>
+    /// The name a buffer has in this flavor's code: its ref or span ("v"), or for Vector&lt;T&gt; the span
+    /// of whole registers over it ("vVectors").
+    /// </summary>
+    public string BufferName(KernelBuffer buffer) => IsVectorOfT ? buffer.Reference + "Vectors" : buffer.Reference;
+
+    /// <summary>A block method's parameter for <paramref name="buffer"/>: "ref float v", "global::System.Span&lt;float&gt; v".</summary>
+    public string BufferParameter(KernelBuffer buffer) =>
+        Target == KernelTarget.Intrinsics ? "ref " + buffer.Memory.Keyword() + " " + buffer.Reference
+        : "global::System.Span<" + (IsVectorOfT ? "global::System.Numerics.Vector<" + buffer.Memory.Keyword() + ">" : buffer.Memory.Keyword()) + "> " + BufferName(buffer);
+
+    /// <summary>The argument passing <paramref name="buffer"/> to a block method: "ref v", "vVectors".</summary>
+    public string BufferArgument(KernelBuffer buffer) => Target == KernelTarget.Intrinsics ? "ref " + buffer.Reference : BufferName(buffer);
 
     /// <summary>
     /// One statement of <paramref name="kernel"/> as a line of C#. Step scalars are spelled with
@@ -73,10 +111,15 @@ internal sealed class KernelFlavor
         };
     }
 
-    /// <summary>The element offset of register <paramref name="register"/> of an unrolled iteration: "i", "i + width", "i + 2 * width".</summary>
-    private static string Offset(int register) => register switch
+    /// <summary>
+    /// The offset of register <paramref name="register"/> of an unrolled iteration: in elements for the
+    /// intrinsics ("i", "i + width", "i + 2 * width"), in registers for Vector&lt;T&gt;, whose spans hold
+    /// whole registers ("i", "i + 1", "i + 2").
+    /// </summary>
+    private string Offset(int register) => register switch
     {
         0 => "i",
+        _ when Target == KernelTarget.Portable => "i + " + register,
         1 => "i + width",
         _ => "i + " + register + " * width",
     };
@@ -116,9 +159,14 @@ internal sealed class KernelFlavor
             KernelBuffer buffer = Buffer(store.Buffer);
             string value = Top(store.Value);
             RequireSameTypes(buffer);
+            if (_flavor.Target == KernelTarget.Portable)
+            {
+                return _flavor.BufferName(buffer) + "[" + _flavor.Offset(store.Register) + "] = " + value + ";";
+            }
+
             return _flavor.IsScalar
-                ? SourceWriter.Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(store.Register) + ") = " + value + ";"
-                : _flavor.VectorClass + ".StoreUnsafe(" + value + ", ref " + buffer.Reference + ", " + Offset(store.Register) + ");";
+                ? SourceWriter.Unsafe + ".Add(ref " + buffer.Reference + ", " + _flavor.Offset(store.Register) + ") = " + value + ";"
+                : _flavor.VectorClass + ".StoreUnsafe(" + value + ", ref " + buffer.Reference + ", " + _flavor.Offset(store.Register) + ");";
         }
 
         /// <summary>A load, widening from the memory type to the arithmetic type (see <see cref="Store"/>).</summary>
@@ -126,9 +174,16 @@ internal sealed class KernelFlavor
         {
             KernelBuffer buffer = Buffer(load.Buffer);
             RequireSameTypes(buffer);
+            if (_flavor.Target == KernelTarget.Portable)
+            {
+                // Span indexers with int indices: netstandard2.1 has no Unsafe, and the spans are Span<T>
+                // (never ReadOnlySpan<T>, whose indexer Mono 6.8 lacks).
+                return _flavor.BufferName(buffer) + "[" + _flavor.Offset(load.Register) + "]";
+            }
+
             return _flavor.IsScalar
-                ? SourceWriter.Unsafe + ".Add(ref " + buffer.Reference + ", " + Offset(load.Register) + ")"
-                : _flavor.VectorClass + ".LoadUnsafe(ref " + buffer.Reference + ", " + Offset(load.Register) + ")";
+                ? SourceWriter.Unsafe + ".Add(ref " + buffer.Reference + ", " + _flavor.Offset(load.Register) + ")"
+                : _flavor.VectorClass + ".LoadUnsafe(ref " + buffer.Reference + ", " + _flavor.Offset(load.Register) + ")";
         }
 
         private static void RequireSameTypes(KernelBuffer buffer)
@@ -168,7 +223,7 @@ internal sealed class KernelFlavor
                 case ConstantValue constant:
                     string literal = _flavor.Element.Literal(constant.Value);
                     precedence = _flavor.IsScalar && literal.StartsWith("-", StringComparison.Ordinal) ? Precedence.Unary : Precedence.Primary;
-                    return _flavor.IsScalar ? literal : _flavor.VectorClass + ".Create(" + literal + ")";
+                    return _flavor.Broadcast(literal);
                 case BinaryValue binary:
                     precedence = binary.Operator is BinaryOperator.Add or BinaryOperator.Subtract ? Precedence.Additive : Precedence.Multiplicative;
 
@@ -221,10 +276,10 @@ internal sealed class KernelFlavor
             string math = _flavor.Element == ElementKind.Single ? "global::System.MathF." : "global::System.Math.";
             return op switch
             {
-                UnaryOperator.Sqrt => (scalar ? math : _flavor.VectorClass + ".") + "Sqrt(" + x + ")",
+                UnaryOperator.Sqrt => (scalar ? math : _flavor.VectorClass + ".") + (_flavor.IsVectorOfT ? "SquareRoot(" : "Sqrt(") + x + ")",
                 UnaryOperator.Abs => (scalar ? math : _flavor.VectorClass + ".") + "Abs(" + x + ")",
 
-                // FastMath has one overload per width and one for the scalar, each making the same choice.
+                // FastMath has one overload per width (Vector<float> included) and one for the scalar.
                 UnaryOperator.ReciprocalEstimate => SourceWriter.FastMath + ".ReciprocalEstimate(" + x + ")",
                 UnaryOperator.ReciprocalSqrtEstimate => SourceWriter.FastMath + ".ReciprocalSqrtEstimate(" + x + ")",
                 _ => throw new ArgumentOutOfRangeException(nameof(op)),
@@ -241,8 +296,17 @@ internal sealed class KernelFlavor
             }
 
             string zero = _flavor.Type + ".Zero";
-            return "((" + _flavor.VectorClass + ".GreaterThan(" + value + ", " + zero + ") & " + one + ") - (" + _flavor.VectorClass + ".LessThan(" + value + ", " + zero + ") & " + one + "))";
+            return "((" + Compare("GreaterThan") + "(" + value + ", " + zero + ") & " + one + ") - (" + Compare("LessThan") + "(" + value + ", " + zero + ") & " + one + "))";
         }
+
+        /// <summary>
+        /// The comparison method, returning a mask of the element type: "Vector512.GreaterThan". For
+        /// Vector&lt;T&gt; the generic overload, "Vector.GreaterThan&lt;float&gt;": the plain one returns a
+        /// Vector&lt;int&gt; (Vector&lt;long&gt; for double) mask, which neither ANDs with the element type's
+        /// one nor selects between its values.
+        /// </summary>
+        private string Compare(string comparison) =>
+            _flavor.VectorClass + "." + comparison + (_flavor.IsVectorOfT ? "<" + _flavor.ElementType + ">" : string.Empty);
 
         /// <summary>A compare and a select: <c>(a &gt; b ? x : y)</c>, or ConditionalSelect of a vector comparison.</summary>
         private string Select(SelectValue select)
@@ -258,7 +322,7 @@ internal sealed class KernelFlavor
             }
 
             string compare = select.Comparison == Comparison.GreaterThan ? "GreaterThan" : "LessThan";
-            return _flavor.VectorClass + ".ConditionalSelect(" + _flavor.VectorClass + "." + compare + "(" + Top(select.Left) + ", " + Top(select.Right) + "), "
+            return _flavor.VectorClass + ".ConditionalSelect(" + Compare(compare) + "(" + Top(select.Left) + ", " + Top(select.Right) + "), "
                 + Top(select.WhenTrue) + ", " + Top(select.WhenFalse) + ")";
         }
     }

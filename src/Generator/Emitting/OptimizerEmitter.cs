@@ -51,7 +51,7 @@ internal static class OptimizerEmitter
                 WriteResetState(w, model, optimizer);
                 foreach (KernelDescription kernel in optimizer.Kernels)
                 {
-                    KernelEmitter.Write(w, optimizer, kernel);
+                    KernelEmitter.Write(w, optimizer, kernel, model.Target);
                 }
             }
         });
@@ -232,9 +232,11 @@ internal static class OptimizerEmitter
             {
                 foreach (StateBuffer buffer in optimizer.Buffers)
                 {
+                    // Array.Clear(array) is .NET 6's; the portable target's profiles have only the ranged overload.
+                    string field = FieldName(buffer, parameter);
                     w.Line(buffer.InitialValue == 0
-                        ? "global::System.Array.Clear(" + FieldName(buffer, parameter) + ");"
-                        : "global::System.Array.Fill(" + FieldName(buffer, parameter) + ", " + Storage(optimizer, buffer, parameter).Literal(buffer.InitialValue) + ");");
+                        ? "global::System.Array.Clear(" + field + (model.Target == KernelTarget.Portable ? ", 0, " + field + ".Length" : string.Empty) + ");"
+                        : "global::System.Array.Fill(" + field + ", " + Storage(optimizer, buffer, parameter).Literal(buffer.InitialValue) + ");");
                 }
             }
         }

@@ -12,6 +12,8 @@ internal static class SourceWriter
         "[global::System.CodeDom.Compiler.GeneratedCode(\"Gen.Generator\", \"" + typeof(SourceWriter).Assembly.GetName().Version!.ToString(3) + "\")]";
     public const string AggressiveInlining = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
     public const string AggressiveOptimization = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+    /// <summary>AggressiveOptimization by value, for the portable target: netstandard2.1's MethodImplOptions does not name it.</summary>
+    public const string AggressiveOptimizationByValue = "[global::System.Runtime.CompilerServices.MethodImpl((global::System.Runtime.CompilerServices.MethodImplOptions)512)]";
     public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Tensors = "global::Gen.__Internals.Tensors";

@@ -63,8 +63,10 @@ internal sealed record HierarchySpec(
 /// trainable members and the layouts of its valid optimizer attributes of that kind.
 /// </summary>
 /// <param name="EmitsGradients">True for exactly one kind present on the class, so the shared Gradients type is emitted once.</param>
+/// <param name="Target">The compilation's kernel target, set after the transform from the compilation-wide choice.</param>
 internal sealed record ModelSpec(
     HierarchySpec Hierarchy,
     EquatableArray<ParameterSpec> Parameters,
     bool EmitsGradients,
-    EquatableArray<OptimizerLayout> Optimizers);
+    EquatableArray<OptimizerLayout> Optimizers,
+    KernelTarget Target = KernelTarget.Intrinsics);

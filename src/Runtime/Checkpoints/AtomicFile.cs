@@ -24,7 +24,19 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+#if NET8_0_OR_GREATER
             File.Move(temporary, target, overwrite: true);
+#else
+            // netstandard2.1's File.Move cannot overwrite; File.Replace renames over an existing file.
+            if (File.Exists(target))
+            {
+                File.Replace(temporary, target, destinationBackupFileName: null);
+            }
+            else
+            {
+                File.Move(temporary, target);
+            }
+#endif
         }
         catch
         {

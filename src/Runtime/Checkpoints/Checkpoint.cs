@@ -44,7 +44,7 @@ public static class Checkpoint
     public static void SaveOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path)
         where TGradients : GradientsBase
     {
-        ArgumentNullException.ThrowIfNull(path);
+        _ = path ?? throw new ArgumentNullException(nameof(path));
         CheckpointLayout layout = OptimizerLayoutToSave(optimizer);
         AtomicFile.Write(path, stream => CheckpointFile.Write(stream, layout));
     }
@@ -67,7 +67,7 @@ public static class Checkpoint
     public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path)
         where TGradients : GradientsBase
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
+        _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         using FileStream stream = OpenRead(path);
         LoadOptimizer(optimizer, stream, path, wholeFile: true);
     }
@@ -88,7 +88,7 @@ public static class Checkpoint
     /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
     public static void SaveModel(ITrainable model, string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        _ = path ?? throw new ArgumentNullException(nameof(path));
         CheckpointLayout layout = ModelLayoutToSave(model);
         AtomicFile.Write(path, stream => CheckpointFile.Write(stream, layout));
     }
@@ -109,7 +109,7 @@ public static class Checkpoint
     /// <exception cref="IOException">The file could not be read (e.g. <see cref="FileNotFoundException"/>).</exception>
     public static void LoadModel(ITrainable model, string path)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        _ = model ?? throw new ArgumentNullException(nameof(model));
         using FileStream stream = OpenRead(path);
         LoadModel(model, stream, path, wholeFile: true);
     }
@@ -117,7 +117,7 @@ public static class Checkpoint
     private static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream stream, string? path, bool wholeFile)
         where TGradients : GradientsBase
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
+        _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         EnsureLittleEndian();
         CheckpointLayout layout = CheckpointLayout.ForOptimizer(optimizer, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail));
         (LoadPlan plan, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path));
@@ -149,7 +149,7 @@ public static class Checkpoint
 
     private static void LoadModel(ITrainable model, Stream stream, string? path, bool wholeFile)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        _ = model ?? throw new ArgumentNullException(nameof(model));
         EnsureLittleEndian();
         CheckpointLayout layout = CheckpointLayout.ForModel(model, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail));
         (_, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path));
@@ -180,33 +180,33 @@ public static class Checkpoint
     private static CheckpointLayout OptimizerLayoutToSave<TGradients>(Optimizer<TGradients> optimizer)
         where TGradients : GradientsBase
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
+        _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         EnsureLittleEndian();
         return CheckpointLayout.ForOptimizer(optimizer, (_, detail) => new InvalidOperationException("Cannot save the optimizer: " + detail));
     }
 
     private static CheckpointLayout ModelLayoutToSave(ITrainable model)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        _ = model ?? throw new ArgumentNullException(nameof(model));
         EnsureLittleEndian();
         return CheckpointLayout.ForModel(model, (_, detail) => new InvalidOperationException("Cannot save the model: " + detail));
     }
 
     private static Stream Writable(Stream destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
+        _ = destination ?? throw new ArgumentNullException(nameof(destination));
         return destination.CanWrite ? destination : throw new ArgumentException("The stream is not writable.", nameof(destination));
     }
 
     private static Stream Readable(Stream source)
     {
-        ArgumentNullException.ThrowIfNull(source);
+        _ = source ?? throw new ArgumentNullException(nameof(source));
         return source.CanRead ? source : throw new ArgumentException("The stream is not readable.", nameof(source));
     }
 
     private static FileStream OpenRead(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        _ = path ?? throw new ArgumentNullException(nameof(path));
         return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
     }
 

@@ -153,7 +153,19 @@ internal static class CheckpointFile
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string? path, ref long consumed, string what, long total = -1)
     {
-        int read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        // Stream.ReadAtLeast (.NET 7) spelled out for netstandard2.1: a read may return fewer bytes than asked.
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int chunk = stream.Read(buffer.Slice(read));
+            if (chunk == 0)
+            {
+                break;
+            }
+
+            read += chunk;
+        }
+
         consumed += read;
         if (read < buffer.Length)
         {

@@ -56,9 +56,10 @@ internal struct Crc32
             data = data.Slice(8);
         }
 
-        foreach (byte b in data)
+        Span<byte> rest = ReadOnlySpans.ForReading(data);
+        for (int i = 0; i < rest.Length; i++)
         {
-            crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            crc = table[(crc ^ rest[i]) & 0xFF] ^ (crc >> 8);
         }
 
         _state = crc;

@@ -1,8 +1,5 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace Gen;
 
@@ -53,7 +50,9 @@ internal static class Dtypes
 
 /// <summary>
 /// The JSON header of a safetensors file (https://github.com/huggingface/safetensors): parsed with every
-/// structural rule checked, or written with the padding the reference implementation uses.
+/// structural rule checked, or written with the padding the reference implementation uses. The JSON is
+/// read and written by the runtime's own <see cref="HeaderJsonReader"/> and <see cref="HeaderJsonWriter"/>,
+/// on every target framework.
 /// </summary>
 /// <remarks>
 /// Gen's checksum is the <c>crc32</c> entry of <c>__metadata__</c>: 8 lowercase hexadecimal digits.
@@ -108,7 +107,7 @@ internal sealed class SafetensorsHeader
     /// <param name="path">The file, for messages; null for a stream.</param>
     public static SafetensorsHeader Parse(ReadOnlySpan<byte> json, string? path)
     {
-        if (json.IsEmpty || json[0] != (byte)'{')
+        if (json.IsEmpty || ReadOnlySpans.ForReading(json)[0] != (byte)'{')
         {
             throw Invalid(path, "the header does not start with '{'.");
         }
@@ -118,44 +117,28 @@ internal sealed class SafetensorsHeader
         var names = new HashSet<string>(StringComparer.Ordinal);
         int checksumOffset = -1;
         uint checksum = 0;
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 8 });
-        try
+        var reader = new HeaderJsonReader(json, path);
+        reader.StartObject();
+        bool first = true;
+        while (reader.NextProperty(ref first, out string name))
         {
-            reader.Read();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if (!names.Add(name))
             {
-                string name = reader.GetString()!;
-                if (!names.Add(name))
-                {
-                    throw Invalid(path, $"the header names '{name}' twice.");
-                }
-
-                reader.Read();
-                if (name == MetadataKey)
-                {
-                    ReadMetadata(ref reader, path, metadata, ref checksumOffset, ref checksum);
-                }
-                else
-                {
-                    tensors.Add(ReadTensor(ref reader, path, name));
-                }
+                throw Invalid(path, $"the header names '{name}' twice.");
             }
 
-            // The top-level object has ended; only whitespace (the padding) may follow.
-            if (reader.Read())
+            if (name == MetadataKey)
             {
-                throw Invalid(path, "the header has more JSON after its object.");
+                ReadMetadata(ref reader, path, metadata, ref checksumOffset, ref checksum);
+            }
+            else
+            {
+                tensors.Add(ReadTensor(ref reader, path, name));
             }
         }
-        catch (JsonException e)
-        {
-            throw Invalid(path, "the header is not valid JSON (" + e.Message + ").", e);
-        }
-        catch (InvalidOperationException e)
-        {
-            // Utf8JsonReader.GetString on text that is not valid UTF-8.
-            throw Invalid(path, "the header is not valid UTF-8 JSON (" + e.Message + ").", e);
-        }
+
+        // The top-level object has ended; only whitespace (the padding) may follow.
+        reader.ExpectEnd();
 
         var header = new SafetensorsHeader(metadata, tensors, checksumOffset, checksum);
         header.CheckLayout(path);
@@ -169,90 +152,94 @@ internal sealed class SafetensorsHeader
     /// </summary>
     public static byte[] Write(IReadOnlyList<KeyValuePair<string, string>> metadata, IReadOnlyList<(string Name, string Dtype, int[] Shape, long ByteLength)> tensors)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-
-        // Relaxed escaping: the header is a file format, never embedded in HTML, and a Python reader
-        // sees "1E+20" rather than "1E\u002B20". Non-ASCII text is still valid JSON either way.
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var writer = new HeaderJsonWriter();
+        writer.StartObject();
+        writer.PropertyName(MetadataKey);
+        writer.StartObject();
+        foreach (KeyValuePair<string, string> pair in metadata)
         {
-            writer.WriteStartObject();
-            writer.WriteStartObject(MetadataKey);
-            foreach (KeyValuePair<string, string> pair in metadata)
-            {
-                writer.WriteString(pair.Key, pair.Value);
-            }
-
-            writer.WriteString(ChecksumKey, "00000000");
-            writer.WriteEndObject();
-            long offset = 0;
-            foreach ((string name, string dtype, int[] shape, long byteLength) in tensors)
-            {
-                writer.WriteStartObject(name);
-                writer.WriteString("dtype", dtype);
-                writer.WriteStartArray("shape");
-                foreach (int dimension in shape)
-                {
-                    writer.WriteNumberValue(dimension);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("data_offsets");
-                writer.WriteNumberValue(offset);
-                writer.WriteNumberValue(offset + byteLength);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                offset += byteLength;
-            }
-
-            writer.WriteEndObject();
+            writer.PropertyName(pair.Key);
+            writer.String(pair.Value);
         }
 
-        int padded = (buffer.WrittenCount + 7) / 8 * 8;
+        writer.PropertyName(ChecksumKey);
+        writer.String("00000000");
+        writer.EndObject();
+        long offset = 0;
+        foreach ((string name, string dtype, int[] shape, long byteLength) in tensors)
+        {
+            writer.PropertyName(name);
+            writer.StartObject();
+            writer.PropertyName("dtype");
+            writer.String(dtype);
+            writer.PropertyName("shape");
+            writer.StartArray();
+            foreach (int dimension in shape)
+            {
+                writer.Number(dimension);
+            }
+
+            writer.EndArray();
+            writer.PropertyName("data_offsets");
+            writer.StartArray();
+            writer.Number(offset);
+            writer.Number(offset + byteLength);
+            writer.EndArray();
+            writer.EndObject();
+            offset += byteLength;
+        }
+
+        writer.EndObject();
+        byte[] json = writer.ToUtf8();
+        int padded = (json.Length + 7) / 8 * 8;
         byte[] header = new byte[padded];
-        buffer.WrittenSpan.CopyTo(header);
-        header.AsSpan(buffer.WrittenCount).Fill((byte)' ');
+        json.CopyTo(header, 0);
+        header.AsSpan(json.Length).Fill((byte)' ');
         return header;
     }
 
-    private static void ReadMetadata(ref Utf8JsonReader reader, string? path, Dictionary<string, string> metadata, ref int checksumOffset, ref uint checksum)
+    /// <summary>A <see cref="CheckpointError.InvalidFormat"/> error naming the file.</summary>
+    internal static CheckpointException Invalid(string? path, string detail, Exception? inner = null) =>
+        new(CheckpointError.InvalidFormat, null, path, detail + " The file is damaged, or it is not a safetensors file.", inner);
+
+    private static void ReadMetadata(ref HeaderJsonReader reader, string? path, Dictionary<string, string> metadata, ref int checksumOffset, ref uint checksum)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (reader.Peek() != HeaderJsonValue.Object)
         {
             throw Invalid(path, "__metadata__ is not an object.");
         }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        reader.StartObject();
+        bool first = true;
+        while (reader.NextProperty(ref first, out string key))
         {
-            string key = reader.GetString()!;
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.String)
+            if (reader.Peek() != HeaderJsonValue.String)
             {
                 throw Invalid(path, $"__metadata__ entry '{key}' is not a string.");
             }
 
+            string value = reader.ReadString();
             if (key == ChecksumKey)
             {
-                ReadOnlySpan<byte> digits = reader.ValueSpan;
-                if (reader.ValueIsEscaped || digits.Length != 8 || !IsLowercaseHex(digits))
+                if (reader.LastStringEscaped || value.Length != 8 || !IsLowercaseHex(value))
                 {
                     throw Invalid(path, "the crc32 metadata entry is not 8 lowercase hexadecimal digits.");
                 }
 
-                // TokenStartIndex is the opening quote of the string.
-                checksumOffset = checked((int)reader.TokenStartIndex + 1);
-                checksum = Convert.ToUInt32(reader.GetString(), 16);
+                checksumOffset = reader.LastStringStart;
+                checksum = Convert.ToUInt32(value, 16);
             }
 
-            if (!metadata.TryAdd(key, reader.GetString()!))
+            if (!metadata.TryAdd(key, value))
             {
                 throw Invalid(path, $"__metadata__ names '{key}' twice.");
             }
         }
     }
 
-    private static TensorEntry ReadTensor(ref Utf8JsonReader reader, string? path, string name)
+    private static TensorEntry ReadTensor(ref HeaderJsonReader reader, string? path, string name)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (reader.Peek() != HeaderJsonValue.Object)
         {
             throw Invalid(path, $"the header entry '{name}' is not a tensor description.");
         }
@@ -260,14 +247,14 @@ internal sealed class SafetensorsHeader
         string? dtype = null;
         long[]? shape = null;
         long[]? offsets = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        reader.StartObject();
+        bool first = true;
+        while (reader.NextProperty(ref first, out string field))
         {
-            string field = reader.GetString()!;
-            reader.Read();
             switch (field)
             {
-                case "dtype" when dtype is null && reader.TokenType == JsonTokenType.String:
-                    dtype = reader.GetString()!;
+                case "dtype" when dtype is null && reader.Peek() == HeaderJsonValue.String:
+                    dtype = reader.ReadString();
                     break;
                 case "shape" when shape is null:
                     shape = ReadIntegers(ref reader, path, name, field);
@@ -318,17 +305,19 @@ internal sealed class SafetensorsHeader
         return new TensorEntry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
-    private static long[] ReadIntegers(ref Utf8JsonReader reader, string? path, string name, string field)
+    private static long[] ReadIntegers(ref HeaderJsonReader reader, string? path, string name, string field)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (reader.Peek() != HeaderJsonValue.Array)
         {
             throw Invalid(path, $"the {field} of tensor '{name}' is not an array.");
         }
 
         var values = new List<long>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        reader.StartArray();
+        bool first = true;
+        while (reader.NextElement(ref first))
         {
-            if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long value) || value < 0)
+            if (reader.Peek() != HeaderJsonValue.Number || !reader.TryReadInt64(out long value) || value < 0)
             {
                 throw Invalid(path, $"the {field} of tensor '{name}' holds something other than integers >= 0.");
             }
@@ -340,13 +329,13 @@ internal sealed class SafetensorsHeader
     }
 
     /// <summary>The shape as text, e.g. <c>[4, 3]</c>; <c>[]</c> for a scalar.</summary>
-    public static string FormatShape(ReadOnlySpan<long> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+    public static string FormatShape(long[] shape) => "[" + string.Join(", ", shape) + "]";
 
-    private static bool IsLowercaseHex(ReadOnlySpan<byte> digits)
+    private static bool IsLowercaseHex(string digits)
     {
-        foreach (byte b in digits)
+        foreach (char c in digits)
         {
-            if (!(b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f'))
+            if (!(c is >= '0' and <= '9' or >= 'a' and <= 'f'))
             {
                 return false;
             }
@@ -369,7 +358,4 @@ internal sealed class SafetensorsHeader
             expected = tensor.End;
         }
     }
-
-    private static CheckpointException Invalid(string? path, string detail, Exception? inner = null) =>
-        new(CheckpointError.InvalidFormat, null, path, detail + " The file is damaged, or it is not a safetensors file.", inner);
 }

@@ -52,7 +52,8 @@ public abstract class GradientsBase
         EnsureAllPresent();
         for (int i = 0; i < MemberCount; i++)
         {
-            Array.Clear(GetMember(i).Array!);
+            Array array = GetMember(i).Array!;
+            Array.Clear(array, 0, array.Length);
         }
     }
 
@@ -138,8 +139,8 @@ public abstract class GradientsBase
             return largest;
         }
 
-        int exponent = Math.Clamp(-Math.ILogB(largest), -1022, 1023);
-        double scale = Math.ScaleB(1.0, exponent);
+        int exponent = Math.Clamp(-BinaryExponent(largest), -1022, 1023);
+        double scale = PowerOfTwo(exponent);
         double scaledSum = 0;
         for (int i = 0; i < MemberCount; i++)
         {
@@ -149,7 +150,8 @@ public abstract class GradientsBase
                 : GradientKernels.ScaledSumOfSquares<double>(member.AsDoubleSpan(), scale);
         }
 
-        return Math.ScaleB(Math.Sqrt(scaledSum), -exponent);
+        // One multiplication by an exact power of two is rounded once, so it is Math.ScaleB's result.
+        return Math.Sqrt(scaledSum) * PowerOfTwo(-exponent);
     }
 
     /// <summary>
@@ -289,6 +291,32 @@ public abstract class GradientsBase
             }
         }
     }
+
+    /// <summary>
+    /// <c>⌊log₂ x⌋</c> for a finite <paramref name="x"/> &gt; 0, subnormal ones included: <c>Math.ILogB</c>,
+    /// which netstandard2.1 lacks, read from the bits.
+    /// </summary>
+    private static int BinaryExponent(double x)
+    {
+        long bits = BitConverter.DoubleToInt64Bits(x) & long.MaxValue;
+        int field = (int)(bits >> 52);
+        if (field != 0)
+        {
+            return field - 1023;
+        }
+
+        // Subnormal: x = bits · 2^-1074, so the exponent is that of bits' highest set bit.
+        int highest = 0;
+        while ((bits >>= 1) != 0)
+        {
+            highest++;
+        }
+
+        return highest - 1074;
+    }
+
+    /// <summary><c>2^k</c> for −1074 ≤ k ≤ 1023, exactly (subnormal below −1022): <c>Math.ScaleB(1.0, k)</c>.</summary>
+    private static double PowerOfTwo(int k) => BitConverter.Int64BitsToDouble(k >= -1022 ? (long)(k + 1023) << 52 : 1L << (k + 1074));
 
     private double SumOfSquares()
     {

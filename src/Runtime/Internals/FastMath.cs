@@ -1,9 +1,11 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+#endif
 
 namespace Gen.__Internals;
 
@@ -15,9 +17,57 @@ namespace Gen.__Internals;
 /// not (a width the hardware lacks works on halves, so even a width no kernel would use agrees). The
 /// exact kernels never call these: they round each operation as PyTorch does.
 /// </summary>
+/// <remarks>
+/// The netstandard2.1 build (Unity) has the scalar overloads only, with no hardware choice to make:
+/// netstandard2.1 has neither <c>MathF.FusedMultiplyAdd</c> nor the estimate instructions, so there the
+/// multiply-adds are a product and a sum, and the estimates are the exact <c>1/x</c> and <c>1/√x</c>.
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class FastMath
+public static partial class FastMath
 {
+    /// <summary>
+    /// <c>a·b + c</c>, rounded once where the hardware has fused multiply-add (FMA3, AVX-512, Arm), else as
+    /// a product and a sum (always on netstandard2.1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MultiplyAdd(float a, float b, float c) =>
+#if NET8_0_OR_GREATER
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+#else
+        (a * b) + c;
+#endif
+
+    /// <summary><c>c − a·b</c>, fused as <see cref="MultiplyAdd(float, float, float)"/> is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float NegatedMultiplyAdd(float a, float b, float c) =>
+#if NET8_0_OR_GREATER
+        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(-a, b, c) : c - (a * b);
+#else
+        c - (a * b);
+#endif
+
+    /// <summary>
+    /// An estimate of 1/x good to at least 12 bits (the vector overloads give the details); the exact
+    /// 1/x on netstandard2.1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReciprocalEstimate(float x) =>
+#if NET8_0_OR_GREATER
+        AdvSimd.IsSupported ? ArmReciprocalEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar() : float.ReciprocalEstimate(x);
+#else
+        1f / x;
+#endif
+
+    /// <summary>An estimate of 1/√x, as <see cref="ReciprocalEstimate(float)"/>; the exact 1/√x on netstandard2.1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReciprocalSqrtEstimate(float x) =>
+#if NET8_0_OR_GREATER
+        AdvSimd.IsSupported ? ArmReciprocalSqrtEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar() : float.ReciprocalSqrtEstimate(x);
+#else
+        1f / MathF.Sqrt(x);
+#endif
+#if NET8_0_OR_GREATER
+
     /// <summary><c>a·b + c</c>, rounded once where the hardware has fused multiply-add (FMA3, AVX-512, Arm), else as a product and a sum.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
@@ -37,11 +87,6 @@ public static class FastMath
         : AdvSimd.IsSupported ? AdvSimd.FusedMultiplyAdd(c, a, b)
         : (a * b) + c;
 
-    /// <inheritdoc cref="MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float MultiplyAdd(float a, float b, float c) =>
-        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : (a * b) + c;
-
     /// <summary><c>c − a·b</c>, fused as <see cref="MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/> is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> NegatedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) =>
@@ -60,11 +105,6 @@ public static class FastMath
         Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c)
         : AdvSimd.IsSupported ? AdvSimd.FusedMultiplySubtract(c, a, b)
         : c - (a * b);
-
-    /// <inheritdoc cref="NegatedMultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float NegatedMultiplyAdd(float a, float b, float c) =>
-        Fma.IsSupported || AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(-a, b, c) : c - (a * b);
 
     /// <summary>
     /// An estimate of 1/x good to at least 12 bits, which one Newton step refines to about 23: the
@@ -88,11 +128,6 @@ public static class FastMath
         : AdvSimd.IsSupported ? ArmReciprocalEstimate(x)
         : Vector128<float>.One / x;
 
-    /// <inheritdoc cref="ReciprocalEstimate(Vector512{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReciprocalEstimate(float x) =>
-        AdvSimd.IsSupported ? ArmReciprocalEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar() : float.ReciprocalEstimate(x);
-
     /// <summary>An estimate of 1/√x, as <see cref="ReciprocalEstimate(Vector512{float})"/> (<c>vrsqrt14ps</c>, <c>rsqrtps</c>, <c>frsqrte</c> and <c>frsqrts</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ReciprocalSqrtEstimate(Vector512<float> x) =>
@@ -110,11 +145,6 @@ public static class FastMath
         : AdvSimd.IsSupported ? ArmReciprocalSqrtEstimate(x)
         : Vector128<float>.One / Vector128.Sqrt(x);
 
-    /// <inheritdoc cref="ReciprocalSqrtEstimate(Vector512{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReciprocalSqrtEstimate(float x) =>
-        AdvSimd.IsSupported ? ArmReciprocalSqrtEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar() : float.ReciprocalSqrtEstimate(x);
-
     /// <summary><c>frecpe</c> (8 bits) and one <c>frecps</c> step, <c>e·(2 − x·e)</c>: about 16 bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ArmReciprocalEstimate(Vector128<float> x)
@@ -130,4 +160,5 @@ public static class FastMath
         Vector128<float> estimate = AdvSimd.ReciprocalSquareRootEstimate(x);
         return estimate * AdvSimd.ReciprocalSquareRootStep(x * estimate, estimate);
     }
+#endif
 }

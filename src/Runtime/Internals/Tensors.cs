@@ -92,6 +92,12 @@ public static class Tensors
         return true;
     }
 
+    /// <summary>
+    /// The elements of a <typeparamref name="T"/> array of rank 1 to 3 in row-major order (empty for null);
+    /// every flat view of a tensor (<see cref="TensorRef.AsSingleSpan"/>, the <c>AsSpan</c> overloads, the
+    /// checkpoints' bytes) comes from here. Multi-dimensional arrays store their elements contiguously in
+    /// row-major order after the bounds.
+    /// </summary>
     internal static Span<T> FlatSpan<T>(Array? array)
         where T : unmanaged
     {
@@ -100,9 +106,20 @@ public static class Tensors
             return default;
         }
 
-        // Multi-dimensional arrays store their elements contiguously in row-major order after the
-        // bounds; GetArrayDataReference returns a reference to the first element for any rank.
+#if NET8_0_OR_GREATER
+        // GetArrayDataReference returns a reference to the first element for any rank.
         return MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+#else
+        // netstandard2.1 has no GetArrayDataReference: the first element's reference comes from the typed
+        // array, which has one only when it is not empty.
+        return array switch
+        {
+            T[] vector => vector,
+            T[,] matrix => matrix.Length == 0 ? default : MemoryMarshal.CreateSpan(ref matrix[0, 0], matrix.Length),
+            T[,,] cube => cube.Length == 0 ? default : MemoryMarshal.CreateSpan(ref cube[0, 0, 0], cube.Length),
+            _ => throw new ArgumentException($"An array of rank {array.Rank} and element type {array.GetType().GetElementType()} is not a tensor of {typeof(T).Name}.", nameof(array)),
+        };
+#endif
     }
 
     private static Array NotNull(Array? source, string member) =>

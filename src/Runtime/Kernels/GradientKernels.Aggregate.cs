@@ -1,3 +1,4 @@
+#if NET8_0_OR_GREATER
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -224,3 +225,4 @@ internal static partial class GradientKernels
         public static T Invoke(T x, T y) => T.Max(x, y);
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if NET8_0_OR_GREATER
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -234,3 +235,4 @@ internal static partial class GradientKernels
         public static T Invoke(T x, T y) => x > y ? y : x < -y ? -y : x;
     }
 }
+#endif

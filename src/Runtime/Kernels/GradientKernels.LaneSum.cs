@@ -1,3 +1,4 @@
+#if NET8_0_OR_GREATER
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -150,20 +151,6 @@ internal static partial class GradientKernels
         return FoldLanes(lanes);
     }
 
-    /// <summary>Pairwise fold of the lanes: (0+16, 1+17, ...), then (0+8, ...), ..., then 0+1.</summary>
-    private static double FoldLanes(Span<double> lanes)
-    {
-        for (int half = SumLanes / 2; half > 0; half /= 2)
-        {
-            for (int j = 0; j < half; j++)
-            {
-                lanes[j] += lanes[j + half];
-            }
-        }
-
-        return lanes[0];
-    }
-
     /// <summary>Eight elements from <paramref name="i"/>, widened to double (exactly) when they are floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> LoadWidened512<T>(ref T x, nuint i)
@@ -220,3 +207,4 @@ internal static partial class GradientKernels
         public static double Invoke(double x) => x * x;
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if NET8_0_OR_GREATER
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -158,3 +159,4 @@ internal static partial class GradientKernels
         public static bool Invoke(T x) => !T.IsFinite(x);
     }
 }
+#endif

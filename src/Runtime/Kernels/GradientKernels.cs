@@ -1,7 +1,9 @@
 using System;
+#if NET8_0_OR_GREATER
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using Gen.__Internals;
+#endif
 
 namespace Gen;
 
@@ -34,11 +36,31 @@ namespace Gen;
 /// (x64 without AVX2, the other user of that path, has sixteen, so it may spill). Maxima are exact, so
 /// the aggregation behind <see cref="MaxMagnitude{T}"/> and the finiteness check may take any order.
 /// </para>
+/// <para>
+/// This is the .NET 8+ implementation, on <c>Vector128/256/512</c> and generic math. The netstandard2.1
+/// build (Unity) has neither; <c>GradientKernels.Portable.cs</c> gives it the same methods on
+/// <see cref="System.Numerics.Vector{T}"/>, with the same results bit for bit.
+/// </para>
 /// </remarks>
 internal static partial class GradientKernels
 {
     /// <summary>Number of double accumulators of <see cref="SumOfSquares(ReadOnlySpan{double})"/>.</summary>
     internal const int SumLanes = 32;
+
+    /// <summary>Pairwise fold of the lanes: (0+16, 1+17, ...), then (0+8, ...), ..., then 0+1.</summary>
+    private static double FoldLanes(Span<double> lanes)
+    {
+        for (int half = SumLanes / 2; half > 0; half /= 2)
+        {
+            for (int j = 0; j < half; j++)
+            {
+                lanes[j] += lanes[j + half];
+            }
+        }
+
+        return lanes[0];
+    }
+#if NET8_0_OR_GREATER
 
     /// <summary><c>x ← x·factor</c> for every element.</summary>
     public static void Multiply<T>(Span<T> values, T factor)
@@ -164,4 +186,5 @@ internal static partial class GradientKernels
 
         static abstract bool Invoke(T x);
     }
+#endif
 }

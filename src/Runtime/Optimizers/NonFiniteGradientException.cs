@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -60,9 +59,7 @@ public class NonFiniteGradientException : NotFiniteNumberException
         string position = array.Rank == 1
             ? $"index {index}"
             : $"{FormatIndex(array, index)} (flat index {index})";
-        string message = string.Create(
-            CultureInfo.InvariantCulture,
-            $"Gradient '{member}' is {value} at {position}; the step changed nothing. Find where the loss or the backward pass overflows, or set the optimizer's NonFinitePolicy to SkipStep to skip such steps.");
+        string message = FormattableString.Invariant($"Gradient '{member}' is {value} at {position}; the step changed nothing. Find where the loss or the backward pass overflows, or set the optimizer's NonFinitePolicy to SkipStep to skip such steps.");
         return new NonFiniteGradientException(member, index, value, message);
     }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -41,7 +40,7 @@ public sealed class ConstantSchedule : LearningRateSchedule
     public long TotalSteps { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ConstantSchedule(Factor={Factor:R}, TotalSteps={TotalSteps})");
+    public override string ToString() => FormattableString.Invariant($"ConstantSchedule(Factor={Factor:R}, TotalSteps={TotalSteps})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate) =>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -36,7 +35,7 @@ public sealed class CosineAnnealingSchedule : LearningRateSchedule
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"CosineAnnealingSchedule(AnnealingSteps={AnnealingSteps}, MinLearningRate={MinLearningRate:R})");
+        FormattableString.Invariant($"CosineAnnealingSchedule(AnnealingSteps={AnnealingSteps}, MinLearningRate={MinLearningRate:R})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate)

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -39,9 +38,7 @@ public sealed class CosineAnnealingWarmRestartsSchedule : LearningRateSchedule
     public double MinLearningRate { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"CosineAnnealingWarmRestartsSchedule(FirstPeriod={FirstPeriod}, PeriodMultiplier={PeriodMultiplier}, MinLearningRate={MinLearningRate:R})");
+    public override string ToString() => FormattableString.Invariant($"CosineAnnealingWarmRestartsSchedule(FirstPeriod={FirstPeriod}, PeriodMultiplier={PeriodMultiplier}, MinLearningRate={MinLearningRate:R})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate)

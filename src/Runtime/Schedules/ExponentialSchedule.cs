@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -23,7 +22,7 @@ public sealed class ExponentialSchedule : LearningRateSchedule
     public double Gamma { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"ExponentialSchedule(Gamma={Gamma:R})");
+    public override string ToString() => FormattableString.Invariant($"ExponentialSchedule(Gamma={Gamma:R})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate) =>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -40,7 +39,7 @@ public sealed class InverseTimeSchedule : LearningRateSchedule
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"InverseTimeSchedule(DecaySteps={DecaySteps}, DecayRate={DecayRate:R}, Staircase={Staircase})");
+        FormattableString.Invariant($"InverseTimeSchedule(DecaySteps={DecaySteps}, DecayRate={DecayRate:R}, Staircase={Staircase})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate)

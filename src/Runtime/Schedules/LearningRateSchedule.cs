@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Gen.__Internals;
 
@@ -77,7 +76,5 @@ public abstract class LearningRateSchedule
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowInvalidRate(long step, double baseLearningRate, double rate) =>
-        throw new InvalidOperationException(string.Create(
-            CultureInfo.InvariantCulture,
-            $"{this} gave the learning rate {rate:R} for step {step} and base rate {baseLearningRate:R}; a learning rate must be a finite number >= 0."));
+        throw new InvalidOperationException(FormattableString.Invariant($"{this} gave the learning rate {rate:R} for step {step} and base rate {baseLearningRate:R}; a learning rate must be a finite number >= 0."));
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -41,7 +40,7 @@ public sealed class LinearSchedule : LearningRateSchedule
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"LinearSchedule(StartFactor={StartFactor:R}, EndFactor={EndFactor:R}, TotalSteps={TotalSteps})");
+        FormattableString.Invariant($"LinearSchedule(StartFactor={StartFactor:R}, EndFactor={EndFactor:R}, TotalSteps={TotalSteps})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate) =>

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -42,7 +41,7 @@ public sealed class LinearWarmupSchedule : LearningRateSchedule
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"LinearWarmupSchedule(WarmupSteps={WarmupSteps}, StartFactor={StartFactor:R}, After={After})");
+        FormattableString.Invariant($"LinearWarmupSchedule(WarmupSteps={WarmupSteps}, StartFactor={StartFactor:R}, After={After})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate) =>

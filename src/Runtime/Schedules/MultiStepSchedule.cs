@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Linq;
 
 namespace Gen;
@@ -48,7 +47,7 @@ public sealed class MultiStepSchedule : LearningRateSchedule
 
     /// <inheritdoc/>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"MultiStepSchedule(Milestones=[{string.Join(", ", _milestones)}], Gamma={Gamma:R})");
+        FormattableString.Invariant($"MultiStepSchedule(Milestones=[{string.Join(", ", _milestones)}], Gamma={Gamma:R})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate)

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace Gen;
@@ -77,7 +76,7 @@ public sealed class OneCycleSchedule : LearningRateSchedule
             throw new ArgumentOutOfRangeException(
                 nameof(pctStart),
                 pctStart,
-                string.Create(CultureInfo.InvariantCulture, $"pctStart · totalSteps is 1 ({pctStart:R} · {totalSteps}): the warm-up phase would have no length (PyTorch divides by zero). Use a pctStart that gives 0 or at least 2 warm-up steps."));
+                FormattableString.Invariant($"pctStart · totalSteps is 1 ({pctStart:R} · {totalSteps}): the warm-up phase would have no length (PyTorch divides by zero). Use a pctStart that gives 0 or at least 2 warm-up steps."));
         }
     }
 
@@ -100,9 +99,7 @@ public sealed class OneCycleSchedule : LearningRateSchedule
     public bool ThreePhase { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"OneCycleSchedule(TotalSteps={TotalSteps}, PctStart={PctStart:R}, Annealing={Annealing}, DivFactor={DivFactor:R}, FinalDivFactor={FinalDivFactor:R}, ThreePhase={ThreePhase})");
+    public override string ToString() => FormattableString.Invariant($"OneCycleSchedule(TotalSteps={TotalSteps}, PctStart={PctStart:R}, Annealing={Annealing}, DivFactor={DivFactor:R}, FinalDivFactor={FinalDivFactor:R}, ThreePhase={ThreePhase})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate)
@@ -152,5 +149,5 @@ public sealed class OneCycleSchedule : LearningRateSchedule
         throw new ArgumentOutOfRangeException(
             nameof(step),
             step,
-            string.Create(CultureInfo.InvariantCulture, $"This OneCycleSchedule covers steps 0 to {TotalSteps - 1} (TotalSteps = {TotalSteps}); step {step} is past its end."));
+            FormattableString.Invariant($"This OneCycleSchedule covers steps 0 to {TotalSteps - 1} (TotalSteps = {TotalSteps}); step {step} is past its end."));
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -33,7 +32,7 @@ public sealed class PolynomialSchedule : LearningRateSchedule
     public double Power { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"PolynomialSchedule(TotalSteps={TotalSteps}, Power={Power:R})");
+    public override string ToString() => FormattableString.Invariant($"PolynomialSchedule(TotalSteps={TotalSteps}, Power={Power:R})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate) =>

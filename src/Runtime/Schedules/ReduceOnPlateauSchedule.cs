@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -166,9 +165,7 @@ public sealed class ReduceOnPlateauSchedule : LearningRateSchedule
     }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"ReduceOnPlateauSchedule(Mode={Mode}, Factor={Factor:R}, Patience={Patience}, Threshold={Threshold:R}, ThresholdMode={ThresholdMode}, Cooldown={Cooldown}, MinLearningRate={MinLearningRate:R}, Epsilon={Epsilon:R}, Reductions={Reductions})");
+    public override string ToString() => FormattableString.Invariant($"ReduceOnPlateauSchedule(Mode={Mode}, Factor={Factor:R}, Patience={Patience}, Threshold={Threshold:R}, ThresholdMode={ThresholdMode}, Cooldown={Cooldown}, MinLearningRate={MinLearningRate:R}, Epsilon={Epsilon:R}, Reductions={Reductions})");
 
     /// <summary>The base rate after <see cref="Reductions"/> reductions; the step does not matter.</summary>
     protected override double GetLearningRateCore(long step, double baseLearningRate)

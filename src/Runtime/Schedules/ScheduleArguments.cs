@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -9,12 +8,12 @@ internal static class ScheduleArguments
     public static long AtLeast(long value, long minimum, string name) =>
         value >= minimum
             ? value
-            : throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be >= {minimum}."));
+            : throw new ArgumentOutOfRangeException(name, value, FormattableString.Invariant($"{name} must be >= {minimum}."));
 
     public static int AtLeast(int value, int minimum, string name) =>
         value >= minimum
             ? value
-            : throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{name} must be >= {minimum}."));
+            : throw new ArgumentOutOfRangeException(name, value, FormattableString.Invariant($"{name} must be >= {minimum}."));
 
     public static double NonNegativeFinite(double value, string name) =>
         value >= 0 && !double.IsPositiveInfinity(value)

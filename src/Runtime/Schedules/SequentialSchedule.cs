@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
-using System.Globalization;
 using System.Linq;
 
 namespace Gen;
@@ -42,13 +41,13 @@ public sealed class SequentialSchedule : LearningRateSchedule
 
         if (Array.IndexOf(scheduleArray, null) is int index and >= 0)
         {
-            throw new ArgumentNullException(nameof(schedules), string.Create(CultureInfo.InvariantCulture, $"Schedule {index} is null."));
+            throw new ArgumentNullException(nameof(schedules), FormattableString.Invariant($"Schedule {index} is null."));
         }
 
         if (milestoneArray.Length != scheduleArray.Length - 1)
         {
             throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"{scheduleArray.Length} schedules need {scheduleArray.Length - 1} milestones, not {milestoneArray.Length}."),
+                FormattableString.Invariant($"{scheduleArray.Length} schedules need {scheduleArray.Length - 1} milestones, not {milestoneArray.Length}."),
                 nameof(milestones));
         }
 
@@ -60,7 +59,7 @@ public sealed class SequentialSchedule : LearningRateSchedule
                 throw new ArgumentOutOfRangeException(
                     nameof(milestones),
                     milestoneArray[i],
-                    string.Create(CultureInfo.InvariantCulture, $"Milestone {i} is {milestoneArray[i]}; milestones must be strictly increasing and >= 1."));
+                    FormattableString.Invariant($"Milestone {i} is {milestoneArray[i]}; milestones must be strictly increasing and >= 1."));
             }
         }
 
@@ -77,9 +76,7 @@ public sealed class SequentialSchedule : LearningRateSchedule
     public ReadOnlyCollection<long> Milestones { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(
-        CultureInfo.InvariantCulture,
-        $"SequentialSchedule(Schedules=[{string.Join(", ", (IEnumerable<LearningRateSchedule>)_schedules)}], Milestones=[{string.Join(", ", _milestones)}])");
+    public override string ToString() => FormattableString.Invariant($"SequentialSchedule(Schedules=[{string.Join(", ", (IEnumerable<LearningRateSchedule>)_schedules)}], Milestones=[{string.Join(", ", _milestones)}])");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate)

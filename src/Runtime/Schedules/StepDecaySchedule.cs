@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace Gen;
 
@@ -31,7 +30,7 @@ public sealed class StepDecaySchedule : LearningRateSchedule
     public double Gamma { get; }
 
     /// <inheritdoc/>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"StepDecaySchedule(StepSize={StepSize}, Gamma={Gamma:R})");
+    public override string ToString() => FormattableString.Invariant($"StepDecaySchedule(StepSize={StepSize}, Gamma={Gamma:R})");
 
     /// <inheritdoc/>
     protected override double GetLearningRateCore(long step, double baseLearningRate) =>
