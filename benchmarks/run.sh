@@ -28,6 +28,8 @@ bench() { dotnet run --no-build -c Release --project benchmarks/Gen.Benchmarks -
 echo "=== Build" && dotnet build benchmarks/Gen.Benchmarks -c Release --nologo -v q
 echo "=== BenchmarkDotNet" && bench "${mode[@]}"
 echo "=== Interleaved" && bench "${mode[@]}" --interleaved
+# The Vector<T> kernels (Unity's) against the Vector256 kernels: Vector<T> is 256-bit on x64 whatever the preferred width.
+echo "=== Portable (256-bit)" && DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --portable
 echo "=== PyTorch"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   /usr/bin/python3 benchmarks/peers/torch_optim.py "${mode[@]}" --out "$artifacts/torch.json"

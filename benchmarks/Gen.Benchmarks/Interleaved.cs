@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using static System.FormattableString;
 
@@ -18,16 +20,26 @@ namespace Gen.Benchmarks;
 /// </summary>
 public static class Interleaved
 {
-    private static readonly RowKind[] Kinds =
+    /// <summary>The rows of the main interleaved run (interleaved.json).</summary>
+    public static readonly RowKind[] AllKinds =
     {
-        RowKind.Generated, RowKind.GeneratedKernel, RowKind.FastKernel, RowKind.TensorPrimitives,
+        RowKind.Generated, RowKind.GeneratedKernel, RowKind.FastKernel, RowKind.PortableKernel, RowKind.TensorPrimitives,
         RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst,
+    };
+
+    /// <summary>
+    /// The rows of the portable run (<c>--portable</c>, interleaved-portable.json), meant to run at 256 bits
+    /// (<c>DOTNET_PreferredVectorBitWidth=256</c>): the Vector&lt;T&gt; kernel against the Vector256 kernel and the arithmetic roof.
+    /// </summary>
+    public static readonly RowKind[] PortableKinds =
+    {
+        RowKind.GeneratedKernel, RowKind.PortableKernel, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst,
     };
 
     private static readonly HashSet<(RowKind, Config, Size)> s_warmed = new();
 
-    /// <summary>Times every RMSProp configuration at <paramref name="sizes"/> and writes the times to <paramref name="path"/> (JSON).</summary>
-    public static void Run(string path, IReadOnlyList<Size> sizes, int placements, int rounds, double batchMilliseconds)
+    /// <summary>Times <paramref name="kinds"/> for every RMSProp configuration at <paramref name="sizes"/> and writes the times to <paramref name="path"/> (JSON).</summary>
+    public static void Run(string path, RowKind[] kinds, IReadOnlyList<Size> sizes, int placements, int rounds, double batchMilliseconds)
     {
         var cases = new List<object>();
         var random = new Random(20261206);
@@ -38,28 +50,29 @@ public static class Interleaved
                 var perPlacement = new List<Dictionary<string, double>>();
                 for (int placement = 0; placement < placements; placement++)
                 {
-                    IReadOnlyDictionary<RowKind, double> times = TimePlacement(config, size, rounds, batchMilliseconds, random);
-                    perPlacement.Add(Kinds.ToDictionary(k => k.ToString(), k => times[k]));
+                    IReadOnlyDictionary<RowKind, double> times = TimePlacement(kinds, config, size, rounds, batchMilliseconds, random);
+                    perPlacement.Add(kinds.ToDictionary(k => k.ToString(), k => times[k]));
                     Console.WriteLine($"interleaved {size} {config} placement {placement}: " +
-                        string.Join(", ", Kinds.Select(k => Invariant($"{k} {times[k]:0.#} ns"))));
+                        string.Join(", ", kinds.Select(k => Invariant($"{k} {times[k]:0.#} ns"))));
                 }
 
                 cases.Add(new { Size = size.ToString(), Config = config.ToString(), NanosecondsPerStep = perPlacement });
             }
         }
 
-        var document = new { Placements = placements, Rounds = rounds, BatchMilliseconds = batchMilliseconds, Cases = cases };
+        var simd = new { Vector512 = Vector512.IsHardwareAccelerated, Vector256 = Vector256.IsHardwareAccelerated, VectorTBits = Vector<byte>.Count * 8 };
+        var document = new { Placements = placements, Rounds = rounds, BatchMilliseconds = batchMilliseconds, Simd = simd, Cases = cases };
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {path}");
     }
 
-    private static IReadOnlyDictionary<RowKind, double> TimePlacement(Config config, Size size, int rounds, double batchMilliseconds, Random random)
+    private static IReadOnlyDictionary<RowKind, double> TimePlacement(RowKind[] kinds, Config config, Size size, int rounds, double batchMilliseconds, Random random)
     {
         // Fresh arrays for every row, made in a new order with garbage of random size between them.
         var padding = new List<byte[]>();
         var rows = new Dictionary<RowKind, IStepRow>();
         GC.Collect();
-        foreach (RowKind kind in Kinds.OrderBy(_ => random.Next()))
+        foreach (RowKind kind in kinds.OrderBy(_ => random.Next()))
         {
             padding.Add(new byte[random.Next(1, 64 * 1024)]);
             rows[kind] = Rows.Create(kind, config, size);
@@ -87,13 +100,13 @@ public static class Interleaved
             steps[kind] = 2 * Math.Max(1, (int)Math.Round(batchMilliseconds / perStep / 2));
         }
 
-        var batches = Kinds.ToDictionary(k => k, _ => new List<double>());
+        var batches = kinds.ToDictionary(k => k, _ => new List<double>());
         for (int round = 0; round < rounds; round++)
         {
             // Each round starts at a different row, so no row always follows the same one.
-            for (int j = 0; j < Kinds.Length; j++)
+            for (int j = 0; j < kinds.Length; j++)
             {
-                RowKind kind = Kinds[(round + j) % Kinds.Length];
+                RowKind kind = kinds[(round + j) % kinds.Length];
                 IStepRow row = rows[kind];
                 int n = steps[kind];
                 long start = Stopwatch.GetTimestamp();

@@ -19,7 +19,8 @@ public static class Program
     /// <summary>
     /// <c>dotnet run -c Release --project benchmarks/Gen.Benchmarks -- [--dry | --quick] [--artifacts DIR] MODE</c>: with no MODE
     /// (or <c>--out-of-process</c>, or BenchmarkDotNet's own arguments) every benchmark of the <see cref="Plan"/>, to DIR/bdn/results;
-    /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json; <c>--report --command "…" [--out FILE]
+    /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json; <c>--portable</c>: the Vector&lt;T&gt; kernel against
+    /// the intrinsics kernel and the arithmetic roof, interleaved, to DIR/interleaved-portable.json (run it at 256 bits); <c>--report --command "…" [--out FILE]
     /// [--provisional NOTE]</c>: RESULTS.md from DIR (<see cref="Report"/>).
     /// </summary>
     public static int Main(string[] args)
@@ -27,7 +28,7 @@ public static class Program
         var rest = new List<string>();
         string artifacts = Path.Combine("benchmarks", "artifacts"), output = Path.Combine("benchmarks", "RESULTS.md");
         string? command = null, provisional = null;   // --report only
-        bool outOfProcess = false, interleaved = false, report = false;
+        bool outOfProcess = false, interleaved = false, portable = false, report = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -36,6 +37,7 @@ public static class Program
                 case "--quick": Plan.Run = RunKind.Quick; break;
                 case "--out-of-process": outOfProcess = true; break;
                 case "--interleaved": interleaved = true; break;
+                case "--portable": portable = true; break;
                 case "--report": report = true; break;
                 case "--command": command = args[++i]; break;
                 case "--out": output = args[++i]; break;
@@ -61,7 +63,19 @@ public static class Program
                 RunKind.Quick => (3, 5, 1.0),
                 _ => (7, 9, 2.0),
             };
-            Interleaved.Run(Path.Combine(artifacts, "interleaved.json"), Plan.RmsPropSizes, placements, rounds, batch);
+            Interleaved.Run(Path.Combine(artifacts, "interleaved.json"), Interleaved.AllKinds, Plan.RmsPropSizes, placements, rounds, batch);
+            return 0;
+        }
+
+        if (portable)
+        {
+            (int placements, int rounds, double batch) = Plan.Run switch
+            {
+                RunKind.Dry => (1, 3, 0.2),
+                RunKind.Quick => (3, 5, 1.0),
+                _ => (5, 9, 2.0),
+            };
+            Interleaved.Run(Path.Combine(artifacts, "interleaved-portable.json"), Interleaved.PortableKinds, Plan.RmsPropSizes.Where(s => s != Size.P16M).ToArray(), placements, rounds, batch);
             return 0;
         }
 

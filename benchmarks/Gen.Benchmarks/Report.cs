@@ -35,12 +35,18 @@ public sealed class Report
         ("Fast ÷ memory roof", RowKind.FastKernel, RowKind.MemoryRoof),
         ("arithmetic roof ÷ memory roof", RowKind.ArithmeticRoof, RowKind.MemoryRoof),
         ("TensorPrimitives ÷ `Step`", RowKind.TensorPrimitives, RowKind.Generated),
+        ("`Vector<T>` kernel ÷ kernel", RowKind.PortableKernel, RowKind.GeneratedKernel),
     };
+
+    /// <summary>The goal for the Vector&lt;T&gt; kernels Unity gets: at most this × the Vector256 kernel's time in cache.</summary>
+    private const double PortableGoal = 1.3;
 
     private readonly StringBuilder _md = new();
     private readonly Dictionary<string, JsonNode> _bdn = new();   // BenchmarkDotNet's benchmarks: "Method" or "Method/Config/Size"
     private readonly Dictionary<string, JsonArray> _inTurn = new();   // interleaved placements: "Config/Size"
+    private readonly Dictionary<string, JsonArray> _portableInTurn = new();   // the same from the portable run
     private readonly JsonNode? _interleaved;
+    private readonly JsonNode? _portable;
     private readonly JsonNode? _torch;
 
     private Report(string artifacts)
@@ -58,6 +64,12 @@ public sealed class Report
         foreach (JsonNode? c in _interleaved?["Cases"]!.AsArray() ?? new JsonArray())
         {
             _inTurn[$"{c!["Config"]}/{c["Size"]}"] = c["NanosecondsPerStep"]!.AsArray();
+        }
+
+        _portable = Read(Path.Combine(artifacts, "interleaved-portable.json"));
+        foreach (JsonNode? c in _portable?["Cases"]!.AsArray() ?? new JsonArray())
+        {
+            _portableInTurn[$"{c!["Config"]}/{c["Size"]}"] = c["NanosecondsPerStep"]!.AsArray();
         }
 
         _torch = Read(Path.Combine(artifacts, "torch.json"));
@@ -109,6 +121,11 @@ public sealed class Report
             }
 
             r.W("");
+        }
+
+        if (r._portable is { } portable)
+        {
+            r.Portable(portable);
         }
 
         bool crossCheckFailed = r._torch is not null && r.PyTorch();
@@ -165,6 +182,18 @@ public sealed class Report
 
                     yield return PeerTarget($"{name}: ≥ {times}× PyTorch's best, same work (the kernel: no NaN check, as PyTorch)", peer / Median(config, size, RowKind.GeneratedKernel), times);
                 }
+            }
+        }
+
+        // The Vector<T> kernels (Unity) against the Vector256 kernels, in cache, from the portable run at 256 bits.
+        bool at256 = _portable?["Simd"] is { } simd && !(bool)simd["Vector512"]! && (bool)simd["Vector256"]!;
+        foreach (Size size in new[] { Size.P4K, Size.P64K, Size.Mlp })
+        {
+            foreach (Config config in Workload.RmsPropConfigs)
+            {
+                var ratio = InTurn(_portableInTurn, config, size, RowKind.PortableKernel, RowKind.GeneratedKernel);
+                string met = ratio is null ? "—" : !at256 ? "— (the portable run was not at 256 bits)" : ratio.Value.Median <= PortableGoal ? "yes" : "**no**";
+                yield return (Invariant($"{Label(size)}, {Label(config)}: `Vector<T>` kernel ≤ {PortableGoal} × Vector256 kernel"), Format(ratio), met);
             }
         }
 
@@ -234,16 +263,42 @@ public sealed class Report
     }
 
     /// <summary>The median over placements of a ratio taken within each placement (lowest, highest); null where the interleaved run did not time it.</summary>
-    private (double Median, double Low, double High)? InTurn(Config config, Size size, RowKind numerator, RowKind denominator)
+    private (double Median, double Low, double High)? InTurn(Config config, Size size, RowKind numerator, RowKind denominator) =>
+        InTurn(_inTurn, config, size, numerator, denominator);
+
+    private static (double Median, double Low, double High)? InTurn(Dictionary<string, JsonArray> run, Config config, Size size, RowKind numerator, RowKind denominator)
     {
-        if (!_inTurn.TryGetValue($"{config}/{size}", out JsonArray? placements))
+        if (!run.TryGetValue($"{config}/{size}", out JsonArray? placements) || placements.Any(p => Time(p!, numerator) is null || Time(p!, denominator) is null))
         {
             return null;
         }
 
-        double Time(JsonNode placement, RowKind row) => Shapes(row).Min(shape => (double)placement[shape.ToString()]!);
-        double[] ratios = placements.Select(p => Time(p!, numerator) / Time(p!, denominator)).Order().ToArray();
+        double[] ratios = placements.Select(p => Time(p!, numerator)!.Value / Time(p!, denominator)!.Value).Order().ToArray();
         return (Interleaved.Median(ratios), ratios[0], ratios[^1]);
+    }
+
+    /// <summary>A row's time in one placement, in ns per step (a roof: the faster of its shapes); null where that run did not time it.</summary>
+    private static double? Time(JsonNode placement, RowKind row) => Shapes(row).Min(shape => (double?)placement[shape.ToString()]);
+
+    /// <summary>The portable run's section: ns per parameter of the Vector&lt;T&gt; kernel beside the intrinsics kernel, and their ratio.</summary>
+    private void Portable(JsonNode portable)
+    {
+        JsonNode simd = portable["Simd"]!;
+        W("## `Vector<T>` kernels (Unity) (`--portable`)\n");
+        W(Invariant($"The kernels Unity's compilations get (`System.Numerics.Vector<T>`, {simd["VectorTBits"]}-bit here) against the intrinsics kernels of the same configuration, ")
+            + Invariant($"timed in turn as above ({portable["Placements"]} placements) in a run with Vector512.IsHardwareAccelerated = {simd["Vector512"]}, Vector256 = {simd["Vector256"]}. ")
+            + "ns per parameter and step: the median over placements; ratios: median (lowest–highest).\n");
+        W("| Size | Configuration | `Vector<T>` kernel | intrinsics kernel | `Vector<T>` ÷ intrinsics | `Vector<T>` ÷ arithmetic roof |\n|---|---|---:|---:|---:|---:|");
+        foreach (JsonNode? c in portable["Cases"]!.AsArray())
+        {
+            var (config, size) = (Enum.Parse<Config>((string)c!["Config"]!), Enum.Parse<Size>((string)c["Size"]!));
+            double parameters = Workload.Lengths(size).Sum();
+            string PerParameter(RowKind row) => Invariant($"{Interleaved.Median(c["NanosecondsPerStep"]!.AsArray().Select(p => Time(p!, row)!.Value).Order().ToArray()) / parameters:0.000} ns");
+            W($"| {Label(size)} | {Label(config)} | {PerParameter(RowKind.PortableKernel)} | {PerParameter(RowKind.GeneratedKernel)} | "
+                + $"{Format(InTurn(_portableInTurn, config, size, RowKind.PortableKernel, RowKind.GeneratedKernel))} | {Format(InTurn(_portableInTurn, config, size, RowKind.PortableKernel, RowKind.ArithmeticRoof))} |");
+        }
+
+        W("");
     }
 
     /// <summary>BenchmarkDotNet's median of a row in ns (a roof: the faster of its shapes), or null where the run did not time it.</summary>

@@ -17,6 +17,12 @@ public enum RowKind
     /// <summary>The Precision.Fast optimizer (docs/PRECISION.md) with NonFinitePolicy.Ignore.</summary>
     FastKernel,
 
+    /// <summary>
+    /// <see cref="GeneratedKernel"/> with the System.Numerics.Vector&lt;T&gt; kernels Unity's compilations get
+    /// (Gen.Benchmarks.Portable, built with GenKernels=Portable); RMSProp only.
+    /// </summary>
+    PortableKernel,
+
     /// <summary>The RMSProp update composed from System.Numerics.Tensors, one call per algebraic step (<see cref="TensorPrimitivesRow"/>).</summary>
     TensorPrimitives,
 
@@ -68,6 +74,7 @@ public static class Rows
         RowKind.Generated => Generated(config, size, fast: false, NonFinitePolicy.Throw),
         RowKind.GeneratedKernel => Generated(config, size, fast: false, NonFinitePolicy.Ignore),
         RowKind.FastKernel => Generated(config, size, fast: true, NonFinitePolicy.Ignore),
+        RowKind.PortableKernel => Portable(config, size),
         RowKind.TensorPrimitives => new TensorPrimitivesRow(config, size),
         RowKind.MemoryRoof => new RoofRow(config, size, arithmetic: false, RoofShape.Staged),
         RowKind.MemoryRoofLoadsFirst => new RoofRow(config, size, arithmetic: false, RoofShape.LoadsFirst),
@@ -79,6 +86,10 @@ public static class Rows
 
     /// <summary>A generated optimizer made as <see cref="RowKind.GeneratedKernel"/>'s row is, for a roof to run on its arrays.</summary>
     public static IGeneratedRow CreateArrays(Config config, Size size) => Generated(config, size, fast: false, NonFinitePolicy.Ignore);
+
+    private static IGeneratedRow Portable(Config config, Size size) => size == Size.Mlp
+        ? Generated(new Portable.SmallMlp(), m => new Portable.SmallMlp.Gradients(m), config, fast: false, NonFinitePolicy.Ignore)
+        : Generated(new Portable.FlatModel { W = new float[Workload.Lengths(size)[0]] }, m => new Portable.FlatModel.Gradients(m), config, fast: false, NonFinitePolicy.Ignore);
 
     private static IGeneratedRow Generated(Config config, Size size, bool fast, NonFinitePolicy policy) => size == Size.Mlp
         ? Generated(new SmallMlp(), m => new SmallMlp.Gradients(m), config, fast, policy)

@@ -123,7 +123,7 @@ public enum RunKind
 /// <summary>
 /// Which rows run for which configuration and size: the one list that the benchmarks (<see cref="StepBenchmarks"/>, through
 /// <see cref="PlanFilter"/>), the interleaved run, the report and tests/Gen.Benchmarks.Tests follow. RMSProp, plain and
-/// centered + momentum: every row kind at every size. The family: the generated kernel and the memory roof for its traffic at
+/// centered + momentum: every row kind at every size but <see cref="RowKind.PortableKernel"/>, which only the interleaved runs time. The family: the generated kernel and the memory roof for its traffic at
 /// 64K (in cache) and 16M (DRAM). The dry run keeps the sizes that take no time to set up: 4K and the MLP, the family at 64K.
 /// </summary>
 public static class Plan
@@ -147,7 +147,7 @@ public static class Plan
 
     /// <summary>The rows timed at a configuration and size.</summary>
     public static RowKind[] RowsAt(Config config, Size size) => Workload.IsRmsProp(config)
-        ? (RmsPropSizes.Contains(size) ? Enum.GetValues<RowKind>() : Array.Empty<RowKind>())
+        ? (RmsPropSizes.Contains(size) ? Enum.GetValues<RowKind>().Where(r => r != RowKind.PortableKernel).ToArray() : Array.Empty<RowKind>())
         : (FamilySizes.Contains(size) ? FamilyRows : Array.Empty<RowKind>());
 
     /// <summary>The values of the benchmarks' Config and Size parameters: everything in the plan (the filter drops the rest).</summary>

@@ -27,6 +27,12 @@ public sealed class RowTests
     public void KernelMatchesStepBitForBit(Config config, Size size) =>
         AssertBitIdentical(config, Stepped(RowKind.Generated, config, size), Stepped(RowKind.GeneratedKernel, config, size));
 
+    /// <summary>The Vector&lt;T&gt; kernels (Gen.Benchmarks.Portable) compute the intrinsics kernels' bits: the row times the same update.</summary>
+    [Theory]
+    [MemberData(nameof(TimedRmsProp))]
+    public void PortableKernelMatchesTheKernelBitForBit(Config config, Size size) =>
+        AssertBitIdentical(config, Stepped(RowKind.GeneratedKernel, config, size), Stepped(RowKind.PortableKernel, config, size));
+
     /// <summary>
     /// Every roof, in both loop shapes, does its whole traffic and math: after one step with gradient A the memory roof has
     /// added g to the parameter and to every state buffer (zero at the start), the arithmetic roof has added g/√v to the
