@@ -30,6 +30,17 @@ echo "=== BenchmarkDotNet" && bench "${mode[@]}"
 echo "=== Interleaved" && bench "${mode[@]}" --interleaved
 # The Vector<T> kernels (Unity's) against the Vector256 kernels: Vector<T> is 256-bit on x64 whatever the preferred width.
 echo "=== Portable (256-bit)" && DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --portable
+# Debian's Mono 6.8, which stands in for Unity's (tests/Gen.Mono.Runner), beside the same program on .NET.
+echo "=== Mono"
+if command -v mono >/dev/null 2>&1; then
+  dotnet build tests/Gen.Mono.Runner -c Release --nologo -v q
+  bench_mode=(); [ "${mode[*]:-}" = "--dry" ] && bench_mode=(--dry)
+  mono --version | head -1 > "$artifacts/mono-bench.txt"
+  mono tests/Gen.Mono.Runner/bin/Release/netstandard2.1/Gen.Mono.Runner.dll --bench "${bench_mode[@]}" >> "$artifacts/mono-bench.txt"
+  dotnet tests/Gen.Mono.Runner/bin/Release/net10.0/Gen.Mono.Runner.dll --bench "${bench_mode[@]}" > "$artifacts/dotnet-bench.txt"
+else
+  echo "no mono on PATH (apt-get install mono-devel): RESULTS.md will have no Mono rows."
+fi
 echo "=== PyTorch"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   /usr/bin/python3 benchmarks/peers/torch_optim.py "${mode[@]}" --out "$artifacts/torch.json"

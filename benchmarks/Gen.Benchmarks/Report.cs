@@ -128,6 +128,19 @@ public sealed class Report
             r.Portable(portable);
         }
 
+        string monoBench = Path.Combine(artifacts, "mono-bench.txt"), dotnetBench = Path.Combine(artifacts, "dotnet-bench.txt");
+        if (File.Exists(monoBench))
+        {
+            r.W("## Mono (`tests/Gen.Mono.Runner --bench`)\n");
+            r.W("The same program built for netstandard2.1 on Debian's Mono, which stands in for Unity's (its `Vector<T>` is not accelerated there, so the "
+                + "kernels run their scalar path), and built for net10.0 on .NET. RMSProp, PyTorch's defaults, one float member; ns per parameter per `Step`.\n");
+            r.W($"```\n{File.ReadAllText(monoBench).Trim()}\n```\n");
+            if (File.Exists(dotnetBench))
+            {
+                r.W($".NET:\n\n```\n{File.ReadAllText(dotnetBench).Trim()}\n```\n");
+            }
+        }
+
         bool crossCheckFailed = r._torch is not null && r.PyTorch();
         r.W("## BenchmarkDotNet\n");
         r.W("Its own reports. Ratio: a row's time ÷ the generated kernel's at the same configuration and size; a roof's below 1 is how far the kernel is above that roof.\n");
