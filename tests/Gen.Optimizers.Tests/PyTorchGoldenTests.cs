@@ -5,7 +5,6 @@ using System.Linq;
 using System.Reflection;
 using System.Text.Json;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Gen.Optimizers.Tests;
 

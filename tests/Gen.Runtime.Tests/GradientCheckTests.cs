@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Gen.Runtime.Tests;
 

@@ -2,7 +2,6 @@ using System;
 using System.Globalization;
 using System.Linq;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Gen.Schedules.Tests;
 

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
@@ -47,22 +48,38 @@ public static partial class FastMath
 #endif
 
     /// <summary>
-    /// An estimate of 1/x good to at least 12 bits (the vector overloads give the details); the exact
-    /// 1/x on netstandard2.1.
+    /// An estimate of 1/x good to at least 12 bits (the vector overloads give the details): on Arm with
+    /// AdvSimd the <c>frecpe</c>/<c>frecps</c> pair; on x64 <c>float.ReciprocalEstimate</c>, which is
+    /// <c>vrcp14ss</c> (14 bits) with AVX-512 and <c>rcpss</c> (12 bits) otherwise, even with intrinsics off;
+    /// everywhere else the exact 1/x (and on netstandard2.1).
     /// </summary>
+    /// <remarks>
+    /// <c>float.ReciprocalEstimate</c> is used only where its precision is known to be enough for the
+    /// kernels' one Newton step: on Arm64 it is <c>frecpe</c>'s 8 bits whether or not AdvSimd is enabled
+    /// (<c>DOTNET_EnableHWIntrinsic=0</c> turns off the step instruction, not the estimate), which one step
+    /// takes to 16 bits only. The architecture test is a constant in the JIT's eyes, as the
+    /// <c>IsSupported</c> checks are.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ReciprocalEstimate(float x) =>
 #if NET8_0_OR_GREATER
-        AdvSimd.IsSupported ? ArmReciprocalEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar() : float.ReciprocalEstimate(x);
+        AdvSimd.IsSupported ? ArmReciprocalEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar()
+        : RuntimeInformation.ProcessArchitecture == Architecture.X64 ? float.ReciprocalEstimate(x)
+        : 1f / x;
 #else
         1f / x;
 #endif
 
-    /// <summary>An estimate of 1/√x, as <see cref="ReciprocalEstimate(float)"/>; the exact 1/√x on netstandard2.1.</summary>
+    /// <summary>
+    /// An estimate of 1/√x, as <see cref="ReciprocalEstimate(float)"/> (<c>frsqrte</c>/<c>frsqrts</c>,
+    /// <c>vrsqrt14ss</c> or <c>rsqrtss</c>); elsewhere, and on netstandard2.1, the exact 1/√x.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ReciprocalSqrtEstimate(float x) =>
 #if NET8_0_OR_GREATER
-        AdvSimd.IsSupported ? ArmReciprocalSqrtEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar() : float.ReciprocalSqrtEstimate(x);
+        AdvSimd.IsSupported ? ArmReciprocalSqrtEstimate(Vector128.CreateScalarUnsafe(x)).ToScalar()
+        : RuntimeInformation.ProcessArchitecture == Architecture.X64 ? float.ReciprocalSqrtEstimate(x)
+        : 1f / MathF.Sqrt(x);
 #else
         1f / MathF.Sqrt(x);
 #endif
