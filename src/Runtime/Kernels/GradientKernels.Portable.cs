@@ -196,10 +196,8 @@ internal static partial class GradientKernels
     public static double MaxMagnitude<T>(ReadOnlySpan<T> values)
         where T : unmanaged
     {
-        Span<T> elements = ReadOnlySpans.ForReading(values);
-        return IsSingle<T>()
-            ? MaxMagnitude(MemoryMarshal.Cast<T, float>(elements))
-            : MaxMagnitude(MemoryMarshal.Cast<T, double>(elements));
+        _ = IsSingle<T>();   // float or double, else NotSupportedException, whatever the length
+        return LargestMagnitude(ReadOnlySpans.ForReading(values));
     }
 
     /// <summary>
@@ -283,63 +281,45 @@ internal static partial class GradientKernels
         where TTo : unmanaged =>
         MemoryMarshal.Cast<TFrom, TTo>(MemoryMarshal.CreateSpan(ref value, 1))[0];
 
-    private static double MaxMagnitude(Span<float> x)
-    {
-        float result = 0;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Span<Vector<float>> registers = MemoryMarshal.Cast<float, Vector<float>>(x);
-            Vector<float> largest = Vector<float>.Zero;
-            for (int k = 0; k < registers.Length; k++)
-            {
-                largest = Vector.Max(largest, Vector.Abs(registers[k]));
-            }
-
-            for (int lane = 0; lane < Vector<float>.Count; lane++)
-            {
-                result = Math.Max(result, largest[lane]);
-            }
-
-            i = registers.Length * Vector<float>.Count;
-        }
-
-        for (; i < x.Length; i++)
-        {
-            result = Math.Max(result, Math.Abs(x[i]));
-        }
-
-        return result;
-    }
-
-    private static double MaxMagnitude(Span<double> x)
+    /// <summary>
+    /// The largest <c>|x|</c> of float or double elements, as a double (widening is exact and keeps the order,
+    /// so the maximum of the widened values is the widened maximum).
+    /// </summary>
+    private static double LargestMagnitude<T>(Span<T> x)
+        where T : unmanaged
     {
         double result = 0;
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
-            Span<Vector<double>> registers = MemoryMarshal.Cast<double, Vector<double>>(x);
-            Vector<double> largest = Vector<double>.Zero;
+            Span<Vector<T>> registers = MemoryMarshal.Cast<T, Vector<T>>(x);
+            Vector<T> largest = Vector<T>.Zero;
             for (int k = 0; k < registers.Length; k++)
             {
                 largest = Vector.Max(largest, Vector.Abs(registers[k]));
             }
 
-            for (int lane = 0; lane < Vector<double>.Count; lane++)
+            for (int lane = 0; lane < Vector<T>.Count; lane++)
             {
-                result = Math.Max(result, largest[lane]);
+                result = Math.Max(result, ToDouble(largest[lane]));
             }
 
-            i = registers.Length * Vector<double>.Count;
+            i = registers.Length * Vector<T>.Count;
         }
 
         for (; i < x.Length; i++)
         {
-            result = Math.Max(result, Math.Abs(x[i]));
+            result = Math.Max(result, Math.Abs(ToDouble(x[i])));
         }
 
         return result;
     }
+
+    /// <summary>A float or double element as a double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ToDouble<T>(T value)
+        where T : unmanaged =>
+        IsSingle<T>() ? As<T, float>(value) : As<T, double>(value);
 
     /// <summary><c>x ← TOperator(x, operand)</c> for every element: whole registers, then single elements.</summary>
     private static void InvokeSpanScalarInPlace<T, TOperator>(Span<T> values, T operand)
