@@ -1,3 +1,5 @@
+extern alias Portable;
+
 using System;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -74,7 +76,7 @@ public static class Rows
         RowKind.Generated => Generated(config, size, fast: false, NonFinitePolicy.Throw),
         RowKind.GeneratedKernel => Generated(config, size, fast: false, NonFinitePolicy.Ignore),
         RowKind.FastKernel => Generated(config, size, fast: true, NonFinitePolicy.Ignore),
-        RowKind.PortableKernel => Portable(config, size),
+        RowKind.PortableKernel => PortableRow(config, size),
         RowKind.TensorPrimitives => new TensorPrimitivesRow(config, size),
         RowKind.MemoryRoof => new RoofRow(config, size, arithmetic: false, RoofShape.Staged),
         RowKind.MemoryRoofLoadsFirst => new RoofRow(config, size, arithmetic: false, RoofShape.LoadsFirst),
@@ -87,9 +89,9 @@ public static class Rows
     /// <summary>A generated optimizer made as <see cref="RowKind.GeneratedKernel"/>'s row is, for a roof to run on its arrays.</summary>
     public static IGeneratedRow CreateArrays(Config config, Size size) => Generated(config, size, fast: false, NonFinitePolicy.Ignore);
 
-    private static IGeneratedRow Portable(Config config, Size size) => size == Size.Mlp
-        ? Generated(new Portable.SmallMlp(), m => new Portable.SmallMlp.Gradients(m), config, fast: false, NonFinitePolicy.Ignore)
-        : Generated(new Portable.FlatModel { W = new float[Workload.Lengths(size)[0]] }, m => new Portable.FlatModel.Gradients(m), config, fast: false, NonFinitePolicy.Ignore);
+    private static IGeneratedRow PortableRow(Config config, Size size) => size == Size.Mlp
+        ? Generated(new Portable::Gen.Benchmarks.SmallMlp(), m => new Portable::Gen.Benchmarks.SmallMlp.Gradients(m), config, fast: false, NonFinitePolicy.Ignore)
+        : Generated(new Portable::Gen.Benchmarks.FlatModel { W = new float[Workload.Lengths(size)[0]] }, m => new Portable::Gen.Benchmarks.FlatModel.Gradients(m), config, fast: false, NonFinitePolicy.Ignore);
 
     private static IGeneratedRow Generated(Config config, Size size, bool fast, NonFinitePolicy policy) => size == Size.Mlp
         ? Generated(new SmallMlp(), m => new SmallMlp.Gradients(m), config, fast, policy)
