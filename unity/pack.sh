@@ -69,8 +69,8 @@ $footer"
 text_importer="TextScriptImporter:
   externalObjects: {}
 $footer"
-# A runtime assembly: every platform, the editor included; referenced automatically by every assembly.
-runtime_plugin="PluginImporter:
+# What every plugin importer begins with; its platformData list follows.
+plugin_importer="PluginImporter:
   externalObjects: {}
   serializedVersion: 2
   iconMap: {}
@@ -80,7 +80,9 @@ runtime_plugin="PluginImporter:
   isOverridable: 0
   isExplicitlyReferenced: 0
   validateReferences: 1
-  platformData:
+  platformData:"
+# A runtime assembly: every platform, the editor included; referenced automatically by every assembly.
+runtime_plugin="$plugin_importer
   - first:
       Any: 
     second:
@@ -95,17 +97,7 @@ runtime_plugin="PluginImporter:
 $footer"
 # The generator: the RoslynAnalyzer label (given by meta's third argument) and no platform at all, the
 # editor included, as Unity's "Create and use a source generator" page prescribes.
-analyzer_plugin="PluginImporter:
-  externalObjects: {}
-  serializedVersion: 2
-  iconMap: {}
-  executionOrder: {}
-  defineConstraints: []
-  isPreloaded: 0
-  isOverridable: 0
-  isExplicitlyReferenced: 0
-  validateReferences: 1
-  platformData:
+analyzer_plugin="$plugin_importer
   - first:
       : Any
     second:
