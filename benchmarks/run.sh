@@ -28,6 +28,8 @@ bench() { dotnet run --no-build -c Release --project benchmarks/Gen.Benchmarks -
 echo "=== Build" && dotnet build benchmarks/Gen.Benchmarks -c Release --nologo -v q
 echo "=== BenchmarkDotNet" && bench "${mode[@]}"
 echo "=== Interleaved" && bench "${mode[@]}" --interleaved
+# An AVX2 PC's kernels: AVX-512 disabled leaves 256-bit registers, 16 of them (DOTNET_EnableAVX512F is not read by .NET 10).
+echo "=== Interleaved, 256-bit (AVX-512 off)" && DOTNET_EnableAVX512=0 DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --interleaved --width 256
 # The Vector<T> kernels (Unity's) against the Vector256 kernels: Vector<T> is 256-bit on x64 whatever the preferred width.
 echo "=== Portable (256-bit)" && DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --portable
 # Debian's Mono 6.8, which stands in for Unity's (tests/Gen.Mono.Runner), beside the same program on .NET.

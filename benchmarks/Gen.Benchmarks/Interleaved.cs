@@ -36,17 +36,27 @@ public static class Interleaved
         RowKind.GeneratedKernel, RowKind.PortableKernel, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst,
     };
 
+    /// <summary>The rows Adam runs in turn: its kernel and the roofs on its streams (the other rows are RMSProp's).</summary>
+    private static readonly RowKind[] AdamKinds =
+    {
+        RowKind.GeneratedKernel, RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst,
+    };
+
     private static readonly HashSet<(RowKind, Config, Size)> s_warmed = new();
 
-    /// <summary>Times <paramref name="kinds"/> for every RMSProp configuration at <paramref name="sizes"/> and writes the times to <paramref name="path"/> (JSON).</summary>
-    public static void Run(string path, RowKind[] kinds, IReadOnlyList<Size> sizes, int placements, int rounds, double batchMilliseconds)
+    /// <summary>
+    /// Times <paramref name="kinds"/> for every configuration of <paramref name="configs"/> at <paramref name="sizes"/> (Adam: the
+    /// kinds it has, its kernel and the roofs) and writes the times to <paramref name="path"/> (JSON).
+    /// </summary>
+    public static void Run(string path, RowKind[] allKinds, IReadOnlyList<Config> configs, IReadOnlyList<Size> sizes, int placements, int rounds, double batchMilliseconds)
     {
         var cases = new List<object>();
         var random = new Random(20261206);
         foreach (Size size in sizes)
         {
-            foreach (Config config in Workload.RmsPropConfigs)
+            foreach (Config config in configs)
             {
+                RowKind[] kinds = Workload.IsRmsProp(config) ? allKinds : allKinds.Intersect(AdamKinds).ToArray();
                 var perPlacement = new List<Dictionary<string, double>>();
                 for (int placement = 0; placement < placements; placement++)
                 {

@@ -19,7 +19,8 @@ public static class Program
     /// <summary>
     /// <c>dotnet run -c Release --project benchmarks/Gen.Benchmarks -- [--dry | --quick] [--artifacts DIR] MODE</c>: with no MODE
     /// (or <c>--out-of-process</c>, or BenchmarkDotNet's own arguments) every benchmark of the <see cref="Plan"/>, to DIR/bdn/results;
-    /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json; <c>--portable</c>: the Vector&lt;T&gt; kernel against
+    /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json, or with <c>--width 256</c> (which checks that the runtime's
+    /// widest accelerated registers are 256-bit: run it with AVX-512 disabled) to DIR/interleaved-256.json; <c>--portable</c>: the Vector&lt;T&gt; kernel against
     /// the intrinsics kernel and the arithmetic roof, interleaved, to DIR/interleaved-portable.json (run it at 256 bits); <c>--report --command "…" [--out FILE]
     /// [--provisional NOTE]</c>: RESULTS.md from DIR (<see cref="Report"/>).
     /// </summary>
@@ -29,6 +30,7 @@ public static class Program
         string artifacts = Path.Combine("benchmarks", "artifacts"), output = Path.Combine("benchmarks", "RESULTS.md");
         string? command = null, provisional = null;   // --report only
         bool outOfProcess = false, interleaved = false, portable = false, report = false;
+        int? width = null;   // --interleaved only
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -38,6 +40,7 @@ public static class Program
                 case "--out-of-process": outOfProcess = true; break;
                 case "--interleaved": interleaved = true; break;
                 case "--portable": portable = true; break;
+                case "--width": width = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--report": report = true; break;
                 case "--command": command = args[++i]; break;
                 case "--out": output = args[++i]; break;
@@ -63,7 +66,22 @@ public static class Program
                 RunKind.Quick => (3, 5, 1.0),
                 _ => (7, 9, 2.0),
             };
-            Interleaved.Run(Path.Combine(artifacts, "interleaved.json"), Interleaved.AllKinds, Plan.RmsPropSizes, placements, rounds, batch);
+            string file = "interleaved.json";
+            if (width is not null)
+            {
+                // The 256-bit run stands for an AVX2 PC: 256-bit registers at most, and (with AVX-512 disabled) 16 of them.
+                if (width != 256 || Vector512.IsHardwareAccelerated || !Vector256.IsHardwareAccelerated)
+                {
+                    Console.Error.WriteLine($"--width {width}: only 256 is a width of its own, and its run needs the runtime at 256 bits (Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}, Vector256={Vector256.IsHardwareAccelerated}): set DOTNET_EnableAVX512=0.");
+                    return 2;
+                }
+
+                file = "interleaved-256.json";
+            }
+
+            // The Vector<T> kernel's row at 256 bits is the portable run's (--portable).
+            RowKind[] kinds = width is null ? Interleaved.AllKinds : Interleaved.AllKinds.Where(k => k != RowKind.PortableKernel).ToArray();
+            Interleaved.Run(Path.Combine(artifacts, file), kinds, Plan.InterleavedConfigs, Plan.RmsPropSizes, placements, rounds, batch);
             return 0;
         }
 
@@ -75,7 +93,7 @@ public static class Program
                 RunKind.Quick => (3, 5, 1.0),
                 _ => (5, 9, 2.0),
             };
-            Interleaved.Run(Path.Combine(artifacts, "interleaved-portable.json"), Interleaved.PortableKinds, Plan.RmsPropSizes.Where(s => s != Size.P16M).ToArray(), placements, rounds, batch);
+            Interleaved.Run(Path.Combine(artifacts, "interleaved-portable.json"), Interleaved.PortableKinds, Workload.RmsPropConfigs, Plan.RmsPropSizes.Where(s => s != Size.P16M).ToArray(), placements, rounds, batch);
             return 0;
         }
 

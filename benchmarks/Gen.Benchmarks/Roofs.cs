@@ -21,9 +21,10 @@ public enum RoofShape
 /// <list type="bullet">
 /// <item><b>Memory roof</b>: the update's loads and stores per element and only adds (every read-write
 /// stream gets g added): the bandwidth limit.</item>
-/// <item><b>Arithmetic roof</b> (RMSProp): the same loads and stores, and per element only what no exact
-/// RMSProp kernel can avoid, one square root and one division (p ← p + g/√v; the other buffers are stored
-/// back unchanged): the divider limit, which bounds in-cache sizes.</item>
+/// <item><b>Arithmetic roof</b> (RMSProp, Adam): the same loads and stores, and per element only what no exact
+/// kernel can avoid: RMSProp one square root and one division (p ← p + g/√v; the other buffers are stored
+/// back unchanged), Adam one square root and two divisions (PyTorch divides √v by the bias correction and m by
+/// the denominator; here p ← p + g/√v/v): the divider limit, which bounds in-cache sizes.</item>
 /// <item><b>Read roof</b>: one stream read once, one XOR per register (<see cref="Read"/>): the least any
 /// pass that must read every gradient, such as the non-finite check, can cost.</item>
 /// </list>
@@ -39,10 +40,11 @@ public static class Roofs
 {
     /// <summary>
     /// One roof over whole streams. Memory: every stream of <paramref name="readWrite"/> gets <paramref name="gradient"/> added.
-    /// Arithmetic: readWrite[0] (p) gets g/√readWrite[1] added; the other streams are stored back unchanged.
+    /// Arithmetic: readWrite[0] (p) gets g/√readWrite[1] added (<paramref name="divisions"/> 2: g/√v/v); the other streams
+    /// are stored back unchanged.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(Array gradient, Array[] readWrite, bool arithmetic, RoofShape shape)
+    public static void Run(Array gradient, Array[] readWrite, bool arithmetic, RoofShape shape, int divisions = 1)
     {
         foreach (Array stream in readWrite)
         {
@@ -52,12 +54,19 @@ public static class Roofs
             }
         }
 
+        if (divisions is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(divisions), divisions, "An arithmetic roof divides once (RMSProp) or twice (Adam).");
+        }
+
         switch (arithmetic, shape)
         {
             case (false, RoofShape.Staged): Dispatch<Adds, StagedShape>(gradient, readWrite); break;
             case (false, _): Dispatch<Adds, LoadsFirstShape>(gradient, readWrite); break;
-            case (true, RoofShape.Staged): Dispatch<RootAndDivide, StagedShape>(gradient, readWrite); break;
-            default: Dispatch<RootAndDivide, LoadsFirstShape>(gradient, readWrite); break;
+            case (true, RoofShape.Staged) when divisions == 1: Dispatch<RootAndDivide, StagedShape>(gradient, readWrite); break;
+            case (true, _) when divisions == 1: Dispatch<RootAndDivide, LoadsFirstShape>(gradient, readWrite); break;
+            case (true, RoofShape.Staged): Dispatch<RootAndTwoDivisions, StagedShape>(gradient, readWrite); break;
+            default: Dispatch<RootAndTwoDivisions, LoadsFirstShape>(gradient, readWrite); break;
         }
     }
 
@@ -290,10 +299,10 @@ public static class Roofs
             if (TMath.SquareRootAndDivide)
             {
                 // p + g/√v.
-                p0 = TWidth.Add(p0, TWidth.Divide(a0, TWidth.Sqrt(s0)));
-                p1 = TWidth.Add(p1, TWidth.Divide(a1, TWidth.Sqrt(s1)));
-                p2 = TWidth.Add(p2, TWidth.Divide(a2, TWidth.Sqrt(s2)));
-                p3 = TWidth.Add(p3, TWidth.Divide(a3, TWidth.Sqrt(s3)));
+                p0 = TWidth.Add(p0, Quotient<TWidth, TVector, TMath>(a0, s0));
+                p1 = TWidth.Add(p1, Quotient<TWidth, TVector, TMath>(a1, s1));
+                p2 = TWidth.Add(p2, Quotient<TWidth, TVector, TMath>(a2, s2));
+                p3 = TWidth.Add(p3, Quotient<TWidth, TVector, TMath>(a3, s3));
             }
             else
             {
@@ -365,7 +374,7 @@ public static class Roofs
             TVector u = TReadWrite.Value > 3 ? TWidth.Load(ref r3, i) : default;
             if (TMath.SquareRootAndDivide)
             {
-                p = TWidth.Add(p, TWidth.Divide(a, TWidth.Sqrt(s)));
+                p = TWidth.Add(p, Quotient<TWidth, TVector, TMath>(a, s));
             }
             else
             {
@@ -408,9 +417,21 @@ public static class Roofs
     private struct StagedShape : IShape { public static bool LoadsFirst => false; }
     private struct LoadsFirstShape : IShape { public static bool LoadsFirst => true; }
 
-    private interface IMath { static abstract bool SquareRootAndDivide { get; } }
-    private struct Adds : IMath { public static bool SquareRootAndDivide => false; }
-    private struct RootAndDivide : IMath { public static bool SquareRootAndDivide => true; }
+    /// <summary>g/√v, then (Adam's second division) ÷ v once more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector Quotient<TWidth, TVector, TMath>(TVector g, TVector v)
+        where TWidth : struct, IWidth<TVector>
+        where TVector : struct
+        where TMath : struct, IMath
+    {
+        TVector quotient = TWidth.Divide(g, TWidth.Sqrt(v));
+        return TMath.SecondDivision ? TWidth.Divide(quotient, v) : quotient;
+    }
+
+    private interface IMath { static abstract bool SquareRootAndDivide { get; } static abstract bool SecondDivision { get; } }
+    private struct Adds : IMath { public static bool SquareRootAndDivide => false; public static bool SecondDivision => false; }
+    private struct RootAndDivide : IMath { public static bool SquareRootAndDivide => true; public static bool SecondDivision => false; }
+    private struct RootAndTwoDivisions : IMath { public static bool SquareRootAndDivide => true; public static bool SecondDivision => true; }
 
     /// <summary>The operations the roofs use, at one register width (<see cref="Scalar"/>: one float).</summary>
     private interface IWidth<TVector>

@@ -287,20 +287,29 @@ public sealed class RoofRow : OnGeneratedArrays
 {
     private readonly bool _arithmetic;
     private readonly RoofShape _shape;
+    private readonly Array[][] _run;   // the streams in Roofs.Run's order: p, then (arithmetic) v first
+    private readonly int _divisions;
 
     public RoofRow(Config config, Size size, bool arithmetic, RoofShape shape) : base(config, size)
     {
-        if (arithmetic && !Workload.IsRmsProp(config))
+        string? root = Workload.RootKey(config);
+        if (arithmetic && root is null)
         {
-            throw new ArgumentException("The arithmetic roof is RMSProp's (p ← p + g/√v).", nameof(arithmetic));
+            throw new ArgumentException("An arithmetic roof is RMSProp's or Adam's (p ← p + g/√v).", nameof(arithmetic));
         }
 
-        (_arithmetic, _shape) = (arithmetic, shape);
+        (_arithmetic, _shape, _divisions) = (arithmetic, shape, Workload.Divisions(config));
+        _run = Streams.Select(streams => (Array[])streams.Clone()).ToArray();
         for (int k = 0; arithmetic && k < TensorCount; k++)
         {
+            // Roofs.Run takes the root of its first state stream: v goes there (Adam's is its second; the order of the
+            // others changes nothing, each is loaded and stored back alike).
+            int index = 1 + Array.IndexOf(Workload.StateKeys(config), root);
+            (_run[k][1], _run[k][index]) = (_run[k][index], _run[k][1]);
+
             // v is never updated, so it starts where the real update takes it (near g², plus a margin so √v is never
             // 0): square roots and divisions of ordinary, varied numbers.
-            Span<float> v = State(Workload.StateKeys(config)[0], k), g = GradientA(k);
+            Span<float> v = Roofs.Elements(_run[k][1]), g = GradientA(k);
             for (int i = 0; i < v.Length; i++)
             {
                 v[i] = 0.01f + g[i] * g[i];
@@ -314,7 +323,7 @@ public sealed class RoofRow : OnGeneratedArrays
         Array[] gradient = NextGradient();
         for (int k = 0; k < gradient.Length; k++)
         {
-            Roofs.Run(gradient[k], Streams[k], _arithmetic, _shape);
+            Roofs.Run(gradient[k], _run[k], _arithmetic, _shape, _divisions);
         }
     }
 }

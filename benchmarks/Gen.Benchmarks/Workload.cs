@@ -53,6 +53,17 @@ public static class Workload
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
+    /// <summary>The state buffer whose square root an update divides by, which the arithmetic roof takes (RMSProp's and Adam's); null for the rest.</summary>
+    public static string? RootKey(Config config) => config switch
+    {
+        Config.Plain or Config.CenteredMomentum => "square_avg",
+        Config.Adam or Config.AdamW => "exp_avg_sq",
+        _ => null,
+    };
+
+    /// <summary>The divisions per element no exact kernel of the configuration can avoid, which its arithmetic roof makes: RMSProp divides by the denominator; Adam (PyTorch) divides √v by the bias correction and m by the denominator.</summary>
+    public static int Divisions(Config config) => config is Config.Adam or Config.AdamW ? 2 : 1;
+
     /// <summary>The tensor lengths of a size, in declaration order.</summary>
     public static int[] Lengths(Size size) => size switch
     {
@@ -133,6 +144,9 @@ public static class Plan
     public static RunKind Run { get; set; } = RunKind.Full;
 
     public static bool Dry => Run == RunKind.Dry;
+
+    /// <summary>The configurations timed in turn: RMSProp's two and, for the targets against the binding roof, Adam.</summary>
+    public static IReadOnlyList<Config> InterleavedConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum, Config.Adam };
 
     public static IReadOnlyList<Size> RmsPropSizes => Dry ? new[] { Size.P4K, Size.Mlp } : Workload.AllSizes;
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using Gen.Generator.Emitting;
@@ -128,6 +129,29 @@ public sealed class KernelTests
                 new StoreStatement("p", new LocalValue("grad1") * new LocalValue("x1"), 1),
             },
             KernelTransforms.LoadsFirst(staged));
+    }
+
+    /// <summary>
+    /// The main loop is the width's shape applied to the description: as many registers as it unrolls, staged, and loads
+    /// first where it says so. The shapes are the measured ones (benchmarks/README.md, "Loop shapes"): ×4 everywhere,
+    /// loads first at 512 bits only; Vector&lt;T&gt; (0 bits: its width is known at run time) takes the narrow shape.
+    /// </summary>
+    [Fact]
+    public void MainLoopTakesItsWidthsShape()
+    {
+        KernelDescription kernel = Build(k =>
+        {
+            LocalValue x = k.Let("x", k.Load("v") * k.Load("g"));
+            k.Store("v", x);
+            k.Store("p", x);
+        });
+        IReadOnlyList<KernelStatement> Staged(int unroll) =>
+            KernelTransforms.Stage(Enumerable.Range(0, unroll).Select(r => KernelTransforms.ForRegister(kernel.Statements, r)).ToList());
+
+        Assert.Equal(Staged(3), KernelTransforms.MainLoop(kernel.Statements, new LoopShape(3, LoadOrder.Staged)));
+        Assert.Equal(KernelTransforms.LoadsFirst(Staged(2)), KernelTransforms.MainLoop(kernel.Statements, new LoopShape(2, LoadOrder.LoadsFirst)));
+        Assert.Equal(new LoopShape(4, LoadOrder.LoadsFirst), LoopShape.For(512));
+        Assert.All(new[] { 256, 128, 0 }, bits => Assert.Equal(new LoopShape(4, LoadOrder.Staged), LoopShape.For(bits)));
     }
 
     [Fact]

@@ -15,17 +15,6 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal static class KernelEmitter
 {
-    /// <summary>Unroll factor of the main vector loop.</summary>
-    private const int Unroll = 4;
-
-    /// <summary>
-    /// The narrowest registers whose unrolled loop issues every load before its first statement. With
-    /// 512-bit registers the staged loop of centered RMSProp with momentum (five buffers) ran 10–30%
-    /// faster in cache when the loads of m and b no longer waited behind the stores to v (A/B in
-    /// benchmarks/README.md); narrower loops keep the staged order, which the JIT schedules as well.
-    /// </summary>
-    private const int LoadsFirstBits = 512;
-
     public static void Write(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
     {
         w.Line();
@@ -137,24 +126,22 @@ internal static class KernelEmitter
         }
     }
 
-    /// <summary>
-    /// The main loop: <see cref="Unroll"/> registers per iteration, staged, and at
-    /// <see cref="LoadsFirstBits"/> every load first. Step scalars are the width's broadcasts (negLr512).
-    /// </summary>
+    /// <summary>The main loop in its width's <see cref="LoopShape"/>. Step scalars are the width's broadcasts (negLr512).</summary>
     private static void WriteUnrolledLoop(IndentedTextWriter w, KernelDescription kernel, KernelFlavor flavor)
     {
-        IReadOnlyList<KernelStatement> staged = KernelTransforms.Stage(
-            Enumerable.Range(0, Unroll).Select(register => KernelTransforms.ForRegister(kernel.Statements, register)).ToList());
-        bool loadsFirst = flavor.Bits >= LoadsFirstBits;
-        w.Line("// " + Unroll + " registers per iteration, each statement for all of them before the next" + (loadsFirst ? "; every load first." : "."));
-        using (w.Block("for (; i + " + Unroll + " * width <= length; i += " + Unroll + " * width)"))
+        LoopShape shape = LoopShape.For(flavor.Bits);
+        w.Line(LoopComment(shape));
+        using (w.Block("for (; i + " + shape.Unroll + " * width <= length; i += " + shape.Unroll + " * width)"))
         {
-            foreach (KernelStatement statement in loadsFirst ? KernelTransforms.LoadsFirst(staged) : staged)
+            foreach (KernelStatement statement in KernelTransforms.MainLoop(kernel.Statements, shape))
             {
                 w.Line(flavor.Write(statement, kernel, flavor.Suffix));
             }
         }
     }
+
+    private static string LoopComment(LoopShape shape) =>
+        "// " + shape.Unroll + " registers per iteration, each statement for all of them before the next" + (shape.Order == LoadOrder.LoadsFirst ? "; every load first." : ".");
 
     /// <summary>
     /// The portable <c>UpdateBuffer</c>'s body: spans with int indices (netstandard2.1 has no Unsafe), the
@@ -201,16 +188,13 @@ internal static class KernelEmitter
             }
 
             w.Line("int registers = " + vector.BufferName(first) + ".Length;");
-            IReadOnlyList<KernelStatement> staged = KernelTransforms.Stage(
-                Enumerable.Range(0, Unroll).Select(register => KernelTransforms.ForRegister(kernel.Statements, register)).ToList());
 
-            // Staged, loads not first: loads-first earned its place at 512 bits on RyuJIT (A/B in
-            // benchmarks/README.md), and Vector<T> is 128 or 256 bits wide there, where the intrinsics
-            // target keeps the staged order too; Mono's and IL2CPP's schedulers are not measured.
-            w.Line("// " + Unroll + " registers per iteration, each statement for all of them before the next.");
-            using (w.Block("for (; i + " + Unroll + " <= registers; i += " + Unroll + ")"))
+            // Vector<T> is 128 or 256 bits wide on RyuJIT, whose shape it takes; Mono's and IL2CPP's schedulers are not measured.
+            LoopShape shape = LoopShape.For(vector.Bits);
+            w.Line(LoopComment(shape));
+            using (w.Block("for (; i + " + shape.Unroll + " <= registers; i += " + shape.Unroll + ")"))
             {
-                foreach (KernelStatement statement in staged)
+                foreach (KernelStatement statement in KernelTransforms.MainLoop(kernel.Statements, shape))
                 {
                     w.Line(vector.Write(statement, kernel, vector.Suffix));
                 }

@@ -8,11 +8,22 @@ namespace Gen.Generator.Emitting;
 /// <summary>
 /// Transformations of a kernel's statements for the unrolled main loop, on the description rather than
 /// on text: one copy per register (<see cref="ForRegister"/>), interleaved statement by statement
-/// (<see cref="Stage"/>), then optionally every load moved to the top (<see cref="LoadsFirst"/>). Each
+/// (<see cref="Stage"/>), then, as the width's <see cref="LoopShape"/> says, every load moved to the top
+/// (<see cref="LoadsFirst"/>); <see cref="MainLoop"/> applies them in that order. Each
 /// element still sees the same operations in the same order, so results are unchanged bit for bit.
 /// </summary>
 internal static class KernelTransforms
 {
+    /// <summary>
+    /// The unrolled main loop's statements in <paramref name="shape"/>: one copy of <paramref name="statements"/> per register,
+    /// staged, and (<see cref="LoadOrder.LoadsFirst"/>) every load moved to the top.
+    /// </summary>
+    public static IReadOnlyList<KernelStatement> MainLoop(IEnumerable<KernelStatement> statements, LoopShape shape)
+    {
+        IReadOnlyList<KernelStatement> staged = Stage(Enumerable.Range(0, shape.Unroll).Select(register => ForRegister(statements, register)).ToList());
+        return shape.Order == LoadOrder.LoadsFirst ? LoadsFirst(staged) : staged;
+    }
+
     /// <summary>
     /// The statements for register <paramref name="register"/> of an unrolled iteration: its locals get the
     /// register's number as a suffix (<c>grad2</c>) and its loads and stores the register's offset.
