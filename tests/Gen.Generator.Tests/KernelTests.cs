@@ -133,8 +133,9 @@ public sealed class KernelTests
 
     /// <summary>
     /// The main loop is the width's shape applied to the description: as many registers as it unrolls, staged, and loads
-    /// first where it says so. The shapes are the measured ones (benchmarks/README.md, "Loop shapes"): ×4 everywhere,
-    /// loads first at 512 bits only; Vector&lt;T&gt; (0 bits: its width is known at run time) takes the narrow shape.
+    /// first where it says so. The shapes are the measured ones (benchmarks/README.md, "Loop shapes"): ×4 everywhere, loads
+    /// first at 512 bits, pipelined at 256 where the divider carries three operations per element (Adam's), staged
+    /// elsewhere; Vector&lt;T&gt; (0 bits: its width is known at run time) takes the staged shape.
     /// </summary>
     [Fact]
     public void MainLoopTakesItsWidthsShape()
@@ -143,15 +144,128 @@ public sealed class KernelTests
         {
             LocalValue x = k.Let("x", k.Load("v") * k.Load("g"));
             k.Store("v", x);
-            k.Store("p", x);
+            k.Store("p", x / Sqrt(x));
         });
+        KernelDescription adamLike = Build(k => k.Store("p", k.Load("g") / (Sqrt(k.Load("v")) / 2)));
         IReadOnlyList<KernelStatement> Staged(int unroll) =>
             KernelTransforms.Stage(Enumerable.Range(0, unroll).Select(r => KernelTransforms.ForRegister(kernel.Statements, r)).ToList());
 
         Assert.Equal(Staged(3), KernelTransforms.MainLoop(kernel.Statements, new LoopShape(3, LoadOrder.Staged)));
         Assert.Equal(KernelTransforms.LoadsFirst(Staged(2)), KernelTransforms.MainLoop(kernel.Statements, new LoopShape(2, LoadOrder.LoadsFirst)));
-        Assert.Equal(new LoopShape(4, LoadOrder.LoadsFirst), LoopShape.For(512));
-        Assert.All(new[] { 256, 128, 0 }, bits => Assert.Equal(new LoopShape(4, LoadOrder.Staged), LoopShape.For(bits)));
+        Assert.Equal((2, 3), (LoopShape.DividerOperations(kernel), LoopShape.DividerOperations(adamLike)));
+        Assert.All(new[] { kernel, adamLike }, k => Assert.Equal(new LoopShape(4, LoadOrder.LoadsFirst), LoopShape.For(512, k)));
+        Assert.Equal(new LoopShape(4, LoadOrder.Staged, Pipelined: true), LoopShape.For(256, adamLike));
+        Assert.All(new[] { (256, kernel), (128, kernel), (128, adamLike), (0, kernel), (0, adamLike) },
+            c => Assert.Equal(new LoopShape(4, LoadOrder.Staged), LoopShape.For(c.Item1, c.Item2)));
+    }
+
+    /// <summary>
+    /// A whole load moves down to its first reader, or to the store to its buffer, whichever comes first; coupled decay's
+    /// term reads the buffer itself, so the load of p is not pulled up by a term that the instantiation without decay drops.
+    /// </summary>
+    [Fact]
+    public void LoadsLateMovesEachWholeLoadToItsFirstUse()
+    {
+        KernelDescription kernel = Build(k =>
+        {
+            LocalValue grad = k.Let("grad", k.Load("g"));
+            LocalValue param = k.Let("param", k.Load("p"));
+            k.Assign(grad, new CoupledDecayValue(grad + k.Scalar(StepScalar.WeightDecay(WeightDecayMode.L2)) * param, grad));
+            LocalValue x = k.Let("x", k.Load("v") * grad);
+            k.Store("v", x);
+            k.Store("p", param - x);
+        });
+        var grad = new LocalValue("grad");
+        var wd = new ScalarValue(StepScalar.WeightDecay(WeightDecayMode.L2).Name);
+
+        Assert.Equal(
+            new KernelStatement[]
+            {
+                new LetStatement("grad", new LoadValue("g")),
+                new AssignStatement("grad", new CoupledDecayValue(grad + wd * new LoadValue("p"), grad)),
+                new LetStatement("x", new LoadValue("v") * grad),
+                new StoreStatement("v", new LocalValue("x")),
+                new LetStatement("param", new LoadValue("p")),
+                new StoreStatement("p", new LocalValue("param") - new LocalValue("x")),
+            },
+            KernelTransforms.LoadsLate(kernel.Statements.ToList()));
+    }
+
+    /// <summary>
+    /// A pipelined loop cuts one register's statements after the square root: the head computes up to it, the tail the rest,
+    /// and the head's locals the tail reads are carried from one block's head to its tail; a kernel without a square root
+    /// is not pipelined.
+    /// </summary>
+    [Fact]
+    public void PipelineCutsAfterTheSquareRootAndCarriesWhatTheTailReads()
+    {
+        KernelDescription kernel = Build(k =>
+        {
+            LocalValue grad = k.Let("grad", k.Load("g"));
+            LocalValue param = k.Let("param", k.Load("p"));
+            LocalValue x = k.Let("x", k.Load("v") * grad);
+            k.Store("v", x);
+            LocalValue d = k.Let("d", Sqrt(x) + 1);
+            k.Store("p", param - grad / d);
+        });
+
+        var (head, tail, carried) = KernelTransforms.Pipeline(kernel.Statements)!.Value;
+        Assert.Equal(new[] { "grad", "x", "v", "d" }, head.Select(Name));
+        Assert.Equal(new[] { "param", "p" }, tail.Select(Name));
+        Assert.Equal(new[] { "grad", "d" }, carried);
+        Assert.Null(KernelTransforms.Pipeline(Build(k => k.Store("p", k.Load("p") - k.Load("g"))).Statements));
+
+        static string Name(KernelStatement statement) => statement switch
+        {
+            LetStatement let => let.Name,
+            StoreStatement store => store.Buffer,
+            _ => "?",
+        };
+    }
+
+    /// <summary>
+    /// A kernel with three divider operations, whose loop is pipelined at 256 bits, gives element by element's bits through
+    /// the whole cascade for every length that reaches the loop's parts at any width: none, the first block's head and tail
+    /// only, one or more iterations, and the narrower widths and elements after them. At 256 bits (CI reruns the numerical
+    /// tests with DOTNET_PreferredVectorBitWidth=256) the cascade runs the pipelined loop; elsewhere the staged one.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Numerical")]
+    public void PipelinedLoopGivesTheBitsOfEachElementAlone()
+    {
+        Type kernel = CompileKernel(k =>
+        {
+            (LocalValue grad, LocalValue param) = k.GradientPrologue(maximize: false, WeightDecayMode.L2);
+            LocalValue v = k.Let("second", k.Load("v") * 0.9 + grad * grad);
+            LocalValue u = k.Let("first", k.Load("u") * 0.5 + grad);
+            LocalValue d = k.Let("d", Sqrt(v) / 3 + 1e-3);
+            k.Store("v", v);
+            k.Store("u", u);
+            k.Store("p", param + k.Scalar(StepScalar.NegativeLearningRate) * u / d);
+        });
+
+        MethodInfo run = kernel.GetMethod("Run")!;
+        var random = new Random(11);
+        foreach (int length in Enumerable.Range(0, 40).Concat(new[] { 63, 64, 65, 95, 96, 97, 127, 128, 129, 131, 200, 257 }))
+        {
+            float[] parameter = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+            float[] gradient = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+            float[] state = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 3)).ToArray();
+            (float[] P, float[] V, float[] U) Step(int width)
+            {
+                float[] p = (float[])parameter.Clone(), v = (float[])state.Clone(), u = (float[])state.Clone();
+                run.Invoke(null, new object[] { width, p, gradient, v, u, -0.01f, 0.1f });
+                return (p, v, u);
+            }
+
+            var (pe, ve, ue) = Step(0);
+            var (pc, vc, uc) = Step(1);
+            Assert.Equal(Bits(pe), Bits(pc));
+            Assert.Equal(Bits(ve), Bits(vc));
+            Assert.Equal(Bits(ue), Bits(uc));
+        }
+
+        static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
     }
 
     [Fact]

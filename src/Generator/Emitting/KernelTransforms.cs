@@ -121,4 +121,92 @@ internal static class KernelTransforms
 
         return loads.Concat(body).ToList();
     }
+
+    /// <summary>
+    /// The split of a pipelined loop (<see cref="LoopShape.Pipelined"/>): one register's statements, each whole load moved
+    /// to its first use (<see cref="LoadsLate"/>), cut after the first statement that takes a square root, into the head
+    /// (through that statement) and the tail, with the head's locals that the tail reads, which a pipelined iteration carries
+    /// from the head of one block to its tail in the next. Null for a kernel without a square root, which is not pipelined.
+    /// </summary>
+    public static (IReadOnlyList<KernelStatement> Head, IReadOnlyList<KernelStatement> Tail, IReadOnlyList<string> Carried)? Pipeline(IEnumerable<KernelStatement> statements)
+    {
+        IReadOnlyList<KernelStatement> late = LoadsLate(statements.ToList());
+        int cut = late.ToList().FindIndex(statement => Values(statement).SelectMany(KernelValues.Walk)
+            .Any(node => node is UnaryValue { Operator: UnaryOperator.Sqrt or UnaryOperator.ReciprocalSqrtEstimate }));
+        if (cut < 0 || cut == late.Count - 1)
+        {
+            return null;
+        }
+
+        var head = late.Take(cut + 1).ToList();
+        var tail = late.Skip(cut + 1).ToList();
+        var read = new HashSet<string>(tail.SelectMany(Values).SelectMany(KernelValues.Walk).OfType<LocalValue>().Select(l => l.Name)
+            .Concat(tail.OfType<AssignStatement>().Select(a => a.Name)));
+        var carried = head.OfType<LetStatement>().Select(let => let.Name).Where(read.Contains).ToList();
+        return (head, tail, carried);
+    }
+
+    /// <summary>
+    /// Moves each statement that is only a load (<c>var param = p[i]</c>) down to just before the first statement that
+    /// reads it, or that stores to its buffer at its register. Coupled decay's term, which only the instantiation with decay
+    /// computes, reads the buffer itself instead of the local (the same value: nothing has stored to it yet), so that the
+    /// instantiation without decay, where the JIT drops the term, keeps the load late. Each element still sees the same
+    /// values in the same order.
+    /// </summary>
+    public static IReadOnlyList<KernelStatement> LoadsLate(IReadOnlyList<KernelStatement> statements)
+    {
+        var pending = new List<LetStatement>();
+        var result = new List<KernelStatement>();
+        foreach (KernelStatement original in statements)
+        {
+            if (original is LetStatement { Value: LoadValue } load)
+            {
+                pending.Add(load);
+                continue;
+            }
+
+            var reads = new HashSet<string>(Values(original).SelectMany(WalkOutsideDecay).OfType<LocalValue>().Select(l => l.Name));
+            if (original is AssignStatement assigned)
+            {
+                reads.Add(assigned.Name);
+            }
+
+            var inlined = pending.Where(p => !reads.Contains(p.Name)).ToDictionary(p => p.Name, p => p.Value);
+            KernelStatement statement = Map(original, value => KernelValues.Rewrite(value, node => node is CoupledDecayValue decay
+                ? decay with { WithDecay = KernelValues.Rewrite(decay.WithDecay, inner => inner is LocalValue local && inlined.TryGetValue(local.Name, out KernelValue? buffer) ? buffer : null) }
+                : null));
+            foreach (LetStatement due in pending.Where(p => reads.Contains(p.Name)
+                || statement is StoreStatement store && p.Value is LoadValue value && value.Buffer == store.Buffer && value.Register == store.Register).ToList())
+            {
+                pending.Remove(due);
+                result.Add(due);
+            }
+
+            result.Add(statement);
+        }
+
+        result.InsertRange(0, pending);
+        return result;
+    }
+
+    /// <summary>The nodes of <paramref name="value"/> but the coupled decay terms (<see cref="CoupledDecayValue.WithDecay"/>).</summary>
+    private static IEnumerable<KernelValue> WalkOutsideDecay(KernelValue value) => value is CoupledDecayValue decay
+        ? WalkOutsideDecay(decay.WithoutDecay)
+        : new[] { value }.Concat(KernelValues.Children(value).SelectMany(WalkOutsideDecay));
+
+    private static KernelStatement Map(KernelStatement statement, System.Func<KernelValue, KernelValue> map) => statement switch
+    {
+        LetStatement let => let with { Value = map(let.Value) },
+        AssignStatement assign => assign with { Value = map(assign.Value) },
+        StoreStatement store => store with { Value = map(store.Value) },
+        _ => statement,
+    };
+
+    private static IEnumerable<KernelValue> Values(KernelStatement statement) => statement switch
+    {
+        LetStatement let => new[] { let.Value },
+        AssignStatement assign => new[] { assign.Value },
+        StoreStatement store => new[] { store.Value },
+        _ => Enumerable.Empty<KernelValue>(),
+    };
 }

@@ -174,7 +174,7 @@ internal static class KernelValues
             _ => value,
         };
 
-    private static System.Collections.Generic.IEnumerable<KernelValue> Children(KernelValue value) => value switch
+    internal static System.Collections.Generic.IEnumerable<KernelValue> Children(KernelValue value) => value switch
     {
         UnaryValue unary => new[] { unary.Operand },
         BinaryValue binary => new[] { binary.Left, binary.Right },

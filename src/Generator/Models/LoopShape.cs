@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Gen.Generator.Models;
 
 /// <summary>The order of the loads in an unrolled main loop (<c>Emitting/KernelTransforms</c>).</summary>
@@ -12,22 +14,44 @@ internal enum LoadOrder
 
 /// <summary>
 /// How a kernel's main loop is unrolled and ordered at one register width: the tuning of the loop, as data. Every kind's
-/// loop takes its width's shape (<see cref="For"/>), so a measurement changes one entry here, never the text of a
-/// flavor. The entries are measured on Zen 4 (benchmarks/README.md, "Loop shapes"): at 512 bits loading first made the
-/// centered + momentum loop 10–30 % faster in cache; at 256 bits (AVX-512 off, 16 registers) and 128 bits, unrolling
-/// 2 or 8 registers deep and loading first or last were no faster than this shape, and loading first was up to 20 %
-/// slower.
+/// loop takes its shape from <see cref="For"/>, so a measurement changes one entry here, never the text of a flavor. The
+/// entries are measured on Zen 4 (benchmarks/README.md, "Loop shapes"): at 512 bits loading first made the centered +
+/// momentum loop 10–30 % faster in cache; at 256 bits with AVX-512 off (16 registers, an AVX2 PC) and at 128 bits,
+/// unrolling 2 or 8 registers deep and loading first or late were no faster than staging ×4, and loading first was up
+/// to 20 % slower; pipelining took Adam's loop in cache from 1.2–2.0× to 1.1–1.2× its roof at 256 bits and was no better
+/// for RMSProp (two divider operations per element) or at 128 and 512 bits.
 /// </summary>
-/// <param name="Unroll">Registers per iteration.</param>
+/// <param name="Unroll">Registers per iteration (per block, pipelined).</param>
 /// <param name="Order">Where the loads go.</param>
-internal sealed record LoopShape(int Unroll, LoadOrder Order)
+/// <param name="Pipelined">
+/// Each iteration runs the head of the next block of registers (the update up to its square root) before the tail of this
+/// one (<c>KernelTransforms.Pipeline</c>), so the divider has the next block's work while this block's dependent
+/// operations wait.
+/// </param>
+internal sealed record LoopShape(int Unroll, LoadOrder Order, bool Pipelined = false)
 {
     private static readonly LoopShape Wide = new(4, LoadOrder.LoadsFirst);
     private static readonly LoopShape Narrow = new(4, LoadOrder.Staged);
+    private static readonly LoopShape NarrowPipelined = new(4, LoadOrder.Staged, Pipelined: true);
 
     /// <summary>
-    /// The main loop's shape for registers of <paramref name="bits"/> bits; 0 is <c>Vector&lt;T&gt;</c>, whose width is
-    /// only known at run time (256 bits on an AVX2 PC, 128 on ARM64) and which takes the narrow shape that serves both.
+    /// The main loop's shape for registers of <paramref name="bits"/> bits and this kernel: pipelined at 256 bits where
+    /// the divider carries three or more operations per element (Adam: a square root and two divisions). 0 bits is
+    /// <c>Vector&lt;T&gt;</c>, whose width is only known at run time (256 bits on an AVX2 PC, 128 on ARM64): the staged shape
+    /// that serves both.
     /// </summary>
-    public static LoopShape For(int bits) => bits >= 512 ? Wide : Narrow;
+    public static LoopShape For(int bits, KernelDescription kernel) =>
+        bits >= 512 ? Wide : bits == 256 && DividerOperations(kernel) >= 3 ? NarrowPipelined : Narrow;
+
+    /// <summary>Square roots and divisions per element, which the divide/square-root unit computes one after another.</summary>
+    public static int DividerOperations(KernelDescription kernel) => kernel.Statements
+        .SelectMany(statement => statement switch
+        {
+            LetStatement let => new[] { let.Value },
+            AssignStatement assign => new[] { assign.Value },
+            StoreStatement store => new[] { store.Value },
+            _ => new KernelValue[0],
+        })
+        .SelectMany(KernelValues.Walk)
+        .Count(node => node is UnaryValue { Operator: UnaryOperator.Sqrt } or BinaryValue { Operator: BinaryOperator.Divide });
 }
