@@ -16,10 +16,10 @@ internal enum LoadOrder
 /// How a kernel's main loop is unrolled and ordered at one register width: the tuning of the loop, as data. Every kind's
 /// loop takes its shape from <see cref="For"/>, so a measurement changes one entry here, never the text of a flavor. The
 /// entries are measured on Zen 4 (benchmarks/README.md, "Loop shapes"): at 512 bits loading first made the centered +
-/// momentum loop 10–30 % faster in cache; at 256 bits with AVX-512 off (16 registers, an AVX2 PC) and at 128 bits,
-/// unrolling 2 or 8 registers deep and loading first or late were no faster than staging ×4, and loading first was up
-/// to 20 % slower; pipelining took Adam's loop in cache from 1.2–2.0× to 1.1–1.2× its roof at 256 bits and was no better
-/// for RMSProp (two divider operations per element) or at 128 and 512 bits.
+/// momentum loop 10–30 % faster in cache; at 256 bits with AVX-512 off (16 registers, an AVX2 PC) unrolling ×2 and
+/// loading first or late were no faster than staging ×4, and loading first was 10–20 % slower; at 128 bits ×2, ×8 and
+/// loading first were no faster. Pipelining took Adam's loop in cache at 256 bits from 1.19–1.95× its roof to
+/// 1.12–1.20× (quick runs) and was no better for RMSProp (two divider operations per element) or at 128 and 512 bits.
 /// </summary>
 /// <param name="Unroll">Registers per iteration (per block, pipelined).</param>
 /// <param name="Order">Where the loads go.</param>
