@@ -153,9 +153,8 @@ internal static class KernelEmitter
     private static void WritePipelinedLoop(IndentedTextWriter w, KernelDescription kernel, KernelFlavor flavor, int unroll,
         (IReadOnlyList<KernelStatement> Head, IReadOnlyList<KernelStatement> Tail, IReadOnlyList<string> Carried) pipeline)
     {
-        IEnumerable<string> Block(IReadOnlyList<KernelStatement> part, int first) => KernelTransforms.Stage(
-                Enumerable.Range(first, unroll).Select(register => KernelTransforms.ForRegister(part, register)).ToList())
-            .Select(statement => flavor.Write(statement, kernel, flavor.Suffix));
+        IEnumerable<string> Block(IReadOnlyList<KernelStatement> part, int first) =>
+            KernelTransforms.Staged(part, first, unroll).Select(statement => flavor.Write(statement, kernel, flavor.Suffix));
 
         w.Line("// " + unroll + " registers per block, each statement for all of them before the next; each iteration runs the");
         w.Line("// next block up to its square root before the rest of this one, so the divider always has work.");

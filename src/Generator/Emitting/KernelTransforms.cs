@@ -20,9 +20,16 @@ internal static class KernelTransforms
     /// </summary>
     public static IReadOnlyList<KernelStatement> MainLoop(IEnumerable<KernelStatement> statements, LoopShape shape)
     {
-        IReadOnlyList<KernelStatement> staged = Stage(Enumerable.Range(0, shape.Unroll).Select(register => ForRegister(statements, register)).ToList());
+        IReadOnlyList<KernelStatement> staged = Staged(statements, 0, shape.Unroll);
         return shape.Order == LoadOrder.LoadsFirst ? LoadsFirst(staged) : staged;
     }
+
+    /// <summary>
+    /// <paramref name="statements"/> for registers <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1
+    /// (<see cref="ForRegister"/>), staged (<see cref="Stage"/>).
+    /// </summary>
+    public static IReadOnlyList<KernelStatement> Staged(IEnumerable<KernelStatement> statements, int first, int count) =>
+        Stage(Enumerable.Range(first, count).Select(register => ForRegister(statements, register)).ToList());
 
     /// <summary>
     /// The statements for register <paramref name="register"/> of an unrolled iteration: its locals get the
@@ -130,8 +137,8 @@ internal static class KernelTransforms
     /// </summary>
     public static (IReadOnlyList<KernelStatement> Head, IReadOnlyList<KernelStatement> Tail, IReadOnlyList<string> Carried)? Pipeline(IEnumerable<KernelStatement> statements)
     {
-        IReadOnlyList<KernelStatement> late = LoadsLate(statements.ToList());
-        int cut = late.ToList().FindIndex(statement => Values(statement).SelectMany(KernelValues.Walk)
+        List<KernelStatement> late = LoadsLate(statements.ToList());
+        int cut = late.FindIndex(statement => KernelValues.Of(statement).SelectMany(KernelValues.Walk)
             .Any(node => node is UnaryValue { Operator: UnaryOperator.Sqrt or UnaryOperator.ReciprocalSqrtEstimate }));
         if (cut < 0 || cut == late.Count - 1)
         {
@@ -140,7 +147,7 @@ internal static class KernelTransforms
 
         var head = late.Take(cut + 1).ToList();
         var tail = late.Skip(cut + 1).ToList();
-        var read = new HashSet<string>(tail.SelectMany(Values).SelectMany(KernelValues.Walk).OfType<LocalValue>().Select(l => l.Name)
+        var read = new HashSet<string>(tail.SelectMany(KernelValues.Of).SelectMany(KernelValues.Walk).OfType<LocalValue>().Select(l => l.Name)
             .Concat(tail.OfType<AssignStatement>().Select(a => a.Name)));
         var carried = head.OfType<LetStatement>().Select(let => let.Name).Where(read.Contains).ToList();
         return (head, tail, carried);
@@ -153,7 +160,7 @@ internal static class KernelTransforms
     /// instantiation without decay, where the JIT drops the term, keeps the load late. Each element still sees the same
     /// values in the same order.
     /// </summary>
-    public static IReadOnlyList<KernelStatement> LoadsLate(IReadOnlyList<KernelStatement> statements)
+    public static List<KernelStatement> LoadsLate(IReadOnlyList<KernelStatement> statements)
     {
         var pending = new List<LetStatement>();
         var result = new List<KernelStatement>();
@@ -165,7 +172,7 @@ internal static class KernelTransforms
                 continue;
             }
 
-            var reads = new HashSet<string>(Values(original).SelectMany(WalkOutsideDecay).OfType<LocalValue>().Select(l => l.Name));
+            var reads = new HashSet<string>(KernelValues.Of(original).SelectMany(WalkOutsideDecay).OfType<LocalValue>().Select(l => l.Name));
             if (original is AssignStatement assigned)
             {
                 reads.Add(assigned.Name);
@@ -202,11 +209,4 @@ internal static class KernelTransforms
         _ => statement,
     };
 
-    private static IEnumerable<KernelValue> Values(KernelStatement statement) => statement switch
-    {
-        LetStatement let => new[] { let.Value },
-        AssignStatement assign => new[] { assign.Value },
-        StoreStatement store => new[] { store.Value },
-        _ => Enumerable.Empty<KernelValue>(),
-    };
 }

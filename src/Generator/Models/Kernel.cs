@@ -138,6 +138,15 @@ internal sealed record CoupledDecayValue(KernelValue WithDecay, KernelValue With
 /// <summary>Traversals of <see cref="KernelValue"/> trees, children in the order the code spells them.</summary>
 internal static class KernelValues
 {
+    /// <summary>The value a statement computes (a let's, an assignment's or a store's).</summary>
+    public static System.Collections.Generic.IEnumerable<KernelValue> Of(KernelStatement statement) => statement switch
+    {
+        LetStatement let => new[] { let.Value },
+        AssignStatement assign => new[] { assign.Value },
+        StoreStatement store => new[] { store.Value },
+        _ => System.Array.Empty<KernelValue>(),
+    };
+
     /// <summary>Every node of <paramref name="value"/>, each before its children, left to right.</summary>
     public static System.Collections.Generic.IEnumerable<KernelValue> Walk(KernelValue value)
     {

@@ -45,13 +45,7 @@ internal sealed record LoopShape(int Unroll, LoadOrder Order, bool Pipelined = f
 
     /// <summary>Square roots and divisions per element, which the divide/square-root unit computes one after another.</summary>
     public static int DividerOperations(KernelDescription kernel) => kernel.Statements
-        .SelectMany(statement => statement switch
-        {
-            LetStatement let => new[] { let.Value },
-            AssignStatement assign => new[] { assign.Value },
-            StoreStatement store => new[] { store.Value },
-            _ => new KernelValue[0],
-        })
+        .SelectMany(KernelValues.Of)
         .SelectMany(KernelValues.Walk)
         .Count(node => node is UnaryValue { Operator: UnaryOperator.Sqrt } or BinaryValue { Operator: BinaryOperator.Divide });
 }
