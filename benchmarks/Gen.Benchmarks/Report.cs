@@ -49,11 +49,10 @@ public sealed class Report
 
     private readonly StringBuilder _md = new();
     private readonly Dictionary<string, JsonNode> _bdn = new();   // BenchmarkDotNet's benchmarks: "Method" or "Method/Config/Size"
-    private readonly Dictionary<string, JsonArray> _inTurn = new();   // interleaved placements: "Config/Size"
-    private readonly Dictionary<string, JsonArray> _portableInTurn = new();   // the same from the portable run
-    private readonly Dictionary<string, JsonArray> _inTurn256 = new();   // the same from the 256-bit run (AVX-512 off)
+    private readonly Dictionary<string, JsonArray> _inTurn;   // interleaved placements: "Config/Size"
+    private readonly Dictionary<string, JsonArray> _portableInTurn;   // the same from the portable run
+    private readonly Dictionary<string, JsonArray> _inTurn256;   // the same from the 256-bit run (AVX-512 off)
     private readonly JsonNode? _interleaved;
-    private readonly JsonNode? _interleaved256;
     private readonly JsonNode? _portable;
     private readonly JsonNode? _torch;
 
@@ -69,22 +68,10 @@ public sealed class Report
         }
 
         _interleaved = Read(Path.Combine(artifacts, "interleaved.json"));
-        foreach (JsonNode? c in _interleaved?["Cases"]!.AsArray() ?? new JsonArray())
-        {
-            _inTurn[$"{c!["Config"]}/{c["Size"]}"] = c["NanosecondsPerStep"]!.AsArray();
-        }
-
-        _interleaved256 = Read(Path.Combine(artifacts, "interleaved-256.json"));
-        foreach (JsonNode? c in _interleaved256?["Cases"]!.AsArray() ?? new JsonArray())
-        {
-            _inTurn256[$"{c!["Config"]}/{c["Size"]}"] = c["NanosecondsPerStep"]!.AsArray();
-        }
-
+        _inTurn = Placements(_interleaved);
+        _inTurn256 = Placements(Read(Path.Combine(artifacts, "interleaved-256.json")));
         _portable = Read(Path.Combine(artifacts, "interleaved-portable.json"));
-        foreach (JsonNode? c in _portable?["Cases"]!.AsArray() ?? new JsonArray())
-        {
-            _portableInTurn[$"{c!["Config"]}/{c["Size"]}"] = c["NanosecondsPerStep"]!.AsArray();
-        }
+        _portableInTurn = Placements(_portable);
 
         _torch = Read(Path.Combine(artifacts, "torch.json"));
     }
@@ -436,6 +423,10 @@ public sealed class Report
     private void W(string text) => _md.Append(text).Append('\n');
 
     private static JsonNode? Read(string path) => File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
+
+    /// <summary>An interleaved run's placements by "Config/Size" (<see cref="Interleaved"/>'s JSON); empty where the run is missing.</summary>
+    private static Dictionary<string, JsonArray> Placements(JsonNode? run) =>
+        (run?["Cases"]!.AsArray() ?? new JsonArray()).ToDictionary(c => $"{c!["Config"]}/{c["Size"]}", c => c!["NanosecondsPerStep"]!.AsArray());
 
     private static string Format((double Median, double Low, double High)? r, int digits = 2) => r is { } v ? Invariant($"{Times(v.Median, digits)} ({v.Low:0.00}–{v.High:0.00})") : "—";
 
