@@ -40,7 +40,11 @@ public static class Checkpoint
     /// <summary>Writes the optimizer's state to the file <paramref name="path"/>, replacing it atomically.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidOperationException">A model member is null or was replaced by an array of another length; nothing was written.</exception>
-    /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="IOException">
+    /// The file could not be written; an existing file at <paramref name="path"/> is unchanged. When the disk is full or the
+    /// file would exceed a file size limit, the message names <paramref name="path"/> and the operating system's error is the
+    /// <see cref="Exception.InnerException"/>.
+    /// </exception>
     public static void SaveOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path)
         where TGradients : GradientsBase
     {
@@ -85,7 +89,11 @@ public static class Checkpoint
     /// <summary>Writes every trainable member of <paramref name="model"/> to the file <paramref name="path"/>, replacing it atomically.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidOperationException">A model member is null; nothing was written.</exception>
-    /// <exception cref="IOException">The file could not be written; an existing file at <paramref name="path"/> is unchanged.</exception>
+    /// <exception cref="IOException">
+    /// The file could not be written; an existing file at <paramref name="path"/> is unchanged. When the disk is full or the
+    /// file would exceed a file size limit, the message names <paramref name="path"/> and the operating system's error is the
+    /// <see cref="Exception.InnerException"/>.
+    /// </exception>
     public static void SaveModel(ITrainable model, string path)
     {
         _ = path ?? throw new ArgumentNullException(nameof(path));
