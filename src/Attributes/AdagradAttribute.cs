@@ -31,6 +31,20 @@ namespace Gen
         /// <summary>Maximizes the objective instead of minimizing it. Default false.</summary>
         public bool Maximize { get; set; }
 
+        /// <summary>
+        /// How the state buffers are stored: <see cref="Gen.StatePrecision.Float32"/> (as the members),
+        /// <see cref="Gen.StatePrecision.BFloat16"/> or <see cref="Gen.StatePrecision.Float16"/> (2 bytes per element,
+        /// float arithmetic; float members only). See docs/PRECISION.md. Default <see cref="Gen.StatePrecision.Float32"/>.
+        /// </summary>
+        public StatePrecision StatePrecision { get; set; } = StatePrecision.Float32;
+
+        /// <summary>
+        /// Rounds 16-bit state stores up or down at random, with probability proportional to the distance, so that
+        /// updates smaller than half a unit in the last place still move the state on average. Reproducible from the
+        /// optimizer's <c>StochasticRoundingSeed</c> and the step. Needs a 16-bit <see cref="StatePrecision"/>. Default false.
+        /// </summary>
+        public bool StochasticRounding { get; set; }
+
         /// <summary>Name of the generated nested optimizer type. Default <c>AdagradOptimizer</c>.</summary>
         public string Name { get; set; } = "AdagradOptimizer";
     }

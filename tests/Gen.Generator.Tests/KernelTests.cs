@@ -170,7 +170,7 @@ public sealed class KernelTests
         {
             LocalValue grad = k.Let("grad", k.Load("g"));
             LocalValue param = k.Let("param", k.Load("p"));
-            k.Assign(grad, new CoupledDecayValue(grad + k.Scalar(StepScalar.WeightDecay(WeightDecayMode.L2)) * param, grad));
+            k.Assign(grad, new SwitchValue(KernelSwitch.CoupledDecay, grad + k.Scalar(StepScalar.WeightDecay(WeightDecayMode.L2)) * param, grad));
             LocalValue x = k.Let("x", k.Load("v") * grad);
             k.Store("v", x);
             k.Store("p", param - x);
@@ -182,7 +182,7 @@ public sealed class KernelTests
             new KernelStatement[]
             {
                 new LetStatement("grad", new LoadValue("g")),
-                new AssignStatement("grad", new CoupledDecayValue(grad + wd * new LoadValue("p"), grad)),
+                new AssignStatement("grad", new SwitchValue(KernelSwitch.CoupledDecay, grad + wd * new LoadValue("p"), grad)),
                 new LetStatement("x", new LoadValue("v") * grad),
                 new StoreStatement("v", new LocalValue("x")),
                 new LetStatement("param", new LoadValue("p")),
@@ -253,8 +253,9 @@ public sealed class KernelTests
             float[] state = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 3)).ToArray();
             (float[] P, float[] V, float[] U) Step(int width)
             {
-                float[] p = (float[])parameter.Clone(), v = (float[])state.Clone(), u = (float[])state.Clone();
-                run.Invoke(null, new object[] { width, p, gradient, v, u, -0.01f, 0.1f });
+                float[] p = (float[])parameter.Clone(), g = (float[])gradient.Clone(), v = (float[])state.Clone(), u = (float[])state.Clone();
+                run.Invoke(null, new object[] { width, p, g, v, u, -0.01f, 0.1f, 0.5f });
+                Assert.All(g, x => Assert.Equal(0, BitConverter.SingleToInt32Bits(x)));
                 return (p, v, u);
             }
 
@@ -322,8 +323,9 @@ public sealed class KernelTests
 
             (float[] P, float[] V, float[] U) Step(int width)
             {
-                float[] p = (float[])parameter.Clone(), v = (float[])state.Clone(), u = new float[length];
-                run.Invoke(null, new object[] { width, p, gradient, v, u, -0.1f, 0.01f });
+                float[] p = (float[])parameter.Clone(), g = (float[])gradient.Clone(), v = (float[])state.Clone(), u = new float[length];
+                run.Invoke(null, new object[] { width, p, g, v, u, -0.1f, 0.01f, 0.75f });
+                Assert.All(g, x => Assert.Equal(0, BitConverter.SingleToInt32Bits(x)));
                 return (p, v, u);
             }
 
@@ -335,7 +337,7 @@ public sealed class KernelTests
                 Assert.Equal(v0.Select(BitConverter.SingleToInt32Bits), v.Select(BitConverter.SingleToInt32Bits));
                 for (int i = 0; i < length; i++)
                 {
-                    float g = (-gradient[i]) + (0.01f * parameter[i]);
+                    float g = (-(gradient[i] * 0.75f)) + (0.01f * parameter[i]);
                     double a = MathF.Abs(g) + MathF.Sqrt(MathF.Abs(parameter[i]));
                     double b = Math.Max(a, state[i]);
                     double exact = (1 / (b + 1)) + (1 / Math.Sqrt(a + 1));
@@ -345,7 +347,8 @@ public sealed class KernelTests
 
             for (int i = 0; i < length; i++)
             {
-                float g = -gradient[i];
+                float g = gradient[i] * 0.75f;
+                g = -g;
                 g = g + (0.01f * parameter[i]);
                 float a = MathF.Abs(g) + MathF.Sqrt(MathF.Abs(parameter[i]));
                 float b = a > state[i] ? a : state[i];
@@ -372,7 +375,7 @@ public sealed class KernelTests
                 4 => -(KernelValue)(-1.0) + param * -1.0,
                 5 => Abs(grad) + Sqrt(grad + param),
                 6 => new SelectValue(Comparison.LessThan, grad, param, grad + param, -grad) * 2,
-                7 => new CoupledDecayValue(grad + param, grad) * 2,
+                7 => new SwitchValue(KernelSwitch.CoupledDecay, grad + param, grad) * 2,
                 9 => Sign(grad),
                 _ => NegatedMultiplyAdd(grad, param, ReciprocalSqrtEstimate(grad)),
             });
@@ -382,15 +385,16 @@ public sealed class KernelTests
 
     private static KernelDescription Build(Action<KernelBuilder> describe, ElementKind element = ElementKind.Single)
     {
-        var builder = new KernelBuilder(element, State);
+        var builder = new KernelBuilder(element, State, new StateStorage(StatePrecision.Float32, false));
         describe(builder);
         return builder.Build();
     }
 
     /// <summary>
     /// Emits the kernel's methods as the generator does for an optimizer with state buffers v and u and
-    /// the step scalars negLr and wd, plus <c>Run(width, p, g, v, u, negLr, wd)</c>: width 0 runs element by
-    /// element, 1 the whole cascade (UpdateBuffer), 512/256/128 that width's block (when accelerated),
+    /// the step scalars negLr, wd and gradientScale, plus <c>Run(width, p, g, v, u, negLr, wd, scale)</c>, which runs
+    /// the kernel compiled with every switch on (coupled decay, the gradient scale, clearing the gradient): width 0
+    /// element by element, 1 the whole cascade (UpdateBuffer), 512/256/128 that width's block (when accelerated),
     /// then elements.
     /// </summary>
     private static Type CompileKernel(Action<KernelBuilder> describe)
@@ -398,18 +402,18 @@ public sealed class KernelTests
         KernelDescription kernel = Build(describe);
         var layout = new OptimizerLayout(
             "Test", "Test", 0.1, 0.01, new PublicConstant[0].ToEquatableArray(), State.ToEquatableArray(),
-            new[] { StepScalar.NegativeLearningRate, StepScalar.WeightDecay(WeightDecayMode.L2) }.ToEquatableArray(),
+            new[] { StepScalar.NegativeLearningRate, StepScalar.WeightDecay(WeightDecayMode.L2), StepScalar.GradientScale }.ToEquatableArray(),
             new[] { "(every operation)" }.ToEquatableArray(), new[] { kernel }.ToEquatableArray());
         var w = new IndentedTextWriter();
         using (w.Block("public static class Kernel"))
         {
             KernelEmitter.Write(w, layout, kernel, KernelTarget.Intrinsics);
             w.Lines("""
-                public static void Run(int width, float[] p, float[] g, float[] v, float[] u, float negLr, float wd)
+                public static void Run(int width, float[] p, float[] g, float[] v, float[] u, float negLr, float wd, float scale)
                 {
                     if (width == 1)
                     {
-                        UpdateBuffer<global::Gen.__Internals.WithCoupledDecay>(p, g, v, u, negLr, wd);
+                        UpdateBuffer<global::Gen.__Internals.WithCoupledDecay, global::Gen.__Internals.ScaledGradient, global::Gen.__Internals.ClearedGradient>(p, g, v, u, negLr, wd, scale);
                         return;
                     }
 
@@ -422,7 +426,7 @@ public sealed class KernelTests
                     {
                         for (; i + 16 <= length; i += 16)
                         {
-                            UpdateBlock512<global::Gen.__Internals.WithCoupledDecay>(ref rp, ref rg, ref rv, ref ru, i, global::System.Runtime.Intrinsics.Vector512.Create(negLr), global::System.Runtime.Intrinsics.Vector512.Create(wd));
+                            UpdateBlock512<global::Gen.__Internals.WithCoupledDecay, global::Gen.__Internals.ScaledGradient, global::Gen.__Internals.ClearedGradient>(ref rp, ref rg, ref rv, ref ru, i, global::System.Runtime.Intrinsics.Vector512.Create(negLr), global::System.Runtime.Intrinsics.Vector512.Create(wd), global::System.Runtime.Intrinsics.Vector512.Create(scale));
                         }
                     }
 
@@ -430,7 +434,7 @@ public sealed class KernelTests
                     {
                         for (; i + 8 <= length; i += 8)
                         {
-                            UpdateBlock256<global::Gen.__Internals.WithCoupledDecay>(ref rp, ref rg, ref rv, ref ru, i, global::System.Runtime.Intrinsics.Vector256.Create(negLr), global::System.Runtime.Intrinsics.Vector256.Create(wd));
+                            UpdateBlock256<global::Gen.__Internals.WithCoupledDecay, global::Gen.__Internals.ScaledGradient, global::Gen.__Internals.ClearedGradient>(ref rp, ref rg, ref rv, ref ru, i, global::System.Runtime.Intrinsics.Vector256.Create(negLr), global::System.Runtime.Intrinsics.Vector256.Create(wd), global::System.Runtime.Intrinsics.Vector256.Create(scale));
                         }
                     }
 
@@ -438,13 +442,13 @@ public sealed class KernelTests
                     {
                         for (; i + 4 <= length; i += 4)
                         {
-                            UpdateBlock128<global::Gen.__Internals.WithCoupledDecay>(ref rp, ref rg, ref rv, ref ru, i, global::System.Runtime.Intrinsics.Vector128.Create(negLr), global::System.Runtime.Intrinsics.Vector128.Create(wd));
+                            UpdateBlock128<global::Gen.__Internals.WithCoupledDecay, global::Gen.__Internals.ScaledGradient, global::Gen.__Internals.ClearedGradient>(ref rp, ref rg, ref rv, ref ru, i, global::System.Runtime.Intrinsics.Vector128.Create(negLr), global::System.Runtime.Intrinsics.Vector128.Create(wd), global::System.Runtime.Intrinsics.Vector128.Create(scale));
                         }
                     }
 
                     for (; i < length; i++)
                     {
-                        UpdateElement<global::Gen.__Internals.WithCoupledDecay>(ref rp, ref rg, ref rv, ref ru, i, negLr, wd);
+                        UpdateElement<global::Gen.__Internals.WithCoupledDecay, global::Gen.__Internals.ScaledGradient, global::Gen.__Internals.ClearedGradient>(ref rp, ref rg, ref rv, ref ru, i, negLr, wd, scale);
                     }
                 }
                 """);

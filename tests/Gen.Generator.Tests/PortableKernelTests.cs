@@ -213,7 +213,7 @@ public sealed class PortableKernelTests
         Type optimizerType = modelType.GetNestedType(optimizer, BindingFlags.Public)!;
         object instance = Activator.CreateInstance(optimizerType, model)!;
         optimizerType.GetProperty("NonFinitePolicy")!.SetValue(instance, NonFinitePolicy.Ignore);
-        MethodInfo step = optimizerType.GetMethod("Step")!;
+        MethodInfo step = optimizerType.GetMethod("Step", new[] { gradients.GetType() })!;
         for (int s = 0; s < 3; s++)
         {
             Fill(gf, gd, random, gradient: true);

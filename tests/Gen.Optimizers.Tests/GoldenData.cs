@@ -69,7 +69,11 @@ internal sealed class GoldenKind
         File = file;
         Attribute = attribute;
         Keywords = keywords;
-        Fixed = fixedProperties ?? Array.Empty<KeyValuePair<string, object>>();
+        // torch.optim keeps its state in the parameters' dtype: every golden case stores it as the members.
+        Fixed = (fixedProperties ?? Array.Empty<KeyValuePair<string, object>>())
+            .Append(new("StatePrecision", StatePrecision.Float32))
+            .Append(new("StochasticRounding", false))
+            .ToArray();
         _data = new Lazy<GoldenFile>(() => GoldenFile.Load(file));
     }
 

@@ -129,6 +129,18 @@ internal static class DiagnosticDescriptors
         "[LearningRateScale({0})] on '{1}': the scale must be a finite number >= 0",
         Hyperparameters);
 
+    public static readonly DiagnosticDescriptor ReducedStateOnDoubleMember = Error(
+        "GEN113",
+        "Reduced-precision state for a double member",
+        "StatePrecision.{0} computes in float, but '{1}' is a double member: use StatePrecision.Float32 for models with double members, or make '{1}' a float array",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor StochasticRoundingWithoutNarrowState = Error(
+        "GEN114",
+        "Stochastic rounding without 16-bit state",
+        "StochasticRounding rounds 16-bit state stores and StatePrecision is {0}: set StatePrecision to BFloat16 or Float16, or remove StochasticRounding",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(
         "GEN201",
         "Parameter option on a member that is not trained",
@@ -182,6 +194,8 @@ internal static class DiagnosticDescriptors
         DampeningOutOfRange,
         LearningRateDecayOutOfRange,
         LearningRateScaleOutOfRange,
+        ReducedStateOnDoubleMember,
+        StochasticRoundingWithoutNarrowState,
         OptionOnUntrainedMember,
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,

@@ -36,10 +36,15 @@ internal static class KernelEmitter
         var parameters = new List<string>();
         foreach (KernelBuffer buffer in kernel.Buffers)
         {
-            parameters.Add((buffer.Role == BufferRole.Gradient ? "global::System.ReadOnlySpan<" : "global::System.Span<") + buffer.Memory.Keyword() + "> " + buffer.Span);
+            // The gradient is writable: the kernel compiled to clear gradients zeroes it.
+            parameters.Add("global::System.Span<" + buffer.Memory.Keyword() + "> " + buffer.Span);
         }
 
         parameters.AddRange(optimizer.Scalars.Select(s => type + " " + s.Name));
+        if (kernel.RoundsStochastically)
+        {
+            parameters.Add("uint rounding");
+        }
 
         w.Line("// Update rule, per element:");
         foreach (string line in optimizer.UpdateRule)
@@ -57,7 +62,7 @@ internal static class KernelEmitter
         // seconds ran in an instrumented tier, 12–20× slower (BenchmarkDotNet, 64K Fast: 83–139 µs per step
         // for 13 iterations of 250 ms, then 7 µs), which a frame-budgeted training loop cannot absorb.
         w.Line(target == KernelTarget.Portable ? SourceWriter.AggressiveOptimizationByValue : SourceWriter.AggressiveOptimization);
-        using (w.Block("private static void UpdateBuffer" + DecayTypeParameter(optimizer) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(optimizer)))
+        using (w.Block("private static void UpdateBuffer" + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
         {
             if (target == KernelTarget.Portable)
             {
@@ -195,9 +200,9 @@ internal static class KernelEmitter
         "// " + shape.Unroll + " registers per iteration, each statement for all of them before the next" + (shape.Order == LoadOrder.LoadsFirst ? "; every load first." : ".");
 
     /// <summary>
-    /// The portable <c>UpdateBuffer</c>'s body: spans with int indices (netstandard2.1 has no Unsafe), the
-    /// gradient as a Span (Mono 6.8 has no ReadOnlySpan&lt;T&gt; indexer), Vector&lt;T&gt; registers through
-    /// <c>MemoryMarshal.Cast</c> while they are accelerated, then the scalar tail.
+    /// The portable <c>UpdateBuffer</c>'s body: spans with int indices (netstandard2.1 has no Unsafe; every buffer,
+    /// the gradient included, is a Span: Mono 6.8 has no ReadOnlySpan&lt;T&gt; indexer), Vector&lt;T&gt; registers through
+    /// <c>MemoryMarshal.Cast</c> while they are accelerated (16-bit state through its storage class), then the scalar tail.
     /// </summary>
     private static void WritePortableBody(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor scalar)
     {
@@ -210,14 +215,10 @@ internal static class KernelEmitter
         }
 
         w.Line();
-        w.Line("// Span indexers with int indices: netstandard2.1 has no Unsafe. The gradient is read through a Span");
-        w.Line("// over its memory (Mono 6.8 has no ReadOnlySpan<T> indexer); nothing writes it.");
+        w.Line("// Span indexers with int indices: netstandard2.1 has no Unsafe.");
         foreach (KernelBuffer buffer in kernel.Buffers)
         {
-            string span = "global::System.Span<" + buffer.Memory.Keyword() + ">";
-            w.Line(span + " " + buffer.Reference + " = " + (buffer.Role == BufferRole.Gradient
-                ? SourceWriter.MemoryMarshal + ".CreateSpan(ref " + SourceWriter.MemoryMarshal + ".GetReference(" + buffer.Span + "), length);"
-                : buffer.Span + ";"));
+            w.Line("global::System.Span<" + buffer.Memory.Keyword() + "> " + buffer.Reference + " = " + buffer.Span + ";");
         }
 
         w.Line("int i = 0;");
@@ -233,7 +234,8 @@ internal static class KernelEmitter
                 w.Line("var " + s.Name + vector.Suffix + " = " + vector.Broadcast(s.Name) + ";");
             }
 
-            foreach (KernelBuffer buffer in kernel.Buffers)
+            // 16-bit state stays a span of its elements: its storage class reads and writes a register's worth.
+            foreach (KernelBuffer buffer in kernel.Buffers.Where(b => !b.Memory.Is16Bit()))
             {
                 w.Line("var " + vector.BufferName(buffer) + " = " + SourceWriter.MemoryMarshal + ".Cast<" + buffer.Memory.Keyword() + ", " + vector.Type + ">(" + buffer.Reference + ");");
             }
@@ -270,19 +272,26 @@ internal static class KernelEmitter
     }
 
     /// <summary>
-    /// <c>&lt;TDecay&gt;</c> for kernels with coupled decay: compiled once with the term
-    /// (<see cref="SourceWriter.WithCoupledDecay"/>) and once without, for steps whose decay is 0.
+    /// One type parameter per <see cref="KernelSwitch"/> the kernel uses, "&lt;TDecay, TScale, TClear&gt;": the kernel is
+    /// compiled once per combination of on and off, and each instantiation computes only its own terms.
     /// </summary>
-    private static string DecayTypeParameter(OptimizerLayout optimizer) => optimizer.HasCoupledDecay ? "<TDecay>" : string.Empty;
+    private static string TypeParameters(KernelDescription kernel) =>
+        "<" + string.Join(", ", kernel.Switches.Select(KernelSwitches.TypeParameter)) + ">";
 
-    private static string DecayConstraint(OptimizerLayout optimizer) => optimizer.HasCoupledDecay ? " where TDecay : struct" : string.Empty;
+    private static string Constraints(KernelDescription kernel) =>
+        string.Concat(kernel.Switches.Select(s => " where " + KernelSwitches.TypeParameter(s) + " : struct"));
 
     private static string BlockCall(OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor flavor)
     {
         var arguments = kernel.Buffers.Select(flavor.BufferArgument).ToList();
         arguments.Add("i");
         arguments.AddRange(optimizer.Scalars.Select(s => s.Name + flavor.Suffix));
-        return flavor.BlockMethod + DecayTypeParameter(optimizer) + "(" + string.Join(", ", arguments) + ");";
+        if (kernel.RoundsStochastically)
+        {
+            arguments.Add("rounding");
+        }
+
+        return flavor.BlockMethod + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");";
     }
 
     private static void WriteBlock(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor flavor)
@@ -290,6 +299,10 @@ internal static class KernelEmitter
         var parameters = kernel.Buffers.Select(flavor.BufferParameter).ToList();
         parameters.Add(flavor.IndexType + " i");
         parameters.AddRange(optimizer.Scalars.Select(s => flavor.Type + " " + s.Name));
+        if (kernel.RoundsStochastically)
+        {
+            parameters.Add("uint rounding");
+        }
 
         w.Line(flavor.IsScalar
             ? "/// <summary>Updates the element at offset <paramref name=\"i\"/>; the same operations, in the same order, as the vector blocks.</summary>"
@@ -297,7 +310,7 @@ internal static class KernelEmitter
             ? "/// <summary>Updates register <paramref name=\"i\"/> of the spans of whole Vector&lt;" + flavor.ElementType + "&gt; registers.</summary>"
             : "/// <summary>Updates the " + flavor.Bits + "-bit register of elements at offset <paramref name=\"i\"/>.</summary>");
         w.Line(SourceWriter.AggressiveInlining);
-        using (w.Block("private static void " + flavor.BlockMethod + DecayTypeParameter(optimizer) + "(" + string.Join(", ", parameters) + ")" + DecayConstraint(optimizer)))
+        using (w.Block("private static void " + flavor.BlockMethod + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
         {
             foreach (KernelStatement statement in kernel.Statements)
             {

@@ -85,12 +85,17 @@ internal sealed class KernelFlavor
     /// The name a buffer has in this flavor's code: its ref or span ("v"), or for Vector&lt;T&gt; the span
     /// of whole registers over it ("vVectors").
     /// </summary>
-    public string BufferName(KernelBuffer buffer) => IsVectorOfT ? buffer.Reference + "Vectors" : buffer.Reference;
+    /// A 16-bit buffer stays a span of its elements: its storage helper reads a register's worth by register index.
+    public string BufferName(KernelBuffer buffer) => IsVectorOfT && !buffer.Memory.Is16Bit() ? buffer.Reference + "Vectors" : buffer.Reference;
 
     /// <summary>A block method's parameter for <paramref name="buffer"/>: "ref float v", "global::System.Span&lt;float&gt; v".</summary>
     public string BufferParameter(KernelBuffer buffer) =>
         Target == KernelTarget.Intrinsics ? "ref " + buffer.Memory.Keyword() + " " + buffer.Reference
-        : "global::System.Span<" + (IsVectorOfT ? "global::System.Numerics.Vector<" + buffer.Memory.Keyword() + ">" : buffer.Memory.Keyword()) + "> " + BufferName(buffer);
+        : "global::System.Span<" + (IsVectorOfT && !buffer.Memory.Is16Bit() ? "global::System.Numerics.Vector<" + buffer.Memory.Keyword() + ">" : buffer.Memory.Keyword()) + "> " + BufferName(buffer);
+
+    /// <summary>The runtime class that widens and narrows a 16-bit format: "global::Gen.__Internals.BFloat16Storage".</summary>
+    public static string StorageClass(ElementKind memory) =>
+        "global::Gen.__Internals." + (memory == ElementKind.BFloat16 ? "BFloat16Storage" : "Float16Storage");
 
     /// <summary>The argument passing <paramref name="buffer"/> to a block method: "ref v", "vVectors".</summary>
     public string BufferArgument(KernelBuffer buffer) => Target == KernelTarget.Intrinsics ? "ref " + buffer.Reference : BufferName(buffer);
@@ -106,6 +111,7 @@ internal sealed class KernelFlavor
         {
             LetStatement let => "var " + let.Name + " = " + writer.Top(let.Value) + ";",
             AssignStatement assign => assign.Name + " = " + writer.Top(assign.Value) + ";",
+            StoreStatement { Only: { } only } store => "if (" + KernelSwitches.IsOn(only) + ") " + writer.Store(store),
             StoreStatement store => writer.Store(store),
             _ => throw new ArgumentOutOfRangeException(nameof(statement)),
         };
@@ -151,14 +157,23 @@ internal sealed class KernelFlavor
         public string Top(KernelValue value) => Write(value, out _);
 
         /// <summary>
-        /// A store, narrowing from the arithmetic type to the memory type. Both are the element type today;
-        /// a 16-bit state format adds its narrowing here and its widening in <see cref="Load"/>.
+        /// A store, narrowing from the arithmetic type to the memory type: a 16-bit format through its storage
+        /// class's Store (to nearest even) or StoreStochastic (with the buffer's stream: the kernel's
+        /// <c>rounding</c>, offset per state buffer so that two buffers never draw the same bits), at this width.
         /// </summary>
         public string Store(StoreStatement store)
         {
             KernelBuffer buffer = Buffer(store.Buffer);
             string value = Top(store.Value);
-            RequireSameTypes(buffer);
+            if (buffer.Memory != buffer.Arithmetic)
+            {
+                RequireNarrowing(buffer);
+                bool stochastic = buffer.Rounding == StoreRounding.Stochastic;
+                string method = StorageClass(buffer.Memory) + "." + (stochastic ? "StoreStochastic" : "Store") + _flavor.Suffix;
+                string stream = stochastic ? ", " + Stream(buffer) : string.Empty;
+                return method + "(" + value + ", " + Address(buffer, store.Register) + stream + ");";
+            }
+
             if (_flavor.Target == KernelTarget.Portable)
             {
                 return _flavor.BufferName(buffer) + "[" + _flavor.Offset(store.Register) + "] = " + value + ";";
@@ -173,7 +188,12 @@ internal sealed class KernelFlavor
         private string Load(LoadValue load)
         {
             KernelBuffer buffer = Buffer(load.Buffer);
-            RequireSameTypes(buffer);
+            if (buffer.Memory != buffer.Arithmetic)
+            {
+                RequireNarrowing(buffer);
+                return StorageClass(buffer.Memory) + ".Load" + _flavor.Suffix + "(" + Address(buffer, load.Register) + ")";
+            }
+
             if (_flavor.Target == KernelTarget.Portable)
             {
                 // Span indexers with int indices: netstandard2.1 has no Unsafe, and the spans are Span<T>
@@ -186,9 +206,34 @@ internal sealed class KernelFlavor
                 : _flavor.VectorClass + ".LoadUnsafe(ref " + buffer.Reference + ", " + _flavor.Offset(load.Register) + ")";
         }
 
-        private static void RequireSameTypes(KernelBuffer buffer)
+        /// <summary>A storage helper's buffer and offset: "ref m, i + width" (elements), or "m, i + 1" (Vector&lt;T&gt;: registers).</summary>
+        private string Address(KernelBuffer buffer, int register) =>
+            (_flavor.Target == KernelTarget.Intrinsics ? "ref " : string.Empty) + _flavor.BufferName(buffer) + ", " + _flavor.Offset(register);
+
+        /// <summary>
+        /// The random stream of a stochastically rounded buffer: <c>rounding</c> plus a multiple of 2^32/φ per state
+        /// buffer, so that the streams of a member's buffers are far apart in the counter space.
+        /// </summary>
+        private string Stream(KernelBuffer buffer)
         {
-            if (buffer.Memory != buffer.Arithmetic)
+            int ordinal = 0;
+            foreach (KernelBuffer other in _kernel.Buffers)
+            {
+                if (other == buffer)
+                {
+                    break;
+                }
+
+                ordinal += other.Role == BufferRole.State ? 1 : 0;
+            }
+
+            uint offset = unchecked(0x9E3779B9u * (uint)ordinal);
+            return offset == 0 ? "rounding" : "unchecked(rounding + " + offset.ToString(CultureInfo.InvariantCulture) + "u)";
+        }
+
+        private static void RequireNarrowing(KernelBuffer buffer)
+        {
+            if (!buffer.Memory.Is16Bit() || buffer.Arithmetic != ElementKind.Single)
             {
                 throw new InvalidOperationException("No spelling for " + buffer.Memory + " storage with " + buffer.Arithmetic + " arithmetic (buffer " + buffer.Reference + ").");
             }
@@ -245,11 +290,11 @@ internal sealed class KernelFlavor
                 case SelectValue select:
                     precedence = Precedence.Primary;
                     return Select(select);
-                case CoupledDecayValue decay:
+                case SwitchValue choice:
                     precedence = Precedence.Conditional;
-                    return "typeof(TDecay) == typeof(" + SourceWriter.WithCoupledDecay + ") ? "
-                        + Operand(decay.WithDecay, Precedence.Relational, rightOperand: false) + " : "
-                        + Operand(decay.WithoutDecay, Precedence.Relational, rightOperand: false);
+                    return KernelSwitches.IsOn(choice.Switch) + " ? "
+                        + Operand(choice.On, Precedence.Relational, rightOperand: false) + " : "
+                        + Operand(choice.Off, Precedence.Relational, rightOperand: false);
                 default:
                     throw new ArgumentOutOfRangeException(nameof(value));
             }

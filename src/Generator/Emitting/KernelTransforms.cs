@@ -49,7 +49,7 @@ internal static class KernelTransforms
         {
             LetStatement let => new LetStatement(Rename(let.Name), Move(let.Value)),
             AssignStatement assign => new AssignStatement(Rename(assign.Name), Move(assign.Value)),
-            StoreStatement store => (KernelStatement)new StoreStatement(store.Buffer, Move(store.Value), register),
+            StoreStatement store => (KernelStatement)(store with { Value = Move(store.Value), Register = register }),
             _ => statement,
         }).ToList();
     }
@@ -155,9 +155,10 @@ internal static class KernelTransforms
 
     /// <summary>
     /// Moves each statement that is only a load (<c>var param = p[i]</c>) down to just before the first statement that
-    /// reads it, or that stores to its buffer at its register. Coupled decay's term, which only the instantiation with decay
-    /// computes, reads the buffer itself instead of the local (the same value: nothing has stored to it yet), so that the
-    /// instantiation without decay, where the JIT drops the term, keeps the load late. Each element still sees the same
+    /// reads it, or that stores to its buffer at its register. A switch's term that only the instantiation with the switch on
+    /// computes (coupled decay's <c>g + wd·p</c>) reads the buffer itself instead of the local (the same value: nothing has
+    /// stored to it yet), so that the instantiation with the switch off, where the JIT drops the term, keeps the load late.
+    /// Each element still sees the same
     /// values in the same order.
     /// </summary>
     public static List<KernelStatement> LoadsLate(IReadOnlyList<KernelStatement> statements)
@@ -172,15 +173,15 @@ internal static class KernelTransforms
                 continue;
             }
 
-            var reads = new HashSet<string>(KernelValues.Of(original).SelectMany(WalkOutsideDecay).OfType<LocalValue>().Select(l => l.Name));
+            var reads = new HashSet<string>(KernelValues.Of(original).SelectMany(WalkOutsideSwitches).OfType<LocalValue>().Select(l => l.Name));
             if (original is AssignStatement assigned)
             {
                 reads.Add(assigned.Name);
             }
 
             var inlined = pending.Where(p => !reads.Contains(p.Name)).ToDictionary(p => p.Name, p => p.Value);
-            KernelStatement statement = Map(original, value => KernelValues.Rewrite(value, node => node is CoupledDecayValue decay
-                ? decay with { WithDecay = KernelValues.Rewrite(decay.WithDecay, inner => inner is LocalValue local && inlined.TryGetValue(local.Name, out KernelValue? buffer) ? buffer : null) }
+            KernelStatement statement = Map(original, value => KernelValues.Rewrite(value, node => node is SwitchValue choice
+                ? choice with { On = KernelValues.Rewrite(choice.On, inner => inner is LocalValue local && inlined.TryGetValue(local.Name, out KernelValue? buffer) ? buffer : null) }
                 : null));
             foreach (LetStatement due in pending.Where(p => reads.Contains(p.Name)
                 || statement is StoreStatement store && p.Value is LoadValue value && value.Buffer == store.Buffer && value.Register == store.Register).ToList())
@@ -196,10 +197,10 @@ internal static class KernelTransforms
         return result;
     }
 
-    /// <summary>The nodes of <paramref name="value"/> but the coupled decay terms (<see cref="CoupledDecayValue.WithDecay"/>).</summary>
-    private static IEnumerable<KernelValue> WalkOutsideDecay(KernelValue value) => value is CoupledDecayValue decay
-        ? WalkOutsideDecay(decay.WithoutDecay)
-        : new[] { value }.Concat(KernelValues.Children(value).SelectMany(WalkOutsideDecay));
+    /// <summary>The nodes of <paramref name="value"/> but the terms of switches that are on (<see cref="SwitchValue.On"/>).</summary>
+    private static IEnumerable<KernelValue> WalkOutsideSwitches(KernelValue value) => value is SwitchValue choice
+        ? WalkOutsideSwitches(choice.Off)
+        : new[] { value }.Concat(KernelValues.Children(value).SelectMany(WalkOutsideSwitches));
 
     private static KernelStatement Map(KernelStatement statement, System.Func<KernelValue, KernelValue> map) => statement switch
     {

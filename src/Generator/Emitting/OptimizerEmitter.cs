@@ -82,7 +82,7 @@ internal static class OptimizerEmitter
         w.Line("private static readonly global::System.Collections.Generic.KeyValuePair<string, string>[] s_configuration =");
         using (w.Open(close: "};"))
         {
-            foreach (PublicConstant constant in optimizer.Constants)
+            foreach (PublicConstant constant in optimizer.Constants.Where(c => c.InConfiguration))
             {
                 w.Line("new(" + Literals.String(constant.Name) + ", " + Literals.String(constant.Text) + "),");
             }
@@ -215,7 +215,9 @@ internal static class OptimizerEmitter
                 ParameterSpec parameter = model.Parameters[p];
                 foreach (StateBuffer buffer in optimizer.Buffers)
                 {
-                    w.Line(index++ + " => new global::Gen.OptimizerState(" + p + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + ")),");
+                    ElementKind memory = Storage(optimizer, buffer, parameter);
+                    string format = memory.Is16Bit() ? ", global::Gen.TensorElement." + memory : string.Empty;
+                    w.Line(index++ + " => new global::Gen.OptimizerState(" + p + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + format + ")),");
                 }
             }
 

@@ -19,8 +19,7 @@ internal static class SourceWriter
     public const string Tensors = "global::Gen.__Internals.Tensors";
     public const string Guard = "global::Gen.__Internals.Guard";
     public const string FastMath = "global::Gen.__Internals.FastMath";
-    public const string WithCoupledDecay = "global::Gen.__Internals.WithCoupledDecay";
-    public const string WithoutCoupledDecay = "global::Gen.__Internals.WithoutCoupledDecay";
+    public const string StochasticRounding = "global::Gen.__Internals.StochasticRounding";
 
     /// <summary>
     /// Writes the file header, the namespace and every containing type of <paramref name="hierarchy"/>,

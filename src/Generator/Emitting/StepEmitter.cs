@@ -71,6 +71,26 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void UpdateRange(int member, int start, int count)"))
         {
+            // The kernels' instantiation for this step: with GlobalNormClip's scale or without, clearing the gradients or not.
+            string scaled = KernelSwitches.On(KernelSwitch.GradientScale), unscaled = KernelSwitches.Off(KernelSwitch.GradientScale);
+            string cleared = KernelSwitches.On(KernelSwitch.ClearGradient), kept = KernelSwitches.Off(KernelSwitch.ClearGradient);
+            using (w.Block("if (_" + StepScalar.GradientScale.Name + " != 1)"))
+            {
+                w.Line("if (ClearsGradients) UpdateRange<" + scaled + ", " + cleared + ">(member, start, count);");
+                w.Line("else UpdateRange<" + scaled + ", " + kept + ">(member, start, count);");
+            }
+
+            using (w.Block("else"))
+            {
+                w.Line("if (ClearsGradients) UpdateRange<" + unscaled + ", " + cleared + ">(member, start, count);");
+                w.Line("else UpdateRange<" + unscaled + ", " + kept + ">(member, start, count);");
+            }
+        }
+
+        w.Line();
+        w.Line("/// <summary>Runs the kernel of member <paramref name=\"member\"/> on its elements [start, start + count).</summary>");
+        using (w.Block("private void UpdateRange<TScale, TClear>(int member, int start, int count) where TScale : struct where TClear : struct"))
+        {
             w.Line(modelType + " model = _model;");
             w.Line(modelType + ".Gradients gradients = _gradients!;");
             using (w.Block("switch (member)"))
@@ -88,6 +108,7 @@ internal static class StepEmitter
 
     private static void WriteMemberCase(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, int index)
     {
+        KernelDescription kernel = optimizer.Kernels.First(k => k.Element == parameter.Element);
         var arguments = new List<string>
         {
             SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
@@ -95,23 +116,36 @@ internal static class StepEmitter
         };
         arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", start, count)"));
         arguments.AddRange(optimizer.Scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
+        if (kernel.RoundsStochastically)
+        {
+            // The member's stream this step, moved to the slice's first element: every element draws the same bits
+            // however the member is split.
+            arguments.Add("unchecked(" + SourceWriter.StochasticRounding + ".StepKey(StochasticRoundingSeed, StepCount, " + index + ") + (uint)start)");
+        }
+
+        string TypeArguments(string decay) => "<" + string.Join(", ", kernel.Switches.Select(s => s switch
+        {
+            KernelSwitch.CoupledDecay => decay,
+            _ => KernelSwitches.TypeParameter(s),
+        })) + ">";
+
         w.Line("case " + index + ":");
         StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
+        string call = "UpdateBuffer{0}(" + string.Join(", ", arguments) + ");";
         if (coupled is null)
         {
-            w.Line("    UpdateBuffer(" + string.Join(", ", arguments) + ");");
+            w.Line("    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(string.Empty)));
         }
         else
         {
             // Without decay this step, the kernel compiled without the L2 term.
-            string call = "UpdateBuffer<{0}>(" + string.Join(", ", arguments) + ");";
             w.Line("    if (" + ScalarField(coupled, parameter) + " == 0)");
             w.Line("    {");
-            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, SourceWriter.WithoutCoupledDecay));
+            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
             w.Line("    }");
             w.Line("    else");
             w.Line("    {");
-            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, SourceWriter.WithCoupledDecay));
+            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.On(KernelSwitch.CoupledDecay))));
             w.Line("    }");
             w.Line();
         }

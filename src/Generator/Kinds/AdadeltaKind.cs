@@ -18,7 +18,7 @@ internal sealed class AdadeltaKind : OptimizerKind<A, AdadeltaSpec>
     {
     }
 
-    protected override AdadeltaSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Rho, a.Epsilon, a.Maximize);
+    protected override AdadeltaSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Rho, a.Epsilon, a.Maximize) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     protected override void Validate(AdadeltaSpec s, AttributeReader r)
     {

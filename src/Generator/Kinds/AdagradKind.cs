@@ -21,7 +21,7 @@ internal sealed class AdagradKind : OptimizerKind<A, AdagradSpec>
     }
 
     protected override AdagradSpec Read(A a) =>
-        new(a.Name, a.LearningRate, a.WeightDecay, a.LearningRateDecay, a.InitialAccumulatorValue, a.Epsilon, a.Maximize);
+        new(a.Name, a.LearningRate, a.WeightDecay, a.LearningRateDecay, a.InitialAccumulatorValue, a.Epsilon, a.Maximize) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     protected override void Validate(AdagradSpec s, AttributeReader r)
     {

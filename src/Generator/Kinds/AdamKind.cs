@@ -16,7 +16,7 @@ internal sealed class AdamKind : AdamFamilyKind<AdamAttribute>
     }
 
     protected override AdamSpec Read(AdamAttribute a) =>
-        new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Epsilon, a.AmsGrad, a.Maximize, WeightDecayMode.L2);
+        new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Epsilon, a.AmsGrad, a.Maximize, WeightDecayMode.L2) { State = new(a.StatePrecision, a.StochasticRounding) };
 }
 
 /// <summary>[AdamW]: decoupled weight decay, a factor on the parameter.</summary>
@@ -28,7 +28,7 @@ internal sealed class AdamWKind : AdamFamilyKind<AdamWAttribute>
     }
 
     protected override AdamSpec Read(AdamWAttribute a) =>
-        new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Epsilon, a.AmsGrad, a.Maximize, WeightDecayMode.Decoupled);
+        new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Epsilon, a.AmsGrad, a.Maximize, WeightDecayMode.Decoupled) { State = new(a.StatePrecision, a.StochasticRounding) };
 }
 
 /// <summary>

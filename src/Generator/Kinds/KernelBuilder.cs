@@ -22,18 +22,18 @@ internal sealed class KernelBuilder
     private readonly List<KernelStatement> _statements = new();
     private readonly KernelBuffer[] _buffers;
 
-    public KernelBuilder(ElementKind element, IReadOnlyList<StateBuffer> states)
+    public KernelBuilder(ElementKind element, IReadOnlyList<StateBuffer> states, StateStorage storage)
     {
         Element = element;
 
-        // Today every buffer is stored and computed in the members' element type; a state stored in
-        // fewer bits (bf16, fp16) changes only its Memory here and its spelling in KernelFlavor.
+        // State may be stored in fewer bits than it is computed in (bf16, fp16): only its Memory and
+        // Rounding change here; KernelFlavor spells the widening load and the narrowing store.
         _buffers = new[]
             {
                 new KernelBuffer(Parameter, "parameter", BufferRole.Parameter, element, element),
                 new KernelBuffer(Gradient, "gradient", BufferRole.Gradient, element, element),
             }
-            .Concat(states.Select(s => new KernelBuffer(s.Reference, s.Field, BufferRole.State, element, element)))
+            .Concat(states.Select(s => new KernelBuffer(s.Reference, s.Field, BufferRole.State, storage.Memory(element), element, storage.Rounding)))
             .ToArray();
     }
 
@@ -60,14 +60,21 @@ internal sealed class KernelBuilder
     public void Store(string buffer, KernelValue value) => _statements.Add(new StoreStatement(buffer, value));
 
     /// <summary>
-    /// Loads the gradient and the parameter, then applies what most optimizers do first, in PyTorch's
-    /// order: the sign flip for maximize, then coupled L2 decay (<c>g + wd * p</c>, as <c>grad.add(param,
+    /// Loads the gradient (and clears it, in the kernel compiled to clear gradients), scales it (in the kernel
+    /// compiled for a clipping step), loads the parameter, then applies what most optimizers do first, in
+    /// PyTorch's order: the sign flip for maximize, then coupled L2 decay (<c>g + wd * p</c>, as <c>grad.add(param,
     /// alpha=wd)</c>, only in the kernel compiled for steps with decay) or the decoupled decay factor
     /// (<c>p * (1 - lr * wd)</c>, as AdamW's <c>mul_</c>).
     /// </summary>
     public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize, WeightDecayMode mode)
     {
         LocalValue grad = Let("grad", Load(Gradient));
+
+        // Step(gradients, clearGradients: true): the gradient is zeroed once read, in the same pass.
+        _statements.Add(new StoreStatement(Gradient, 0, Only: KernelSwitch.ClearGradient));
+
+        // GlobalNormClip: the gradient as ClipByGlobalNorm would have left it, g·scale in the element type.
+        Assign(grad, new SwitchValue(KernelSwitch.GradientScale, grad * Scalar(StepScalar.GradientScale), grad));
         LocalValue param = Let("param", Load(Parameter));
         if (maximize)
         {
@@ -77,7 +84,7 @@ internal sealed class KernelBuilder
         StepScalar decay = StepScalar.WeightDecay(mode);
         Assign(
             mode == WeightDecayMode.L2 ? grad : param,
-            mode == WeightDecayMode.L2 ? new CoupledDecayValue(grad + Scalar(decay) * param, grad) : param * Scalar(decay));
+            mode == WeightDecayMode.L2 ? new SwitchValue(KernelSwitch.CoupledDecay, grad + Scalar(decay) * param, grad) : param * Scalar(decay));
         return (grad, param);
     }
 

@@ -18,7 +18,7 @@ internal sealed class LionKind : OptimizerKind<A, LionSpec>
     {
     }
 
-    protected override LionSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Maximize);
+    protected override LionSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Maximize) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     protected override void Validate(LionSpec s, AttributeReader r)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Gen.Generator.Diagnostics;
 using Gen.Generator.Helpers;
 using Gen.Generator.Models;
 using Gen.Generator.Parsing;
@@ -67,6 +68,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     {
         TSpec spec = Read(reader.Instance<TAttribute>());
         Validate(spec, reader);
+        reader.Defined(nameof(AdamAttribute.StatePrecision), spec.State.Precision);
+        if (spec.State.StochasticRounding && spec.State.Precision == StatePrecision.Float32)
+        {
+            reader.Fail(DiagnosticDescriptors.StochasticRoundingWithoutNarrowState, nameof(AdamAttribute.StochasticRounding), spec.State.Precision);
+        }
+
         return spec;
     }
 
@@ -79,17 +86,24 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             DisplayName,
             typed.LearningRate,
             typed.WeightDecay,
-            Constants(typed).ToEquatableArray(),
+            Constants(typed).Concat(StorageConstants(typed.State)).ToEquatableArray(),
             buffers.ToEquatableArray(),
-            Scalars(typed).ToEquatableArray(),
+            Scalars(typed).Append(StepScalar.GradientScale).ToEquatableArray(),
             Rule(typed).ToEquatableArray(),
             elements.Distinct().OrderBy(e => e).Select(element =>
             {
-                var kernel = new KernelBuilder(element, buffers);
+                var kernel = new KernelBuilder(element, buffers, typed.State);
                 Kernel(typed, kernel);
                 return kernel.Build();
             }).ToEquatableArray());
     }
+
+    /// <summary>Every attribute's StatePrecision and StochasticRounding, as constants that Configuration does not list.</summary>
+    private static IEnumerable<PublicConstant> StorageConstants(StateStorage state) => new[]
+    {
+        PublicConstant.Enum(nameof(AdamAttribute.StatePrecision), state.Precision, "How the state buffers are stored (docs/PRECISION.md).") with { InConfiguration = false },
+        PublicConstant.Bool(nameof(AdamAttribute.StochasticRounding), state.StochasticRounding, "Whether 16-bit state stores round stochastically.") with { InConfiguration = false },
+    };
 
     /// <summary>Copies the attribute's values into the spec. No defaults here: the attribute's are the only ones.</summary>
     protected abstract TSpec Read(TAttribute attribute);

@@ -21,7 +21,7 @@ internal sealed class RmsPropKind : OptimizerKind<RmsPropAttribute, RmsPropSpec>
     }
 
     protected override RmsPropSpec Read(RmsPropAttribute a) => new(
-        a.Name, a.LearningRate, a.WeightDecay, a.Rho, a.Epsilon, a.EpsilonPlacement, a.Momentum, a.Centered, a.WeightDecayMode, a.Maximize, a.InitialScale, a.Precision);
+        a.Name, a.LearningRate, a.WeightDecay, a.Rho, a.Epsilon, a.EpsilonPlacement, a.Momentum, a.Centered, a.WeightDecayMode, a.Maximize, a.InitialScale, a.Precision) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     protected override void Validate(RmsPropSpec s, AttributeReader r)
     {

@@ -19,7 +19,7 @@ internal sealed class SgdKind : OptimizerKind<A, SgdSpec>
     {
     }
 
-    protected override SgdSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Momentum, a.Dampening, a.Nesterov, a.Maximize);
+    protected override SgdSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Momentum, a.Dampening, a.Nesterov, a.Maximize) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     /// <summary>PyTorch's checks; LearningRate is required, as in PyTorch (the attribute's default is NaN).</summary>
     protected override void Validate(SgdSpec s, AttributeReader r)

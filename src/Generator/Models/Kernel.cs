@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Gen.Generator.Helpers;
 
 namespace Gen.Generator.Models;
@@ -15,7 +17,18 @@ namespace Gen.Generator.Models;
 internal sealed record KernelDescription(
     ElementKind Element,
     EquatableArray<KernelBuffer> Buffers,
-    EquatableArray<KernelStatement> Statements);
+    EquatableArray<KernelStatement> Statements)
+{
+    /// <summary>The switches the statements use, in declaration order: one generic type parameter each.</summary>
+    public IEnumerable<KernelSwitch> Switches =>
+        Statements.SelectMany(KernelValues.Of).SelectMany(KernelValues.Walk).OfType<SwitchValue>().Select(s => s.Switch)
+            .Concat(Statements.OfType<StoreStatement>().Where(s => s.Only.HasValue).Select(s => s.Only!.Value))
+            .Distinct()
+            .OrderBy(s => s);
+
+    /// <summary>True when a state buffer is stored in fewer bits than its arithmetic and rounded stochastically.</summary>
+    public bool RoundsStochastically => Buffers.Any(b => b.Rounding == StoreRounding.Stochastic);
+}
 
 /// <summary>What a kernel buffer holds.</summary>
 internal enum BufferRole
@@ -34,7 +47,21 @@ internal enum BufferRole
 /// <param name="Span">Name of the kernel's span parameter, e.g. "squareAvg".</param>
 /// <param name="Memory">The element type stored in the array.</param>
 /// <param name="Arithmetic">The element type loads produce and stores take.</param>
-internal sealed record KernelBuffer(string Reference, string Span, BufferRole Role, ElementKind Memory, ElementKind Arithmetic);
+/// <param name="Rounding">How a store narrows to <paramref name="Memory"/> when it has fewer bits than <paramref name="Arithmetic"/>.</param>
+internal sealed record KernelBuffer(string Reference, string Span, BufferRole Role, ElementKind Memory, ElementKind Arithmetic, StoreRounding Rounding = StoreRounding.NearestEven);
+
+/// <summary>How a narrowing store rounds.</summary>
+internal enum StoreRounding
+{
+    /// <summary>To nearest, ties to even.</summary>
+    NearestEven,
+
+    /// <summary>
+    /// Up or down at random with probability proportional to the distance, from a counter-based generator
+    /// keyed by the optimizer's seed, the step, the member and the element's index.
+    /// </summary>
+    Stochastic,
+}
 
 /// <summary>One statement of a kernel.</summary>
 internal abstract record KernelStatement;
@@ -48,7 +75,8 @@ internal sealed record AssignStatement(string Name, KernelValue Value) : KernelS
 /// <summary>Stores <paramref name="Value"/> into <paramref name="Buffer"/> at the register's offset.</summary>
 /// <param name="Buffer">The buffer's <see cref="KernelBuffer.Reference"/>.</param>
 /// <param name="Register">Which register of an unrolled iteration: 0 for offset i, k for i + k·width.</param>
-internal sealed record StoreStatement(string Buffer, KernelValue Value, int Register = 0) : KernelStatement;
+/// <param name="Only">When set, the store happens only in the kernel compiled with this switch on (clearing the gradient).</param>
+internal sealed record StoreStatement(string Buffer, KernelValue Value, int Register = 0, KernelSwitch? Only = null) : KernelStatement;
 
 /// <summary>
 /// A value in a kernel: an expression tree over the operations the kernels use. C# operators on values
@@ -130,16 +158,32 @@ internal enum Comparison
 internal sealed record SelectValue(Comparison Comparison, KernelValue Left, KernelValue Right, KernelValue WhenTrue, KernelValue WhenFalse) : KernelValue;
 
 /// <summary>
-/// <paramref name="WithDecay"/> in the kernel compiled for steps with coupled (L2) weight decay,
-/// <paramref name="WithoutDecay"/> in the one for steps whose decay is 0 (the type test folds away).
+/// A choice made per step by compiling the kernel twice: generic over a struct type argument, whose type
+/// test the JIT folds, so the kernel compiled with the switch off does not pay for the term.
 /// </summary>
-internal sealed record CoupledDecayValue(KernelValue WithDecay, KernelValue WithoutDecay) : KernelValue;
+internal enum KernelSwitch
+{
+    /// <summary>Coupled (L2) weight decay <c>g + wd·p</c>, off for steps whose decay is 0.</summary>
+    CoupledDecay,
+
+    /// <summary>The gradient times the step's clipping scale (<c>GlobalNormClip</c>), off when no clipping is needed.</summary>
+    GradientScale,
+
+    /// <summary>Zeroes the gradient after reading it (<c>Step(gradients, clearGradients: true)</c>).</summary>
+    ClearGradient,
+}
+
+/// <summary>
+/// <paramref name="On"/> in the kernel compiled with <paramref name="Switch"/> on, <paramref name="Off"/> in the
+/// one compiled with it off (the type test folds away).
+/// </summary>
+internal sealed record SwitchValue(KernelSwitch Switch, KernelValue On, KernelValue Off) : KernelValue;
 
 /// <summary>Traversals of <see cref="KernelValue"/> trees, children in the order the code spells them.</summary>
 internal static class KernelValues
 {
     /// <summary>The value a statement computes (a let's, an assignment's or a store's).</summary>
-    public static System.Collections.Generic.IEnumerable<KernelValue> Of(KernelStatement statement) => statement switch
+    public static IEnumerable<KernelValue> Of(KernelStatement statement) => statement switch
     {
         LetStatement let => new[] { let.Value },
         AssignStatement assign => new[] { assign.Value },
@@ -148,7 +192,7 @@ internal static class KernelValues
     };
 
     /// <summary>Every node of <paramref name="value"/>, each before its children, left to right.</summary>
-    public static System.Collections.Generic.IEnumerable<KernelValue> Walk(KernelValue value)
+    public static IEnumerable<KernelValue> Walk(KernelValue value)
     {
         yield return value;
         foreach (KernelValue child in Children(value))
@@ -179,17 +223,17 @@ internal static class KernelValues
                 WhenTrue = Rewrite(select.WhenTrue, replace),
                 WhenFalse = Rewrite(select.WhenFalse, replace),
             },
-            CoupledDecayValue decay => decay with { WithDecay = Rewrite(decay.WithDecay, replace), WithoutDecay = Rewrite(decay.WithoutDecay, replace) },
+            SwitchValue choice => choice with { On = Rewrite(choice.On, replace), Off = Rewrite(choice.Off, replace) },
             _ => value,
         };
 
-    internal static System.Collections.Generic.IEnumerable<KernelValue> Children(KernelValue value) => value switch
+    internal static IEnumerable<KernelValue> Children(KernelValue value) => value switch
     {
         UnaryValue unary => new[] { unary.Operand },
         BinaryValue binary => new[] { binary.Left, binary.Right },
         MultiplyAddValue fused => new[] { fused.A, fused.B, fused.C },
         SelectValue select => new[] { select.Left, select.Right, select.WhenTrue, select.WhenFalse },
-        CoupledDecayValue decay => new[] { decay.WithDecay, decay.WithoutDecay },
+        SwitchValue choice => new[] { choice.On, choice.Off },
         _ => System.Array.Empty<KernelValue>(),
     };
 }

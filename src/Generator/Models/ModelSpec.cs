@@ -2,21 +2,42 @@ using Gen.Generator.Helpers;
 
 namespace Gen.Generator.Models;
 
-/// <summary>Element type of a trainable member, and of a kernel buffer in memory or in arithmetic.</summary>
+/// <summary>
+/// Element type of a trainable member (Single, Double), and of a kernel buffer in memory or in arithmetic:
+/// state may also be stored as the bits of a bfloat16 or an IEEE binary16 in a <c>ushort</c>, widened to
+/// float on load and narrowed on store (<c>Gen.__Internals.BFloat16Storage</c> / <c>Float16Storage</c>).
+/// </summary>
 internal enum ElementKind
 {
     Single,
     Double,
+    BFloat16,
+    Float16,
 }
 
 internal static class ElementKinds
 {
-    /// <summary>"float" or "double".</summary>
-    public static string Keyword(this ElementKind element) => element == ElementKind.Single ? "float" : "double";
+    /// <summary>"float", "double", or "ushort" for the 16-bit formats (their bits).</summary>
+    public static string Keyword(this ElementKind element) => element switch
+    {
+        ElementKind.Single => "float",
+        ElementKind.Double => "double",
+        _ => "ushort",
+    };
 
-    /// <summary>A compile-time constant of this type, rounded from double once: "0.9f", "0.9d".</summary>
-    public static string Literal(this ElementKind element, double value) =>
-        element == ElementKind.Single ? Literals.Single(value) : Literals.Double(value);
+    /// <summary>True for the formats stored as 16 bits and computed in float.</summary>
+    public static bool Is16Bit(this ElementKind element) => element is ElementKind.BFloat16 or ElementKind.Float16;
+
+    /// <summary>
+    /// A compile-time constant of this type, rounded from double once: "0.9f", "0.9d"; for the 16-bit formats
+    /// its bits, rounded to float then to the format to nearest even as the runtime's stores do: "(ushort)0x3F80".
+    /// </summary>
+    public static string Literal(this ElementKind element, double value) => element switch
+    {
+        ElementKind.Single => Literals.Single(value),
+        ElementKind.Double => Literals.Double(value),
+        _ => "(ushort)0x" + HalfBits.FromSingle(element, (float)value).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
+    };
 }
 
 /// <summary>One trainable member of the model class.</summary>

@@ -39,6 +39,7 @@ internal sealed record OptimizerLayout(
     {
         "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model", "_gradients",
         "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "UpdateRange", "ResetState",
+        "StateBytes", "GlobalNormClip", "LastGradientNorm", "GradientScale", "ClearsGradients", "StochasticRoundingSeed",
         "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
         "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
         "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers", "NonFinitePolicy", "SkippedSteps", "RestoreLearningRate",
@@ -72,6 +73,13 @@ internal sealed record StepScalar(string Name, string Template)
     /// <summary>The name of the coupled (L2) decay scalar; kernels that take it are generic over whether it is 0.</summary>
     public const string CoupledDecayName = "wd";
 
+    /// <summary>
+    /// <c>gradientScale</c>: the factor <c>GlobalNormClip</c> puts on every gradient this step (the runtime's
+    /// <c>Optimizer.GradientScale</c>, 1 when none); the kernels multiply by it only when compiled with
+    /// <see cref="KernelSwitch.GradientScale"/> on. Every optimizer has it.
+    /// </summary>
+    public static readonly StepScalar GradientScale = new("gradientScale", "GradientScale");
+
     /// <summary><c>negLr = -lr</c>: the kernels add <c>negLr * update</c>, as PyTorch's <c>add_(x, alpha=-lr)</c>.</summary>
     public static readonly StepScalar NegativeLearningRate = new("negLr", "-{lr}");
 
@@ -94,7 +102,11 @@ internal sealed record StepScalar(string Name, string Template)
 /// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>
 /// <param name="Value">The C# literal.</param>
 /// <param name="Text">The value as invariant text for <c>Optimizer.Configuration</c>, e.g. "0.9" or "InsideSqrt".</param>
-internal sealed record PublicConstant(string Type, string Name, string Value, string Text, string Summary)
+/// <param name="InConfiguration">
+/// Whether <c>Optimizer.Configuration</c> lists it (so a checkpoint records it and a load compares it). The storage
+/// options are not listed: the tensors' dtypes record the state's precision, and a load converts it only when asked.
+/// </param>
+internal sealed record PublicConstant(string Type, string Name, string Value, string Text, string Summary, bool InConfiguration = true)
 {
     public static PublicConstant Double(string name, double value, string summary) =>
         new("double", name, Literals.Double(value), Literals.Number(value), summary);

@@ -8,7 +8,26 @@ namespace Gen.Generator.Models;
 /// <param name="Name">The generated nested type's name.</param>
 /// <param name="LearningRate">Initial value of the optimizer's LearningRate property.</param>
 /// <param name="WeightDecay">Initial value of the optimizer's WeightDecay property.</param>
-internal abstract record OptimizerSpec(string? Name, double LearningRate, double WeightDecay);
+internal abstract record OptimizerSpec(string? Name, double LearningRate, double WeightDecay)
+{
+    /// <summary>How the state buffers are stored (every attribute's StatePrecision and StochasticRounding).</summary>
+    public StateStorage State { get; init; } = new(StatePrecision.Float32, false);
+}
+
+/// <summary>The attributes' StatePrecision and StochasticRounding.</summary>
+internal sealed record StateStorage(StatePrecision Precision, bool StochasticRounding)
+{
+    /// <summary>The element type a state buffer of a member of <paramref name="element"/> has in memory.</summary>
+    public ElementKind Memory(ElementKind element) => Precision switch
+    {
+        StatePrecision.BFloat16 => ElementKind.BFloat16,
+        StatePrecision.Float16 => ElementKind.Float16,
+        _ => element,
+    };
+
+    /// <summary>How its stores round.</summary>
+    public StoreRounding Rounding => StochasticRounding && Precision != StatePrecision.Float32 ? StoreRounding.Stochastic : StoreRounding.NearestEven;
+}
 
 /// <summary>[RmsProp]: PyTorch's RMSprop with Keras/Optax epsilon placement, decoupled decay and an initial scale as options.</summary>
 internal sealed record RmsPropSpec(

@@ -107,6 +107,11 @@ internal static class ModelParser
             cancellationToken.ThrowIfCancellationRequested();
             var reader = new AttributeReader(attribute, sink, cancellationToken);
             OptimizerSpec spec = kind.Parse(reader);
+            if (spec.State.Precision != StatePrecision.Float32 && parameters.FirstOrDefault(p => p.Element == ElementKind.Double) is { } wide)
+            {
+                reader.Fail(DiagnosticDescriptors.ReducedStateOnDoubleMember, nameof(AdamAttribute.StatePrecision), spec.State.Precision, wide.Name);
+            }
+
             OptimizerLayout? layout = reader.HasErrors ? null : kind.Describe(spec, parameters.Select(p => p.Element));
             if (!CheckName(type, kind, reader, spec.Name, names, layout))
             {

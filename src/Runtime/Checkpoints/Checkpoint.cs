@@ -20,7 +20,7 @@ namespace Gen;
 /// <para>
 /// Saving to a path is atomic: the file is written beside the target under a temporary name,
 /// flushed to the disk and renamed over the target, so the target holds the old checkpoint or the new
-/// one, never part of one. Saving and loading allocate; <see cref="Optimizer{TGradients}.Step"/> still
+/// one, never part of one. Saving and loading allocate; <see cref="Optimizer{TGradients}.Step(TGradients)"/> still
 /// does not. Neither may run while another thread steps the optimizer or changes the model.
 /// </para>
 /// </remarks>

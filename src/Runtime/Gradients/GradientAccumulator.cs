@@ -13,13 +13,13 @@ namespace Gen;
 /// element of the buffer becomes <c>((g₁ + g₂) + …) + g_k</c>, added left to right in the member's
 /// element type starting from a copy of g₁; in <see cref="GradientAccumulationMode.Mean"/> mode it is
 /// then divided by k (one correctly rounded division per element). The optimizer is stepped with the
-/// buffer. So the result is bit for bit that of one <see cref="Optimizer{TGradients}.Step"/> with a
+/// buffer. So the result is bit for bit that of one <see cref="Optimizer{TGradients}.Step(TGradients)"/> with a
 /// gradient computed that way, and the optimizer's state, <see cref="Optimizer{TGradients}.StepCount"/>
 /// and learning-rate schedule advance once per cycle, not per micro-batch.
 /// </para>
 /// <para>
 /// The accumulated gradient is checked by the optimizer's <see cref="Optimizer{TGradients}.NonFinitePolicy"/>
-/// at the step: a NaN in any micro-batch reaches the sum. If <see cref="Optimizer{TGradients}.Step"/>
+/// at the step: a NaN in any micro-batch reaches the sum. If <see cref="Optimizer{TGradients}.Step(TGradients)"/>
 /// throws, the cycle is discarded (the buffer keeps the gradient it was given, for inspection) and the
 /// exception propagates; the next <see cref="Add"/> starts a new cycle.
 /// </para>
@@ -81,7 +81,7 @@ public sealed class GradientAccumulator<TGradients>
     public long MicroBatches { get; private set; }
 
     /// <summary>
-    /// Number of times the accumulated gradient was given to <see cref="Optimizer{TGradients}.Step"/>
+    /// Number of times the accumulated gradient was given to <see cref="Optimizer{TGradients}.Step(TGradients)"/>
     /// and it returned, since construction or <see cref="Reset"/>. A step the optimizer skipped under
     /// <see cref="NonFinitePolicy.SkipStep"/> counts here and in <see cref="Optimizer{TGradients}.SkippedSteps"/>.
     /// </summary>
@@ -99,7 +99,7 @@ public sealed class GradientAccumulator<TGradients>
     /// from the buffer's; nothing was changed.
     /// </exception>
     /// <exception cref="InvalidOperationException">A member of the buffer was set to null.</exception>
-    /// <remarks>Any exception of <see cref="Optimizer{TGradients}.Step"/> propagates, after the cycle is discarded.</remarks>
+    /// <remarks>Any exception of <see cref="Optimizer{TGradients}.Step(TGradients)"/> propagates, after the cycle is discarded.</remarks>
     public bool Add(TGradients microBatch)
     {
         GradientLayout.RequireSameLayout(Buffer, microBatch, nameof(microBatch));
@@ -125,7 +125,7 @@ public sealed class GradientAccumulator<TGradients>
     /// added, not over <see cref="AccumulationSteps"/>. Does nothing when no micro-batch is pending.
     /// </summary>
     /// <returns>True when this call stepped the optimizer.</returns>
-    /// <remarks>Any exception of <see cref="Optimizer{TGradients}.Step"/> propagates, after the cycle is discarded.</remarks>
+    /// <remarks>Any exception of <see cref="Optimizer{TGradients}.Step(TGradients)"/> propagates, after the cycle is discarded.</remarks>
     public bool Flush() => PendingMicroBatches > 0 && StepWithBuffer();
 
     /// <summary>

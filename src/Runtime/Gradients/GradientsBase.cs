@@ -21,9 +21,6 @@ public abstract class GradientsBase
     /// </summary>
     private const double SmallestUnscaledSumOfSquares = 1e-280;
 
-    /// <summary>PyTorch's <c>clip_grad_norm_</c> adds this to the norm before dividing by it.</summary>
-    private const double ClipNormEpsilon = 1e-6;
-
     /// <summary>Number of gradient arrays (trainable members of the model).</summary>
     public abstract int MemberCount { get; }
 
@@ -179,16 +176,15 @@ public abstract class GradientsBase
         }
 
         double total = L2Norm();
-        double coefficient = maxNorm / (total + ClipNormEpsilon);
-
-        // torch.clamp(coefficient, max=1) keeps NaN, so "not >= 1" includes it.
-        if (!(coefficient >= 1))
+        double coefficient = ClipNorm.Coefficient(maxNorm, total);
+        if (coefficient != 1)
         {
             MultiplyAll(coefficient);
         }
 
         return total;
     }
+
 
     /// <summary>
     /// PyTorch's <c>torch.nn.utils.clip_grad_value_(parameters, clip_value)</c>: clamps every element to

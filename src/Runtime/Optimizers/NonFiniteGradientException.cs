@@ -3,7 +3,7 @@ using System;
 namespace Gen;
 
 /// <summary>
-/// Thrown by <see cref="Optimizer{TGradients}.Step"/> under <see cref="NonFinitePolicy.Throw"/> when a
+/// Thrown by <see cref="Optimizer{TGradients}.Step(TGradients)"/> under <see cref="NonFinitePolicy.Throw"/> when a
 /// gradient element is NaN or infinite. The step changed nothing.
 /// </summary>
 /// <remarks>

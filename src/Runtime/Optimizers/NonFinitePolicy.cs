@@ -1,7 +1,7 @@
 namespace Gen;
 
 /// <summary>
-/// What <see cref="Optimizer{TGradients}.Step"/> does when a gradient element is NaN or infinite.
+/// What <see cref="Optimizer{TGradients}.Step(TGradients)"/> does when a gradient element is NaN or infinite.
 /// The check runs after the argument checks and before the first write.
 /// </summary>
 public enum NonFinitePolicy

@@ -7,7 +7,7 @@ namespace Gen;
 
 /// <summary>
 /// Base of every generated optimizer: the runtime hyperparameters, the step counter and the
-/// check-then-update order of <see cref="Step"/>. The update itself is generated for one model class.
+/// check-then-update order of <see cref="Step(TGradients)"/>. The update itself is generated for one model class.
 /// </summary>
 /// <typeparam name="TGradients">The model's generated <c>Gradients</c> type.</typeparam>
 public abstract class Optimizer<TGradients> : IRangeJob
@@ -20,6 +20,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
     private double _weightDecay;
     private NonFinitePolicy _nonFinitePolicy;
     private NonFiniteSearch? _nonFiniteSearch;
+    private double? _globalNormClip;
 
     /// <summary>Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
@@ -49,8 +50,8 @@ public abstract class Optimizer<TGradients> : IRangeJob
     public abstract OptimizerState GetState(int index);
 
     /// <summary>
-    /// Step size used by the next <see cref="Step"/>. Settable for sweeps and for schedules you step
-    /// yourself. While a <see cref="Schedule"/> is attached, <see cref="Step"/> overwrites it with the
+    /// Step size used by the next <see cref="Step(TGradients)"/>. Settable for sweeps and for schedules you step
+    /// yourself. While a <see cref="Schedule"/> is attached, <see cref="Step(TGradients)"/> overwrites it with the
     /// schedule's rate before each update, so it reads as the rate the last step used.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
@@ -88,7 +89,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
     }
 
     /// <summary>
-    /// A learning-rate schedule that <see cref="Step"/> follows, or null (the default) to use
+    /// A learning-rate schedule that <see cref="Step(TGradients)"/> follows, or null (the default) to use
     /// <see cref="LearningRate"/> as set. Step t (0-based: <see cref="StepCount"/> before the step)
     /// uses <c>Schedule.GetLearningRate(t, BaseLearningRate)</c>, which is what PyTorch's optimizer
     /// uses when <c>scheduler.step()</c> follows every <c>optimizer.step()</c>. Attach or replace it at
@@ -103,7 +104,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
     /// </remarks>
     public LearningRateSchedule? Schedule { get; set; }
 
-    /// <summary>Weight decay factor used by the next <see cref="Step"/>, applied as the attribute's mode says.</summary>
+    /// <summary>Weight decay factor used by the next <see cref="Step(TGradients)"/>, applied as the attribute's mode says.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public double WeightDecay
     {
@@ -138,7 +139,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
     }
 
     /// <summary>
-    /// What <see cref="Step"/> does with a gradient that holds NaN or ±∞: <see cref="NonFinitePolicy.Throw"/>
+    /// What <see cref="Step(TGradients)"/> does with a gradient that holds NaN or ±∞: <see cref="NonFinitePolicy.Throw"/>
     /// (the default), <see cref="NonFinitePolicy.SkipStep"/> or <see cref="NonFinitePolicy.Ignore"/>.
     /// The check reads every gradient element once more per step unless the policy is Ignore.
     /// </summary>
@@ -165,9 +166,78 @@ public abstract class Optimizer<TGradients> : IRangeJob
     public long SkippedSteps { get; private set; }
 
     /// <summary>
+    /// When set, every step first clips the gradients' global L2 norm to this value, as PyTorch's
+    /// <c>torch.nn.utils.clip_grad_norm_(parameters, max_norm)</c> followed by the step: the norm of all
+    /// gradients together (<see cref="GradientsBase.L2Norm"/>, one pass) gives the factor
+    /// <c>min(1, max / (norm + 1e-6))</c>, which the update pass multiplies each gradient element by as it reads
+    /// it. The gradients themselves are not rewritten. Null (the default) clips nothing.
+    /// </summary>
+    /// <remarks>
+    /// The parameters and the state come out bit for bit as after <see cref="GradientsBase.ClipByGlobalNorm"/>
+    /// then <see cref="Step(TGradients)"/>, with one pass over the gradients fewer (two: the norm doubles as the
+    /// non-finite check, and nothing is written back). A non-finite norm means a non-finite gradient element, which
+    /// <see cref="NonFinitePolicy"/> handles as it would after a separate clip: <see cref="NonFinitePolicy.Throw"/>
+    /// names the first such element of the gradients as given (a separate clip would have turned them all into NaN
+    /// first), <see cref="NonFinitePolicy.SkipStep"/> leaves the gradients as given, and
+    /// <see cref="NonFinitePolicy.Ignore"/> updates with the scaled values a separate clip would have stored. The
+    /// norm is in <see cref="LastGradientNorm"/>.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN (+∞ computes the norm and clips nothing).</exception>
+    public double? GlobalNormClip
+    {
+        get => _globalNormClip;
+        set => _globalNormClip = value is not { } limit || limit >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(GlobalNormClip), value, "GlobalNormClip must be a number >= 0, or null for no clipping.");
+    }
+
+    /// <summary>
+    /// The global L2 norm of the gradients that the last <see cref="Step(TGradients)"/> computed for
+    /// <see cref="GlobalNormClip"/>, before clipping (what <c>clip_grad_norm_</c> returns), also when that step was
+    /// then skipped or threw for a non-finite gradient; NaN until a step has computed one.
+    /// </summary>
+    public double LastGradientNorm { get; private set; } = double.NaN;
+
+    /// <summary>
+    /// Seed of the stochastic rounding of 16-bit state (optimizers generated with <c>StochasticRounding = true</c>;
+    /// others ignore it). Each element's rounding is a function of the seed, <see cref="StepCount"/>, the member and
+    /// the element's index, so a run is reproducible from the seed, whatever <see cref="MaxDegreeOfParallelism"/> and
+    /// SIMD width. Give each optimizer (each rank, each run) its own seed. Default 0; checkpoints save and restore it.
+    /// </summary>
+    public ulong StochasticRoundingSeed { get; set; }
+
+    /// <summary>
+    /// Bytes of optimizer state: every state buffer's elements times their size (4 for float, 8 for double, 2 for
+    /// bfloat16 and float16 state). The arrays' object headers are not counted.
+    /// </summary>
+    public long StateBytes
+    {
+        get
+        {
+            long total = 0;
+            for (int i = 0; i < StateCount; i++)
+            {
+                total += GetState(i).Buffer.ByteLength;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>
+    /// The factor the kernels multiply each gradient by during the step in progress: <see cref="GlobalNormClip"/>'s
+    /// clipping coefficient, or 1 (the kernels then skip the multiplication).
+    /// </summary>
+    protected double GradientScale { get; private set; } = 1;
+
+    /// <summary>True during a step that zeroes each gradient element once the kernel has read it.</summary>
+    protected bool ClearsGradients { get; private set; }
+
+    /// <summary>
     /// Updates the model's parameters in place from <paramref name="gradients"/>. Every argument is
     /// checked before the first write, then the gradients are checked for NaN and ±∞ as
-    /// <see cref="NonFinitePolicy"/> says, then the rate of the attached <see cref="Schedule"/> for
+    /// <see cref="NonFinitePolicy"/> says (with <see cref="GlobalNormClip"/> set, their norm is computed and serves as
+    /// that check), then the rate of the attached <see cref="Schedule"/> for
     /// <see cref="StepCount"/>, if there is one, is computed (it becomes <see cref="LearningRate"/>).
     /// So a step that throws or is skipped leaves the model, the state, <see cref="StepCount"/> and
     /// <see cref="LearningRate"/> unchanged. Allocates nothing (except an exception it throws; nor do
@@ -183,7 +253,17 @@ public abstract class Optimizer<TGradients> : IRangeJob
     /// <see cref="NonFinitePolicy"/> is <see cref="NonFinitePolicy.Throw"/> and a gradient element is NaN
     /// or infinite; the exception names the first one.
     /// </exception>
-    public void Step(TGradients gradients)
+    public void Step(TGradients gradients) => Step(gradients, clearGradients: false);
+
+    /// <summary>
+    /// <see cref="Step(TGradients)"/>, then, with <paramref name="clearGradients"/>, every gradient element set to 0
+    /// for the next accumulation, in the same pass over memory: each element is zeroed as soon as the update has
+    /// read it. The result is bit for bit <c>Step(gradients)</c> followed by <see cref="GradientsBase.Clear"/>: a
+    /// step skipped under <see cref="NonFinitePolicy.SkipStep"/> still clears, and a step that throws changes
+    /// nothing, the gradients included.
+    /// </summary>
+    /// <inheritdoc cref="Step(TGradients)" path="/exception"/>
+    public void Step(TGradients gradients, bool clearGradients)
     {
         if (gradients is null)
         {
@@ -191,11 +271,27 @@ public abstract class Optimizer<TGradients> : IRangeJob
         }
 
         ValidateStep(gradients);
-        if (_nonFinitePolicy != NonFinitePolicy.Ignore && FindNonFinite(gradients, out string? member, out int index))
+        double scale = 1;
+        bool knownFinite = false;
+        if (_globalNormClip is { } limit)
+        {
+            // L2Norm neither overflows nor underflows: it is finite exactly when every element is.
+            double norm = gradients.L2Norm();
+            LastGradientNorm = norm;
+            scale = ClipNorm.Coefficient(limit, norm);
+            knownFinite = double.IsFinite(norm);
+        }
+
+        if (_nonFinitePolicy != NonFinitePolicy.Ignore && !knownFinite && FindNonFinite(gradients, out string? member, out int index))
         {
             if (_nonFinitePolicy == NonFinitePolicy.SkipStep)
             {
                 SkippedSteps++;
+                if (clearGradients)
+                {
+                    gradients.Clear();
+                }
+
                 return;
             }
 
@@ -209,7 +305,18 @@ public abstract class Optimizer<TGradients> : IRangeJob
             _learningRate = schedule.GetLearningRate(StepCount, _baseLearningRate);
         }
 
-        ApplyStep(gradients, _learningRate, _weightDecay);
+        GradientScale = scale;
+        ClearsGradients = clearGradients;
+        try
+        {
+            ApplyStep(gradients, _learningRate, _weightDecay);
+        }
+        finally
+        {
+            GradientScale = 1;
+            ClearsGradients = false;
+        }
+
         StepCount++;
     }
 

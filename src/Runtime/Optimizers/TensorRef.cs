@@ -11,11 +11,18 @@ public enum TensorElement : byte
 
     /// <summary><see cref="double"/>.</summary>
     Double = 1,
+
+    /// <summary>bfloat16, held as its bits in a <see cref="ushort"/> (optimizer state with <c>StatePrecision.BFloat16</c>).</summary>
+    BFloat16 = 2,
+
+    /// <summary>IEEE binary16, held as its bits in a <see cref="ushort"/> (optimizer state with <c>StatePrecision.Float16</c>).</summary>
+    Float16 = 3,
 }
 
 /// <summary>
 /// A named view of one array of a model, a gradient container or an optimizer state:
-/// <c>float[]</c>, <c>double[]</c>, <c>float[,]</c>, <c>double[,]</c>, <c>float[,,]</c> or <c>double[,,]</c>.
+/// <c>float[]</c>, <c>double[]</c>, <c>float[,]</c>, <c>double[,]</c>, <c>float[,,]</c> or <c>double[,,]</c>, or for
+/// 16-bit optimizer state a <c>ushort[]</c> of bfloat16 or float16 bits.
 /// The constructors are typed so that <see cref="Element"/> always matches the array.
 /// </summary>
 public readonly struct TensorRef
@@ -45,6 +52,15 @@ public readonly struct TensorRef
     /// <summary>Wraps a <c>double[,,]</c>.</summary>
     public TensorRef(string name, double[,,]? array) : this(name, array, TensorElement.Double) { }
 
+    /// <summary>Wraps a <c>ushort[]</c> holding the bits of 16-bit floats of <paramref name="format"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not <see cref="TensorElement.BFloat16"/> or <see cref="TensorElement.Float16"/>.</exception>
+    public TensorRef(string name, ushort[]? bits, TensorElement format)
+        : this(name, (Array?)bits, format is TensorElement.BFloat16 or TensorElement.Float16
+            ? format
+            : throw new ArgumentOutOfRangeException(nameof(format), format, "A ushort[] holds BFloat16 or Float16 bits."))
+    {
+    }
+
     /// <summary>The member name, as declared in the model class.</summary>
     public string Name { get; }
 
@@ -57,13 +73,26 @@ public readonly struct TensorRef
     /// <summary>Number of elements, 0 when <see cref="Array"/> is null.</summary>
     public int Length => Array?.Length ?? 0;
 
+    /// <summary>Bytes of the elements: <see cref="Length"/> times 4, 8 or 2.</summary>
+    public long ByteLength => (long)Length * Element switch
+    {
+        TensorElement.Single => sizeof(float),
+        TensorElement.Double => sizeof(double),
+        _ => sizeof(ushort),
+    };
+
     /// <summary>The elements in row-major order. Throws when the element type is not <see cref="float"/>.</summary>
     public Span<float> AsSingleSpan() => Element == TensorElement.Single
         ? Tensors.FlatSpan<float>(Array)
-        : throw new InvalidOperationException($"'{Name}' holds double elements, not float.");
+        : throw new InvalidOperationException($"'{Name}' holds {Element} elements, not float.");
 
     /// <summary>The elements in row-major order. Throws when the element type is not <see cref="double"/>.</summary>
     public Span<double> AsDoubleSpan() => Element == TensorElement.Double
         ? Tensors.FlatSpan<double>(Array)
-        : throw new InvalidOperationException($"'{Name}' holds float elements, not double.");
+        : throw new InvalidOperationException($"'{Name}' holds {Element} elements, not double.");
+
+    /// <summary>The 16-bit elements' bits. Throws when the element type is not <see cref="TensorElement.BFloat16"/> or <see cref="TensorElement.Float16"/>.</summary>
+    public Span<ushort> AsBitsSpan() => Element is TensorElement.BFloat16 or TensorElement.Float16
+        ? ((ushort[])Array!).AsSpan()
+        : throw new InvalidOperationException($"'{Name}' holds {Element} elements, not 16-bit ones.");
 }

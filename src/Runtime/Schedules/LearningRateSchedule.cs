@@ -7,7 +7,7 @@ namespace Gen;
 /// <summary>
 /// A learning-rate schedule: the rate to use at a 0-based step, as a function of the step and a
 /// base rate. Attach one to <see cref="Optimizer{TGradients}.Schedule"/> to have every
-/// <see cref="Optimizer{TGradients}.Step"/> use it, or call <see cref="GetLearningRate"/> yourself.
+/// <see cref="Optimizer{TGradients}.Step(TGradients)"/> use it, or call <see cref="GetLearningRate"/> yourself.
 /// </summary>
 /// <remarks>
 /// <para>

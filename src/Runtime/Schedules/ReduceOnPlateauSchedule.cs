@@ -11,7 +11,7 @@ namespace Gen;
 /// <para>
 /// Call <see cref="Report"/> once per evaluation (usually per epoch) with the metric, as PyTorch's
 /// <c>scheduler.step(metric)</c>; an attached optimizer uses the reduced rate from its next
-/// <see cref="Optimizer{TGradients}.Step"/>. After each report, exactly as PyTorch: an improvement
+/// <see cref="Optimizer{TGradients}.Step(TGradients)"/>. After each report, exactly as PyTorch: an improvement
 /// beyond the threshold (see <see cref="PlateauThresholdMode"/>) makes the metric the new best and
 /// clears the count of bad reports, anything else (including NaN) adds one; while a cooldown runs,
 /// it counts down and the bad count is cleared; when the bad count exceeds <see cref="Patience"/>,
