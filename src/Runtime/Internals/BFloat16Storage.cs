@@ -236,5 +236,27 @@ internal readonly struct BFloat16Format : IStorage16Format
     /// <summary><c>bits &lt;&lt; 16</c> as a multiplication by 2^16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector<uint> Widen(Vector<uint> bits) => bits * new Vector<uint>(0x10000U);
+
+    /// <summary>
+    /// The scalar rule; <c>0x7FFF + bit 16</c> as <c>0x8000</c> plus the all-ones (−1) mask of "bit 16 is clear".
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<uint> Narrow(Vector<uint> value)
+    {
+        Vector<uint> bias = new Vector<uint>(0x8000U) + Vector.Equals(value & new Vector<uint>(0x10000U), Vector<uint>.Zero);
+        Vector<uint> rounded = PortableShift.Right(value + bias, 16);
+        return Vector.ConditionalSelect(IsNaN(value), new Vector<uint>(QuietNaN), rounded);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<uint> NarrowStochastic(Vector<uint> value, Vector<uint> random)
+    {
+        Vector<uint> rounded = PortableShift.Right(value + PortableShift.Right(random, 16), 16);
+        return Vector.ConditionalSelect(IsNaN(value), new Vector<uint>(QuietNaN), rounded);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> IsNaN(Vector<uint> value) =>
+        Vector.AsVectorUInt32(Vector.GreaterThan(Vector.AsVectorInt32(value & new Vector<uint>(Magnitude)), new Vector<int>((int)Infinity)));
 #endif
 }

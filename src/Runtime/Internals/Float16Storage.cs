@@ -364,7 +364,8 @@ internal readonly struct Float16Format : IStorage16Format
 
     /// <summary>
     /// <see cref="Widen(uint)"/> on netstandard2.1's <see cref="Vector{T}"/>: the left shifts are multiplications
-    /// by powers of two, the subnormal case the same exact subtraction.
+    /// by powers of two, the subnormal case the same exact subtraction. The narrowing methods below are the
+    /// scalar ones with <see cref="PortableShift"/> for the right shifts.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector<uint> Widen(Vector<uint> bits)
@@ -379,5 +380,39 @@ internal readonly struct Float16Format : IStorage16Format
             Vector.ConditionalSelect(Vector.Equals(exponent, Vector<uint>.Zero), subnormal, shifted + new Vector<uint>(0x38000000U)));
         return ((bits & new Vector<uint>(HalfSign)) * new Vector<uint>(0x10000U)) | magnitude;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<uint> Narrow(Vector<uint> value)
+    {
+        Vector<uint> magnitude = value & new Vector<uint>(Magnitude);
+        Vector<float> scaled = Vector.AsVectorSingle(magnitude) * new Vector<float>(ScaleToInfinity) * new Vector<float>(ScaleToZero);
+        Vector<int> bias = Vector.Max(Vector.AsVectorInt32(value & new Vector<uint>(Infinity)), new Vector<int>((int)SmallestNormal)) + new Vector<int>(0x07800000);
+        Vector<uint> bits = Vector.AsVectorUInt32(Vector.AsVectorSingle(bias) + scaled);
+        Vector<uint> nonsign = (PortableShift.Right(bits, 13) & new Vector<uint>(HalfInfinity)) + (bits & new Vector<uint>(0x0FFFU));
+        return Sign(value) | Vector.ConditionalSelect(IsNaN(magnitude), new Vector<uint>(HalfQuietNaN), nonsign);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector<uint> NarrowStochastic(Vector<uint> value, Vector<uint> random)
+    {
+        Vector<uint> magnitude = value & new Vector<uint>(Magnitude);
+        Vector<uint> noise = PortableShift.Right(random, 19);
+        Vector<uint> normal = Vector.AsVectorUInt32(Vector.Min(
+            Vector.AsVectorInt32(PortableShift.Right(magnitude + noise, 13) - new Vector<uint>(Rebias)),
+            new Vector<int>((int)HalfInfinity)));
+        Vector<uint> subnormal = PortableShift.Right(
+            Vector.AsVectorUInt32(Vector.ConvertToInt32(Vector.AsVectorSingle(magnitude) * new Vector<float>(SubnormalScale))) + noise, 13);
+        Vector<uint> rounded = Vector.ConditionalSelect(
+            Vector.AsVectorUInt32(Vector.LessThan(Vector.AsVectorInt32(magnitude), new Vector<int>((int)SmallestNormal))), subnormal, normal);
+        return Sign(value) | Vector.ConditionalSelect(IsNaN(magnitude), new Vector<uint>(HalfQuietNaN), rounded);
+    }
+
+    /// <summary>The binary16 sign bit, 0x8000, of each lane's float.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> Sign(Vector<uint> value) => PortableShift.Right(value, 16) & new Vector<uint>(HalfSign);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<uint> IsNaN(Vector<uint> magnitude) =>
+        Vector.AsVectorUInt32(Vector.GreaterThan(Vector.AsVectorInt32(magnitude), new Vector<int>((int)Infinity)));
 #endif
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
@@ -55,7 +56,35 @@ public static class StochasticRounding
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
-#if NET8_0_OR_GREATER
+#if !NET8_0_OR_GREATER
+
+    /// <summary>0, 1, 2, ... in the lanes of a <see cref="Vector{T}"/>.</summary>
+    private static readonly Vector<uint> LaneIndices = CreateLaneIndices();
+
+    /// <summary><see cref="Bits(uint, uint)"/> of elements <c>index</c> to <c>index + Vector&lt;uint&gt;.Count − 1</c>, one per lane (netstandard2.1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector<uint> BitsVector(uint stream, uint index)
+    {
+        Vector<uint> x = new Vector<uint>(stream + index) + LaneIndices;
+        x ^= PortableShift.Right(x, 16);
+        x *= new Vector<uint>(0x7FEB352DU);
+        x ^= PortableShift.Right(x, 15);
+        x *= new Vector<uint>(0x846CA68BU);
+        x ^= PortableShift.Right(x, 16);
+        return x;
+    }
+
+    private static Vector<uint> CreateLaneIndices()
+    {
+        uint[] lanes = new uint[Vector<uint>.Count];
+        for (int j = 0; j < lanes.Length; j++)
+        {
+            lanes[j] = (uint)j;
+        }
+
+        return new Vector<uint>(lanes);
+    }
+#else
 
     /// <summary><see cref="Bits(uint, uint)"/> of elements <c>index</c> to <c>index + 15</c>, one per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

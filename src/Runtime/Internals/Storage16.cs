@@ -61,8 +61,35 @@ internal interface IStorage16Format
     /// widening needs left shifts only, which are multiplications by powers of two.
     /// </summary>
     Vector<uint> Widen(Vector<uint> bits);
+
+    /// <summary><see cref="Narrow(uint)"/> on netstandard2.1's <see cref="Vector{T}"/>, right shifts by <see cref="PortableShift"/>.</summary>
+    Vector<uint> Narrow(Vector<uint> value);
+
+    /// <summary><see cref="NarrowStochastic(uint, uint)"/> on netstandard2.1's <see cref="Vector{T}"/>.</summary>
+    Vector<uint> NarrowStochastic(Vector<uint> value, Vector<uint> random);
 #endif
 }
+#if !NET8_0_OR_GREATER
+
+/// <summary>
+/// Logical right shifts for netstandard2.1's <see cref="Vector{T}"/>, which has none: <c>x &gt;&gt; s</c> for
+/// <c>s ≥ 8</c> is <c>x</c> with its low <c>s</c> bits cleared, read as a signed integer (at most 24 significant
+/// bits, so converting it to float is exact), times 2^−s (exact), converted back (exact) and masked to the
+/// <c>32 − s</c> bits a logical shift leaves. Conversions and a multiplication, which every SIMD ISA has,
+/// instead of a per-element loop; the same bits as <c>&gt;&gt;</c> for every input.
+/// </summary>
+internal static class PortableShift
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<uint> Right(Vector<uint> x, int shift)
+    {
+        uint kept = uint.MaxValue << shift;
+        Vector<int> high = Vector.AsVectorInt32(x & new Vector<uint>(kept));
+        Vector<float> scaled = Vector.ConvertToSingle(high) * new Vector<float>(BitConverter.Int32BitsToSingle((127 - shift) << 23));
+        return Vector.AsVectorUInt32(Vector.ConvertToInt32(scaled)) & new Vector<uint>(uint.MaxValue >> shift);
+    }
+}
+#endif
 
 /// <summary>
 /// The loads, stores and span conversions of <see cref="BFloat16Storage"/> and <see cref="Float16Storage"/>,
@@ -144,9 +171,22 @@ internal static class Storage16
             Unsafe.Add(ref d, i) = FromSingle<TFormat>(Unsafe.Add(ref s, i));
         }
 #else
-        // netstandard2.1's Vector<T> has no right shift, which narrowing needs; single elements.
         Span<float> values = ReadOnlySpans.ForReading(source);
-        for (int i = 0; i < values.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Two registers of float lanes narrow to one Vector<ushort>.
+            int width = Vector<ushort>.Count;
+            int half = Vector<uint>.Count;
+            for (; i + width <= values.Length; i += width)
+            {
+                Vector<uint> lower = default(TFormat).Narrow(Vector.AsVectorUInt32(new Vector<float>(values.Slice(i))));
+                Vector<uint> upper = default(TFormat).Narrow(Vector.AsVectorUInt32(new Vector<float>(values.Slice(i + half))));
+                MemoryMarshal.Cast<ushort, Vector<ushort>>(destination.Slice(i))[0] = Vector.Narrow(lower, upper);
+            }
+        }
+
+        for (; i < values.Length; i++)
         {
             destination[i] = FromSingle<TFormat>(values[i]);
         }
@@ -298,8 +338,13 @@ internal static class Storage16
             Store128<TFormat>(default(TFormat).Narrow(value.AsVector128().AsUInt32()), ref d, (nuint)start);
             return;
         }
+#else
+        if (Vector.IsHardwareAccelerated)
+        {
+            StoreLowerHalf(default(TFormat).Narrow(Vector.AsVectorUInt32(value)), destination, start);
+            return;
+        }
 #endif
-        // netstandard2.1: Vector<T> has no right shift and no half-register store; lane by lane.
         for (int j = 0; j < Vector<float>.Count; j++)
         {
             destination[start + j] = FromSingle<TFormat>(value[j]);
@@ -332,12 +377,37 @@ internal static class Storage16
             StoreStochastic128<TFormat>(value.AsVector128(), ref d, (nuint)start, stream);
             return;
         }
+#else
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<uint> random = StochasticRounding.BitsVector(stream, (uint)start);
+            StoreLowerHalf(default(TFormat).NarrowStochastic(Vector.AsVectorUInt32(value), random), destination, start);
+            return;
+        }
 #endif
         for (int j = 0; j < Vector<float>.Count; j++)
         {
             destination[start + j] = FromSingleStochastic<TFormat>(value[j], stream, (uint)(start + j));
         }
     }
+#if !NET8_0_OR_GREATER
+
+    /// <summary>
+    /// Stores the low 16 bits of each lane of <paramref name="bits"/> as <see cref="Vector{T}"/>.Count ushorts at
+    /// <paramref name="start"/>, and nothing else: netstandard2.1 has no half-register store, so the packed lower
+    /// half goes out as 64-bit words (the count is a multiple of 4).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreLowerHalf(Vector<uint> bits, Span<ushort> destination, int start)
+    {
+        Vector<ulong> packed = Vector.AsVectorUInt64(Vector.Narrow(bits, bits));
+        Span<ulong> words = MemoryMarshal.Cast<ushort, ulong>(destination.Slice(start, Vector<uint>.Count));
+        for (int k = 0; k < words.Length; k++)
+        {
+            words[k] = packed[k];
+        }
+    }
+#endif
 #if NET8_0_OR_GREATER
 
     // Widening 16-bit memory to 32-bit lanes and back. Where AVX-512 (or its 256/128-bit VL forms) is there,
