@@ -267,19 +267,20 @@ internal static class Storage16
         CheckRegister(source.Length, register);
         int start = register * Vector<float>.Count;
 #if NET8_0_OR_GREATER
-        // Vector<T> is one of the fixed widths (the JIT folds these checks): the same code, the same bits.
+        // Vector<T> is one of the fixed widths (the JIT folds these checks): the same code, the same bits. Where it
+        // is not accelerated (intrinsics off), the element path below beats the software vectors by far.
         ref ushort s = ref MemoryMarshal.GetReference(source);
-        if (Vector<byte>.Count == 64)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 64)
         {
             return Load512<TFormat>(ref s, (nuint)start).AsVector();
         }
 
-        if (Vector<byte>.Count == 32)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 32)
         {
             return Load256<TFormat>(ref s, (nuint)start).AsVector();
         }
 
-        if (Vector<byte>.Count == 16)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 16)
         {
             return Load128<TFormat>(ref s, (nuint)start).AsVector();
         }
@@ -321,19 +322,19 @@ internal static class Storage16
         int start = register * Vector<float>.Count;
 #if NET8_0_OR_GREATER
         ref ushort d = ref MemoryMarshal.GetReference(destination);
-        if (Vector<byte>.Count == 64)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 64)
         {
             Store512<TFormat>(default(TFormat).Narrow(value.AsVector512().AsUInt32()), ref d, (nuint)start);
             return;
         }
 
-        if (Vector<byte>.Count == 32)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 32)
         {
             Store256<TFormat>(default(TFormat).Narrow(value.AsVector256().AsUInt32()), ref d, (nuint)start);
             return;
         }
 
-        if (Vector<byte>.Count == 16)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 16)
         {
             Store128<TFormat>(default(TFormat).Narrow(value.AsVector128().AsUInt32()), ref d, (nuint)start);
             return;
@@ -360,19 +361,19 @@ internal static class Storage16
         int start = register * Vector<float>.Count;
 #if NET8_0_OR_GREATER
         ref ushort d = ref MemoryMarshal.GetReference(destination);
-        if (Vector<byte>.Count == 64)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 64)
         {
             StoreStochastic512<TFormat>(value.AsVector512(), ref d, (nuint)start, stream);
             return;
         }
 
-        if (Vector<byte>.Count == 32)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 32)
         {
             StoreStochastic256<TFormat>(value.AsVector256(), ref d, (nuint)start, stream);
             return;
         }
 
-        if (Vector<byte>.Count == 16)
+        if (Vector.IsHardwareAccelerated && Vector<byte>.Count == 16)
         {
             StoreStochastic128<TFormat>(value.AsVector128(), ref d, (nuint)start, stream);
             return;
