@@ -128,3 +128,32 @@ public sealed partial class TorchNet64
 
     public double[,] B = new double[3, 5];
 }
+
+/// <summary>
+/// Float members only, with optimizers whose state is 16-bit: bfloat16 and float16, rounded to nearest even and
+/// stochastically, and (for the converting loads) the same configurations with float32 state.
+/// </summary>
+[Adam(Name = "AdamF32", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.01)]
+[Adam(Name = "AdamBF16", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.01, StatePrecision = StatePrecision.BFloat16)]
+[Adam(Name = "AdamF16", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.01, StatePrecision = StatePrecision.Float16)]
+[AdamW(Name = "AdamWBF16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[RmsProp(Name = "RmsPropF16SR", Centered = true, Momentum = 0.9, InitialScale = 0.5, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adagrad(Name = "AdagradBF16", InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.BFloat16)]
+[Sgd(Name = "SgdBF16", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.BFloat16)]
+[Adadelta(Name = "AdadeltaF16", LearningRate = 0.5, StatePrecision = StatePrecision.Float16)]
+[Lion(Name = "LionBF16SR", LearningRate = 0.001, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+public sealed partial class LeanNet
+{
+    public float[,] W = new float[4, 3];
+
+    public float[] B = new float[5];
+
+    public float[,,] K = new float[2, 2, 3];
+
+    public static LeanNet Create(int seed)
+    {
+        var model = new LeanNet();
+        Fill.Model(model, new Random(seed));
+        return model;
+    }
+}

@@ -134,6 +134,11 @@ internal sealed class TrainingSnapshot
         snapshot._entries.Add(("StepCount", BitConverter.GetBytes(optimizer.StepCount)));
         snapshot._entries.Add(("LearningRate", BitConverter.GetBytes(optimizer.LearningRate)));
         snapshot._entries.Add(("WeightDecay", BitConverter.GetBytes(optimizer.WeightDecay)));
+        if (optimizer.RoundsStochastically)
+        {
+            // The only optimizers whose steps depend on it, and whose checkpoints record it.
+            snapshot._entries.Add(("StochasticRoundingSeed", BitConverter.GetBytes(optimizer.StochasticRoundingSeed)));
+        }
         return snapshot;
     }
 
@@ -162,9 +167,12 @@ internal sealed class TrainingSnapshot
 
     private static byte[] Bits(TensorRef tensor) => tensor.Array is null
         ? Array.Empty<byte>()
-        : tensor.Element == TensorElement.Single
-            ? MemoryMarshal.AsBytes(tensor.AsSingleSpan()).ToArray()
-            : MemoryMarshal.AsBytes(tensor.AsDoubleSpan()).ToArray();
+        : tensor.Element switch
+        {
+            TensorElement.Single => MemoryMarshal.AsBytes(tensor.AsSingleSpan()).ToArray(),
+            TensorElement.Double => MemoryMarshal.AsBytes(tensor.AsDoubleSpan()).ToArray(),
+            _ => MemoryMarshal.AsBytes(tensor.AsBitsSpan()).ToArray(),
+        };
 }
 
 /// <summary>A fresh directory under the temporary path, deleted with everything in it.</summary>

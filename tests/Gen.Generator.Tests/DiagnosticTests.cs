@@ -176,6 +176,26 @@ public sealed class DiagnosticTests
         $"[Gen.Adam] public partial class Model {{ [Gen.LearningRateScale({scale})] public float[] W = new float[4]; }}",
         ("GEN112", $"Gen.LearningRateScale({scale})"));
 
+    [Theory]
+    [InlineData("Gen.Adam", "BFloat16")]
+    [InlineData("Gen.RmsProp", "Float16")]
+    [InlineData("Gen.Lion", "BFloat16")]
+    public void GEN113_ReducedStateOnDoubleMember(string attribute, string precision) => Expect(
+        $"[{attribute}(StatePrecision = Gen.StatePrecision.{precision})] public partial class Model {{ public float[] W = new float[4]; public double[] D = new double[4]; }}",
+        ("GEN113", $"StatePrecision = Gen.StatePrecision.{precision}"));
+
+    [Theory]
+    [InlineData("StochasticRounding = true")]
+    [InlineData("StochasticRounding = true, StatePrecision = Gen.StatePrecision.Float32")]
+    public void GEN114_StochasticRoundingWithoutNarrowState(string arguments) => Expect(
+        $"[Gen.AdamW({arguments})] public partial class Model {{ {Members} }}",
+        ("GEN114", "StochasticRounding = true"));
+
+    [Fact]
+    public void StatePrecisionMustBeDefined() => Expect(
+        $"[Gen.Sgd(LearningRate = 0.1, StatePrecision = (Gen.StatePrecision)7)] public partial class Model {{ {Members} }}",
+        ("GEN107", "StatePrecision = (Gen.StatePrecision)7"));
+
     [Fact]
     public void GEN201_OptionOnUntrainedMember() => Expect(
         $$"""

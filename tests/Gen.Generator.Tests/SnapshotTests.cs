@@ -27,6 +27,9 @@ public sealed class SnapshotTests
     [Fact]
     public void FastPrecisionOutsideAndInsideSqrt() => VerifyGenerated(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt);
 
+    [Fact]
+    public void HalfPrecisionState() => VerifyGenerated(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -36,6 +39,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(QuickStartPolicy), GeneratorModels.QuickStartPolicy)]
     [InlineData(nameof(EveryOptimizerKindWithItsOptionsAndMemberOverrides), GeneratorModels.EveryOptimizerKindWithItsOptionsAndMemberOverrides)]
     [InlineData(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt)]
+    [InlineData(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -31,6 +31,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.TwoOptimizersShareOneGradients),
         nameof(GeneratorModels.EveryOptimizerKindWithItsOptionsAndMemberOverrides),
         nameof(GeneratorModels.FastPrecisionOutsideAndInsideSqrt),
+        nameof(GeneratorModels.HalfPrecisionState),
     };
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Gen.Tests;
 /// shared with the emulated Unity compile (tests/Gen.Unity.Tests), which compiles each at C# 9 as Unity 6 does:
 /// so they use only C# 9 (block-scoped namespaces). Between them they hold every optimizer kind with its
 /// options, several attributes on one class, nested and generic classes, a record, float and double members,
-/// <c>Precision.Fast</c>, and <c>[Frozen]</c>, <c>[NoWeightDecay]</c> and <c>[LearningRateScale]</c>.
+/// <c>Precision.Fast</c>, 16-bit state, and <c>[Frozen]</c>, <c>[NoWeightDecay]</c> and <c>[LearningRateScale]</c>.
 /// </summary>
 internal static class GeneratorModels
 {
@@ -89,6 +89,19 @@ internal static class GeneratorModels
         {
             public float[] W = new float[64];
             public double[] D = new double[8];
+        }
+        """;
+
+    /// <summary>16-bit state: bfloat16 with stochastic rounding (AdamW), float16 to nearest even with a nonzero initial value (RMSProp).</summary>
+    public const string HalfPrecisionState = """
+        using Gen;
+
+        [AdamW(StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+        [RmsProp(Name = "Fp16RmsProp", StatePrecision = StatePrecision.Float16, InitialScale = 0.1, Momentum = 0.9)]
+        public partial class LeanNet
+        {
+            public float[,] W = new float[32, 16];
+            public float[] B = new float[16];
         }
         """;
 }

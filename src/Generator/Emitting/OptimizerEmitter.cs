@@ -33,6 +33,13 @@ internal static class OptimizerEmitter
             }
 
             w.Line("/// </code>");
+            if (optimizer.Kernels.SelectMany(k => k.Buffers).FirstOrDefault(b => b.Memory.Is16Bit()) is { } narrow)
+            {
+                w.Line("/// The state buffers are stored as " + (narrow.Memory == ElementKind.BFloat16 ? "bfloat16" : "IEEE binary16")
+                    + " bits (2 bytes per element), widened to float on load and rounded "
+                    + (narrow.Rounding == StoreRounding.Stochastic ? "stochastically (StochasticRoundingSeed)" : "to nearest even") + " on store.");
+            }
+
             w.Line("/// </remarks>");
             w.Line(SourceWriter.GeneratedCodeAttribute);
             using (w.Block("public sealed partial class " + optimizer.TypeName + " : global::Gen.Optimizer<" + gradientsType + ">"))
@@ -196,6 +203,13 @@ internal static class OptimizerEmitter
         w.Line("/// <inheritdoc/>");
         w.Line("public override global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.KeyValuePair<string, string>> Configuration => s_configuration;");
         w.Line();
+        if (optimizer.Kernels.Any(k => k.RoundsStochastically))
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override bool RoundsStochastically => true;");
+            w.Line();
+        }
+
         w.Line("/// <inheritdoc/>");
         w.Line("public override int StateCount => " + (model.Parameters.Count * optimizer.Buffers.Count) + ";");
         w.Line();

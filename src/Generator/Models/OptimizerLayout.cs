@@ -39,7 +39,7 @@ internal sealed record OptimizerLayout(
     {
         "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model", "_gradients",
         "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "UpdateRange", "ResetState",
-        "StateBytes", "GlobalNormClip", "LastGradientNorm", "GradientScale", "ClearsGradients", "StochasticRoundingSeed",
+        "StateBytes", "GlobalNormClip", "LastGradientNorm", "GradientScale", "ClearsGradients", "StochasticRoundingSeed", "RoundsStochastically",
         "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
         "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
         "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers", "NonFinitePolicy", "SkippedSteps", "RestoreLearningRate",

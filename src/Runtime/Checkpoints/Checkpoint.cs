@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using Gen.__Internals;
 
 namespace Gen;
 
@@ -62,18 +63,42 @@ public static class Checkpoint
     /// <exception cref="CheckpointException">The checkpoint is damaged or does not fit this optimizer; nothing was changed.</exception>
     public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream source)
         where TGradients : GradientsBase =>
-        LoadOptimizer(optimizer, Readable(source), path: null, wholeFile: false);
+        LoadOptimizer(optimizer, source, convertStatePrecision: false);
+
+    /// <summary>
+    /// <see cref="LoadOptimizer{TGradients}(Optimizer{TGradients}, Stream)"/>; with <paramref name="convertStatePrecision"/>,
+    /// state saved at another float precision (F32, BF16 or F16 tensors: an optimizer generated with another
+    /// <c>StatePrecision</c>) is converted to this optimizer's: widened exactly, or narrowed to nearest even. Without it,
+    /// such a file is rejected (<see cref="CheckpointError.DtypeMismatch"/>): a conversion is never silent.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="CheckpointException">The checkpoint is damaged or does not fit this optimizer; nothing was changed.</exception>
+    public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream source, bool convertStatePrecision)
+        where TGradients : GradientsBase =>
+        LoadOptimizer(optimizer, Readable(source), path: null, wholeFile: false, convertStatePrecision);
 
     /// <summary>Restores the optimizer from the checkpoint file <paramref name="path"/>, which must hold nothing else.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="CheckpointException">The file is damaged or does not fit this optimizer; nothing was changed. The message names the file.</exception>
     /// <exception cref="IOException">The file could not be read (e.g. <see cref="FileNotFoundException"/>).</exception>
     public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path)
+        where TGradients : GradientsBase =>
+        LoadOptimizer(optimizer, path, convertStatePrecision: false);
+
+    /// <summary>
+    /// <see cref="LoadOptimizer{TGradients}(Optimizer{TGradients}, string)"/>, converting state saved at another float
+    /// precision when <paramref name="convertStatePrecision"/> is true (see
+    /// <see cref="LoadOptimizer{TGradients}(Optimizer{TGradients}, Stream, bool)"/>).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="CheckpointException">The file is damaged or does not fit this optimizer; nothing was changed. The message names the file.</exception>
+    /// <exception cref="IOException">The file could not be read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    public static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path, bool convertStatePrecision)
         where TGradients : GradientsBase
     {
         _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         using FileStream stream = OpenRead(path);
-        LoadOptimizer(optimizer, stream, path, wholeFile: true);
+        LoadOptimizer(optimizer, stream, path, wholeFile: true, convertStatePrecision);
     }
 
     /// <summary>Writes every trainable member of <paramref name="model"/> to <paramref name="destination"/>, one tensor per member.</summary>
@@ -122,13 +147,13 @@ public static class Checkpoint
         LoadModel(model, stream, path, wholeFile: true);
     }
 
-    private static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream stream, string? path, bool wholeFile)
+    private static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream stream, string? path, bool wholeFile, bool convertStatePrecision)
         where TGradients : GradientsBase
     {
         _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         EnsureLittleEndian();
         CheckpointLayout layout = CheckpointLayout.ForOptimizer(optimizer, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail));
-        (LoadPlan plan, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path));
+        (LoadPlan plan, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path, convertStatePrecision));
 
         // PyTorch keeps a step per parameter; Gen keeps one for the optimizer. They must agree.
         RestoredValues values = plan.Values;
@@ -152,6 +177,12 @@ public static class Checkpoint
         {
             optimizer.BaseLearningRate = baseLearningRate;
         }
+
+        if (values.RoundingSeed is { } seed)
+        {
+            optimizer.StochasticRoundingSeed = seed;
+        }
+
         optimizer.StepCount = values.StepCount;
     }
 
@@ -174,14 +205,44 @@ public static class Checkpoint
                 continue;
             }
 
-            if (slot.Values.Element == TensorElement.Single)
+            TensorRef source = pair.Value, target = slot.Values;
+            if (source.Element == target.Element)
             {
-                pair.Value.AsSingleSpan().CopyTo(slot.Values.AsSingleSpan());
+                Dtypes.AsBytes(source).CopyTo(Dtypes.AsBytes(target));
+                continue;
+            }
+
+            // A converting load (the plan accepted it): through float, exact when widening, to nearest even when narrowing.
+            float[] values = source.Element == TensorElement.Single ? (float[])source.Array! : new float[source.Length];
+            if (source.Element != TensorElement.Single)
+            {
+                Widen(source, values);
+            }
+
+            if (target.Element == TensorElement.Single)
+            {
+                values.AsSpan().CopyTo(target.AsSingleSpan());
+            }
+            else if (target.Element == TensorElement.BFloat16)
+            {
+                BFloat16Storage.Narrow(values, target.AsBitsSpan());
             }
             else
             {
-                pair.Value.AsDoubleSpan().CopyTo(slot.Values.AsDoubleSpan());
+                Float16Storage.Narrow(values, target.AsBitsSpan());
             }
+        }
+    }
+
+    private static void Widen(TensorRef source, Span<float> destination)
+    {
+        if (source.Element == TensorElement.BFloat16)
+        {
+            BFloat16Storage.Widen(source.AsBitsSpan(), destination);
+        }
+        else
+        {
+            Float16Storage.Widen(source.AsBitsSpan(), destination);
         }
     }
 

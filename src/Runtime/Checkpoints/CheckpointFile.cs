@@ -113,9 +113,10 @@ internal static class CheckpointFile
         {
             if (accepted.Slots is not null && accepted.Slots.TryGetValue(entry.Name, out TensorSlot? slot))
             {
-                // The plan checked dtype and shape, so the entry's bytes are exactly the slot's.
-                TensorRef staging = slot.CreateStaging();
-                Span<byte> bytes = AsBytes(staging);
+                // The plan checked dtype and shape: the entry's bytes are exactly the slot's, or (a converting load) as
+                // many elements at another state precision, staged as they are and converted when copied.
+                TensorRef staging = slot.CreateStaging(entry.Dtype);
+                Span<byte> bytes = Dtypes.AsBytes(staging);
                 ReadExactly(stream, bytes, path, ref consumed, $"tensor '{entry.Name}'", total);
                 crc.Append(bytes);
                 staged.Add(slot, staging);
@@ -146,10 +147,6 @@ internal static class CheckpointFile
 
         return (accepted, staged);
     }
-
-    private static Span<byte> AsBytes(TensorRef tensor) => tensor.Element == TensorElement.Single
-        ? MemoryMarshal.AsBytes(tensor.AsSingleSpan())
-        : MemoryMarshal.AsBytes(tensor.AsDoubleSpan());
 
     private static void ReadExactly(Stream stream, Span<byte> buffer, string? path, ref long consumed, string what, long total = -1)
     {

@@ -33,25 +33,31 @@ internal sealed class TensorSlot
     /// <summary>A per-parameter step count, which is checked on load but not copied anywhere.</summary>
     public bool IsStep { get; }
 
-    public string Dtype => Values.Element == TensorElement.Single ? Dtypes.F32 : Dtypes.F64;
+    public string Dtype => Dtypes.Of(Values.Element);
 
-    public long ByteLength => (long)Values.Length * Dtypes.SizeOf(Dtype);
+    public long ByteLength => Values.ByteLength;
 
     /// <summary>The values' bytes, in the machine's (little-endian) order.</summary>
-    public Span<byte> Bytes => Values.Element == TensorElement.Single
-        ? MemoryMarshal.AsBytes(Values.AsSingleSpan())
-        : MemoryMarshal.AsBytes(Values.AsDoubleSpan());
+    public Span<byte> Bytes => Dtypes.AsBytes(Values);
 
-    /// <summary>A new array of the same element type and length, to stage loaded values in.</summary>
-    public TensorRef CreateStaging() => Values.Element == TensorElement.Single
-        ? new TensorRef(Name, new float[Values.Length])
-        : new TensorRef(Name, new double[Values.Length]);
+    /// <summary>
+    /// A new array of this slot's length in the file's <paramref name="dtype"/> (the slot's own, or another
+    /// state precision for a converting load), to stage loaded values in.
+    /// </summary>
+    public TensorRef CreateStaging(string dtype) => dtype switch
+    {
+        Dtypes.F32 => new TensorRef(Name, new float[Values.Length]),
+        Dtypes.F64 => new TensorRef(Name, new double[Values.Length]),
+        Dtypes.BF16 => new TensorRef(Name, new ushort[Values.Length], TensorElement.BFloat16),
+        Dtypes.F16 => new TensorRef(Name, new ushort[Values.Length], TensorElement.Float16),
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a dtype Gen stages."),
+    };
 
     public string FormatShape() => "[" + string.Join(", ", Shape) + "]";
 }
 
 /// <summary>What the metadata of a checkpoint records: the values an optimizer load restores.</summary>
-internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay, double? BaseLearningRate);
+internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay, double? BaseLearningRate, ulong? RoundingSeed);
 
 /// <summary>
 /// The result of comparing a checkpoint's header with the model or optimizer it is loaded into:
@@ -101,6 +107,12 @@ internal sealed class CheckpointLayout
     /// <summary>BaseLearningRate, the rate an attached schedule scales: PyTorch's param_groups "initial_lr". Optional on load.</summary>
     public const string BaseLearningRateKey = "initial_lr";
     public const string ConfigurationPrefix = "config.";
+
+    /// <summary>
+    /// <see cref="Optimizer{TGradients}.StochasticRoundingSeed"/>, in decimal, written for optimizers that round stochastically.
+    /// Optional on load: without it the optimizer keeps its seed.
+    /// </summary>
+    public const string RoundingSeedKey = "rounding_seed";
 
     public const string ModelContent = "model";
     public const string OptimizerContent = "optimizer";
@@ -221,6 +233,11 @@ internal sealed class CheckpointLayout
             new(WeightDecayKey, optimizer.WeightDecay.ToString("R", CultureInfo.InvariantCulture)),
             new(BaseLearningRateKey, optimizer.BaseLearningRate.ToString("R", CultureInfo.InvariantCulture)),
         };
+        if (optimizer.RoundsStochastically)
+        {
+            metadata.Add(new(RoundingSeedKey, optimizer.StochasticRoundingSeed.ToString(CultureInfo.InvariantCulture)));
+        }
+
         foreach (KeyValuePair<string, string> pair in configuration)
         {
             metadata.Add(new(ConfigurationPrefix + pair.Key, pair.Value));
@@ -233,7 +250,13 @@ internal sealed class CheckpointLayout
     /// Compares a checkpoint's header with this layout, in this order: format tag, version, content,
     /// kind, configuration, members, the recorded values, then every tensor's presence, dtype and shape.
     /// </summary>
-    public LoadPlan Plan(SafetensorsHeader header, string? path)
+    /// <param name="header">The checkpoint's header.</param>
+    /// <param name="path">The file, for messages; null for a stream.</param>
+    /// <param name="convertStatePrecision">
+    /// Accept optimizer state stored at another of the float precisions (F32, BF16, F16): the load converts it. Steps and
+    /// model members are never converted.
+    /// </param>
+    public LoadPlan Plan(SafetensorsHeader header, string? path, bool convertStatePrecision = false)
     {
         IReadOnlyDictionary<string, string> metadata = header.Metadata;
         CheckpointException Fail(CheckpointError error, string? name, string detail) => new(error, name, path, detail);
@@ -307,7 +330,18 @@ internal sealed class CheckpointLayout
                 baseLearningRate = parsed;
             }
 
-            values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate);
+            ulong? roundingSeed = null;
+            if (Find(metadata, RoundingSeedKey) is { } seedText)
+            {
+                if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+                {
+                    return LoadPlan.Reject(Fail(CheckpointError.InvalidValue, RoundingSeedKey, $"its stochastic rounding seed (metadata '{RoundingSeedKey}') is '{seedText}', not an integer from 0 to {ulong.MaxValue}."));
+                }
+
+                roundingSeed = seed;
+            }
+
+            values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate, roundingSeed);
         }
 
         var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
@@ -321,7 +355,15 @@ internal sealed class CheckpointLayout
                     : Fail(CheckpointError.MissingTensor, slot.Name, $"it has no tensor '{slot.Name}', which this optimizer keeps for member '{slot.Member}'."));
             }
 
-            if (entry.Dtype != slot.Dtype)
+            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
+            if (entry.Dtype != slot.Dtype && stateAtAnotherPrecision && !convertStatePrecision)
+            {
+                return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name,
+                    $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer stores its state as {slot.Dtype} (StatePrecision.{Dtypes.StatePrecisionName(slot.Dtype)}). "
+                    + "Load with convertStatePrecision: true to convert it (to nearest even when narrowing), or load it into an optimizer generated with the file's StatePrecision."));
+            }
+
+            if (entry.Dtype != slot.Dtype && !stateAtAnotherPrecision)
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name, slot.IsStep
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but a step is stored as a {slot.Dtype} scalar, as in PyTorch."
@@ -442,8 +484,11 @@ internal sealed class CheckpointLayout
     private static List<TensorSlot> AlignedOrder(List<TensorSlot> slots)
     {
         var ordered = new List<TensorSlot>(slots.Count);
-        ordered.AddRange(slots.FindAll(s => s.Dtype == Dtypes.F64));
-        ordered.AddRange(slots.FindAll(s => s.Dtype != Dtypes.F64));
+        foreach (int size in new[] { 8, 4, 2 })
+        {
+            ordered.AddRange(slots.FindAll(s => Dtypes.SizeOf(s.Dtype) == size));
+        }
+
         return ordered;
     }
 
@@ -483,7 +528,12 @@ internal sealed class CheckpointLayout
 
     private static string Describe(string[] names) => names.Length == 0 ? "none" : string.Join(", ", names);
 
-    private static string ElementName(string dtype) => dtype == Dtypes.F32 ? "float" : "double";
+    private static string ElementName(string dtype) => dtype switch
+    {
+        Dtypes.F32 => "float",
+        Dtypes.F64 => "double",
+        _ => dtype,
+    };
 
     private static string Article(string content) => content == OptimizerContent ? "an" : "a";
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.InteropServices;
 using System.Collections.Generic;
 
 namespace Gen;
@@ -36,6 +37,36 @@ internal static class Dtypes
 {
     public const string F32 = "F32";
     public const string F64 = "F64";
+    public const string BF16 = "BF16";
+    public const string F16 = "F16";
+
+    /// <summary>The safetensors dtype of <paramref name="element"/>.</summary>
+    public static string Of(TensorElement element) => element switch
+    {
+        TensorElement.Single => F32,
+        TensorElement.Double => F64,
+        TensorElement.BFloat16 => BF16,
+        _ => F16,
+    };
+
+    /// <summary>The bytes of <paramref name="tensor"/>'s elements, in the machine's (little-endian) order.</summary>
+    public static Span<byte> AsBytes(TensorRef tensor) => tensor.Element switch
+    {
+        TensorElement.Single => MemoryMarshal.AsBytes(tensor.AsSingleSpan()),
+        TensorElement.Double => MemoryMarshal.AsBytes(tensor.AsDoubleSpan()),
+        _ => MemoryMarshal.AsBytes(tensor.AsBitsSpan()),
+    };
+
+    /// <summary>The dtypes float optimizer state may be stored in (StatePrecision Float32, BFloat16, Float16).</summary>
+    public static bool IsStatePrecision(string dtype) => dtype is F32 or BF16 or F16;
+
+    /// <summary>"Float32", "BFloat16" or "Float16": the StatePrecision that stores <paramref name="dtype"/>.</summary>
+    public static string StatePrecisionName(string dtype) => dtype switch
+    {
+        BF16 => "BFloat16",
+        F16 => "Float16",
+        _ => "Float32",
+    };
 
     /// <summary>Bytes per element, or 0 for a name the safetensors format does not define.</summary>
     public static int SizeOf(string dtype) => dtype switch

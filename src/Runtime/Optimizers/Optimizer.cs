@@ -207,6 +207,12 @@ public abstract class Optimizer<TGradients> : IRangeJob
     public ulong StochasticRoundingSeed { get; set; }
 
     /// <summary>
+    /// True for optimizers generated with <c>StochasticRounding = true</c>: their steps depend on
+    /// <see cref="StochasticRoundingSeed"/>, which checkpoints then record.
+    /// </summary>
+    public virtual bool RoundsStochastically => false;
+
+    /// <summary>
     /// Bytes of optimizer state: every state buffer's elements times their size (4 for float, 8 for double, 2 for
     /// bfloat16 and float16 state). The arrays' object headers are not counted.
     /// </summary>

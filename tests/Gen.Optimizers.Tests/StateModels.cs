@@ -1,0 +1,50 @@
+// Optimizers with 16-bit state: each configuration with float32 state (the reference) and with bfloat16 and
+// float16 state, rounded to nearest even and stochastically. Names are "<configuration>_<storage>".
+using Gen;
+
+namespace Gen.Optimizers.Tests;
+
+[RmsProp(Name = "Centered_F32", Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.05)]
+[RmsProp(Name = "Centered_BF16", Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16)]
+[RmsProp(Name = "Centered_F16", Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
+[RmsProp(Name = "Centered_BF16SR", Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[RmsProp(Name = "Centered_F16SR", Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[RmsProp(Name = "Scaled_F32", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5)]
+[RmsProp(Name = "Scaled_BF16", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5, StatePrecision = StatePrecision.BFloat16)]
+[RmsProp(Name = "Scaled_F16", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5, StatePrecision = StatePrecision.Float16)]
+[RmsProp(Name = "Scaled_BF16SR", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[RmsProp(Name = "Scaled_F16SR", LearningRate = 0.003, Rho = 0.95, Epsilon = 1e-3, InitialScale = 0.25, Momentum = 0.5, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Sgd(Name = "Nesterov_F32", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true)]
+[Sgd(Name = "Nesterov_BF16", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true, StatePrecision = StatePrecision.BFloat16)]
+[Sgd(Name = "Nesterov_F16", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true, StatePrecision = StatePrecision.Float16)]
+[Sgd(Name = "Nesterov_BF16SR", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Sgd(Name = "Nesterov_F16SR", LearningRate = 0.05, WeightDecay = 0.05, Momentum = 0.9, Nesterov = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adagrad(Name = "Adagrad_F32", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1)]
+[Adagrad(Name = "Adagrad_BF16", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.BFloat16)]
+[Adagrad(Name = "Adagrad_F16", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.Float16)]
+[Adagrad(Name = "Adagrad_BF16SR", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Adagrad(Name = "Adagrad_F16SR", WeightDecay = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adam(Name = "AmsGrad_F32", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true)]
+[Adam(Name = "AmsGrad_BF16", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, StatePrecision = StatePrecision.BFloat16)]
+[Adam(Name = "AmsGrad_F16", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, StatePrecision = StatePrecision.Float16)]
+[Adam(Name = "AmsGrad_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Adam(Name = "AmsGrad_F16SR", LearningRate = 0.01, WeightDecay = 0.05, AmsGrad = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[AdamW(Name = "AdamW_F32", LearningRate = 0.01, WeightDecay = 0.05)]
+[AdamW(Name = "AdamW_BF16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16)]
+[AdamW(Name = "AdamW_F16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
+[AdamW(Name = "AdamW_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[AdamW(Name = "AdamW_F16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adadelta(Name = "Adadelta_F32", WeightDecay = 0.05, Maximize = true)]
+[Adadelta(Name = "Adadelta_BF16", WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16)]
+[Adadelta(Name = "Adadelta_F16", WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16)]
+[Adadelta(Name = "Adadelta_BF16SR", WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Adadelta(Name = "Adadelta_F16SR", WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Lion(Name = "Lion_F32", LearningRate = 0.01, WeightDecay = 0.05)]
+[Lion(Name = "Lion_BF16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16)]
+[Lion(Name = "Lion_F16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
+[Lion(Name = "Lion_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Lion(Name = "Lion_F16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+public sealed partial class HalfStateModel
+{
+    public float[] P = System.Array.Empty<float>();
+}
