@@ -64,7 +64,7 @@ public static partial class BlockwiseQuantization
     {
         CheckBlock(values.Length, codes.Length);
         float absmax = AbsMax(values);
-        SearchBlock(values, absmax, codes, DynamicCode.SearchTree(signed));
+        SearchBlock(values, absmax, codes, DynamicCode.For(signed));
         return absmax;
     }
 
@@ -73,7 +73,7 @@ public static partial class BlockwiseQuantization
     public static void DequantizeBlock(ReadOnlySpan<byte> codes, float absmax, Span<float> values, bool signed)
     {
         CheckBlock(values.Length, codes.Length);
-        LookUpBlock(codes, absmax, values, DynamicCode.Table(signed));
+        LookUpBlock(codes, absmax, values, DynamicCode.For(signed).Code);
     }
 
     /// <summary>
@@ -84,14 +84,14 @@ public static partial class BlockwiseQuantization
     public static void Quantize(ReadOnlySpan<float> values, Span<byte> codes, Span<float> absmax, bool signed)
     {
         CheckBuffer(values.Length, codes.Length, absmax.Length);
-        float[] tree = DynamicCode.SearchTree(signed);
+        CodeSearch search = DynamicCode.For(signed);
         for (int block = 0, start = 0; start < values.Length; block++, start += BlockSize)
         {
             int length = Math.Min(BlockSize, values.Length - start);
             ReadOnlySpan<float> blockValues = values.Slice(start, length);
             float blockMax = AbsMax(blockValues);
             absmax[block] = blockMax;
-            SearchBlock(blockValues, blockMax, codes.Slice(start, length), tree);
+            SearchBlock(blockValues, blockMax, codes.Slice(start, length), search);
         }
     }
 
@@ -100,7 +100,7 @@ public static partial class BlockwiseQuantization
     public static void Dequantize(ReadOnlySpan<byte> codes, ReadOnlySpan<float> absmax, Span<float> values, bool signed)
     {
         CheckBuffer(values.Length, codes.Length, absmax.Length);
-        float[] table = DynamicCode.Table(signed);
+        float[] table = DynamicCode.For(signed).Code;
         Span<float> scales = ReadOnlySpans.ForReading(absmax);
         for (int block = 0, start = 0; start < values.Length; block++, start += BlockSize)
         {
@@ -166,13 +166,13 @@ public static partial class BlockwiseQuantization
     }
 
     /// <summary>The code index of every element of a block whose absmax is given.</summary>
-    private static void SearchBlock(ReadOnlySpan<float> values, float absmax, Span<byte> codes, float[] tree)
+    private static void SearchBlock(ReadOnlySpan<float> values, float absmax, Span<byte> codes, CodeSearch search)
     {
         float inverse = 1f / absmax;
 #if NET8_0_OR_GREATER
-        SearchIntrinsics(values, inverse, codes, tree);
+        SearchIntrinsics(values, inverse, codes, search);
 #else
-        SearchScalar(values, inverse, codes, tree, 0);
+        SearchScalar(values, inverse, codes, search, 0);
 #endif
     }
 
@@ -180,12 +180,12 @@ public static partial class BlockwiseQuantization
     /// The search for elements <paramref name="start"/> onward, one at a time: the scalar path, every
     /// vector path's tail, and the netstandard2.1 build's search.
     /// </summary>
-    internal static void SearchScalar(ReadOnlySpan<float> values, float inverse, Span<byte> codes, float[] tree, int start)
+    internal static void SearchScalar(ReadOnlySpan<float> values, float inverse, Span<byte> codes, CodeSearch search, int start)
     {
         Span<float> elements = ReadOnlySpans.ForReading(values);
         for (int i = start; i < elements.Length; i++)
         {
-            codes[i] = (byte)DynamicCode.Search(tree, elements[i] * inverse);
+            codes[i] = (byte)search.IndexOf(elements[i] * inverse);
         }
     }
 

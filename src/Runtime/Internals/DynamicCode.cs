@@ -47,9 +47,8 @@ namespace Gen.__Internals;
 /// <c>e</c>. For a sorted code that is exactly: the index is the number of thresholds <c>t_j</c>
 /// (<c>j = 0..254</c>) with <c>x ≥ t_j</c>, where <c>t_j = mid(j, j + 1)</c> for odd <c>j</c> and the next
 /// float above it for even <c>j</c>: a value exactly on a midpoint goes to the even index of the two. NaN
-/// passes no threshold: index 0. The 255 thresholds are stored in breadth-first (Eytzinger) order, so
-/// the search is 8 branch-free steps, and the vector paths read each step's candidates from registers.
-/// The optimizer kernel's search (<c>kOptimizerStatic8bit2StateBlockwise</c>'s <c>quantize_2D</c>) is the
+/// passes no threshold: index 0. <see cref="CodeSearch"/> holds the thresholds in two forms for the two
+/// ways they are searched. The optimizer kernel's search (<c>kOptimizerStatic8bit2StateBlockwise</c>'s <c>quantize_2D</c>) is the
 /// same search and returns the same index for both tables.
 /// </para>
 /// </remarks>
@@ -59,49 +58,24 @@ public static class DynamicCode
     /// <summary>Entries in each code: one per byte value.</summary>
     public const int Length = 256;
 
-    private static readonly float[] s_signed = CreateTable(signed: true);
-    private static readonly float[] s_unsigned = CreateTable(signed: false);
-    private static readonly float[] s_signedTree = CreateSearchTree(s_signed);
-    private static readonly float[] s_unsignedTree = CreateSearchTree(s_unsigned);
+    private static readonly CodeSearch s_signed = new(CreateTable(signed: true));
+    private static readonly CodeSearch s_unsigned = new(CreateTable(signed: false));
 
     /// <summary>bitsandbytes' <c>create_dynamic_map(signed=True)</c> ("dynamic"), sorted ascending.</summary>
-    public static ReadOnlySpan<float> Signed => s_signed;
+    public static ReadOnlySpan<float> Signed => s_signed.Code;
 
     /// <summary>bitsandbytes' <c>create_dynamic_map(signed=False)</c> ("udynamic"), sorted ascending.</summary>
-    public static ReadOnlySpan<float> Unsigned => s_unsigned;
+    public static ReadOnlySpan<float> Unsigned => s_unsigned.Code;
 
     /// <summary>
     /// The index of the code nearest to <paramref name="x"/> as bitsandbytes' <c>dQuantize</c> picks it
     /// (ties to the even index; NaN → 0). <paramref name="x"/> is a value already divided by its block's
     /// absmax, so in [−1, 1]; values outside go to the end codes.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int IndexOf(float x, bool signed) => Search(signed ? s_signedTree : s_unsignedTree, x);
+    public static int IndexOf(float x, bool signed) => For(signed).IndexOf(x);
 
-    /// <summary>The table of <paramref name="signed"/>'s code (an array nothing writes to).</summary>
-    internal static float[] Table(bool signed) => signed ? s_signed : s_unsigned;
-
-    /// <summary>
-    /// The 255 search thresholds in breadth-first order, then a NaN pad: step <c>k</c> (0..7) of the
-    /// search compares with entry <c>2^k − 1 + c</c>, where <c>c</c> holds the <c>k</c> answers so far
-    /// (most significant first), and after 8 steps <c>c</c> is the index.
-    /// </summary>
-    internal static float[] SearchTree(bool signed) => signed ? s_signedTree : s_unsignedTree;
-
-    /// <summary>The 8-step branch-free search over a <see cref="SearchTree(bool)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int Search(float[] tree, float x)
-    {
-        // c = 2c + [x ≥ t]: each step appends one bit of the index. NaN compares false throughout.
-        int c = x >= tree[0] ? 1 : 0;
-        c = (2 * c) + (x >= tree[1 + c] ? 1 : 0);
-        c = (2 * c) + (x >= tree[3 + c] ? 1 : 0);
-        c = (2 * c) + (x >= tree[7 + c] ? 1 : 0);
-        c = (2 * c) + (x >= tree[15 + c] ? 1 : 0);
-        c = (2 * c) + (x >= tree[31 + c] ? 1 : 0);
-        c = (2 * c) + (x >= tree[63 + c] ? 1 : 0);
-        return (2 * c) + (x >= tree[127 + c] ? 1 : 0);
-    }
+    /// <summary>The code and its search structures.</summary>
+    internal static CodeSearch For(bool signed) => signed ? s_signed : s_unsigned;
 
     /// <summary>
     /// Builds the code as <c>create_dynamic_map</c> does under torch 1.13's CPU float32 arithmetic (see the
@@ -186,42 +160,5 @@ public static class DynamicCode
         }
 
         return points;
-    }
-
-    /// <summary>The thresholds of <see cref="SearchTree(bool)"/> for a sorted code.</summary>
-    private static float[] CreateSearchTree(float[] code)
-    {
-        // t_j = mid(j, j+1), the next float above it for even j (dQuantize keeps a value on an even-indexed
-        // pair's midpoint at the lower, even index; on an odd-indexed pair's midpoint at the upper one).
-        float[] thresholds = new float[Length - 1];
-        for (int j = 0; j < thresholds.Length; j++)
-        {
-            float midpoint = (float)(code[j] + code[j + 1]) * 0.5f;
-            thresholds[j] = j % 2 == 0 ? NextUp(midpoint) : midpoint;
-            if (j > 0 && !(thresholds[j] >= thresholds[j - 1]))
-            {
-                throw new InvalidOperationException("The dynamic code's thresholds are not sorted.");
-            }
-        }
-
-        float[] tree = new float[Length];
-        for (int level = 0, size = 1; level < 8; level++, size *= 2)
-        {
-            int stride = 128 >> level;
-            for (int c = 0; c < size; c++)
-            {
-                tree[size - 1 + c] = thresholds[(((2 * c) + 1) * stride) - 1];
-            }
-        }
-
-        tree[Length - 1] = float.NaN;
-        return tree;
-    }
-
-    /// <summary>The next float toward +∞ (for finite, non-zero <paramref name="x"/>, all a midpoint can be here).</summary>
-    private static float NextUp(float x)
-    {
-        int bits = BitConverter.SingleToInt32Bits(x);
-        return BitConverter.Int32BitsToSingle(x > 0 ? bits + 1 : bits - 1);
     }
 }

@@ -23,8 +23,9 @@ from its definitions in github.com/bitsandbytes-foundation/bitsandbytes (read at
   search over the sorted code (pivot 127, steps 64..1) with the final midpoint test picks the index.
 * Dequantization: kDequantizeBlockwise, code[index] * absmax in float32.
 
-The tables and every float are written as their float32 bit patterns (unsigned 32-bit integers):
-exact, and NaN, -0.0 and the infinities need no special spelling. Deterministic: fixed seeds.
+The tables and every float are written as their float32 bit patterns, read as signed 32-bit integers
+(as C#'s BitConverter.SingleToInt32Bits gives them): exact, and NaN, -0.0 and the infinities need no
+special spelling. Deterministic: fixed seeds.
 """
 
 import json
@@ -95,7 +96,7 @@ def quantize_block(code, values):
 
 
 def bits(values):
-    return [int(b) for b in np.asarray(values, dtype=F32).view(np.uint32)]
+    return [int(b) for b in np.asarray(values, dtype=F32).view(np.int32)]
 
 
 def blocks(code):
