@@ -124,18 +124,6 @@ public static partial class BlockwiseQuantization
             Vector512<float> step7c = Vector512.LoadUnsafe(ref t, 159), step7d = Vector512.LoadUnsafe(ref t, 175);
             Vector512<float> step7e = Vector512.LoadUnsafe(ref t, 191), step7f = Vector512.LoadUnsafe(ref t, 207);
             Vector512<float> step7g = Vector512.LoadUnsafe(ref t, 223), step7h = Vector512.LoadUnsafe(ref t, 239);
-            for (; i + 32 <= length; i += 32)
-            {
-                Vector512<int> c0 = Search(Vector512.LoadUnsafe(ref x, (nuint)i) * scale,
-                    step0, step1, step2, step3, step4, step5a, step5b, step6a, step6b, step6c, step6d,
-                    step7a, step7b, step7c, step7d, step7e, step7f, step7g, step7h);
-                Vector512<int> c1 = Search(Vector512.LoadUnsafe(ref x, (nuint)(i + 16)) * scale,
-                    step0, step1, step2, step3, step4, step5a, step5b, step6a, step6b, step6c, step6d,
-                    step7a, step7b, step7c, step7d, step7e, step7f, step7g, step7h);
-                Avx512F.ConvertToVector128Byte(c0).StoreUnsafe(ref code, (nuint)i);
-                Avx512F.ConvertToVector128Byte(c1).StoreUnsafe(ref code, (nuint)(i + 16));
-            }
-
             for (; i + 16 <= length; i += 16)
             {
                 Vector512<int> c = Search(Vector512.LoadUnsafe(ref x, (nuint)i) * scale,
