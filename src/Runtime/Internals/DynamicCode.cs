@@ -29,14 +29,14 @@ namespace Gen.__Internals;
 /// <para>
 /// PyTorch 1.13's CPU <c>linspace</c> (<c>aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp</c>) computes
 /// <c>step = (end − start) / (n − 1)</c> in float32, point <c>k</c> as <c>start + step·k</c> below
-/// <c>n/2</c> and <c>end − step·(n − 1 − k)</c> from there, both with one rounding (the build contracts
-/// them to fused multiply-adds); its vectorized loop (8 lanes with the default AVX2 kernels, two registers
+/// <c>n/2</c> and <c>end − step·(n − 1 − k)</c> from there, both with one rounding (fused multiply-adds:
+/// only that matches its output); its vectorized loop (8 lanes with the default AVX2 kernels, two registers
 /// per iteration, the rest scalar) computes only each register's first point that way and the other lanes
 /// as <c>first + j·step</c>, rounded twice. That is what <see cref="CreateTable(bool)"/> replicates, and
 /// the tables equal what <c>create_dynamic_map</c> returns under torch 1.13 (tests/Gen.Runtime.Tests/Golden/
-/// make_blockwise_golden.py calls it) bit for bit. A PyTorch that picks its AVX-512 kernels (16 lanes)
-/// rounds a few points of the 129-point linspace differently by one unit in the last place, so a
-/// checkpoint should carry its code table (bitsandbytes saves it as <c>qmap1</c> / <c>qmap2</c>).
+/// make_blockwise_golden.py calls it) bit for bit. A PyTorch running its AVX-512 kernels (16 lanes) would,
+/// by the same model, round 2 to 24 points of the 17- to 129-point linspaces differently (an ulp each), so
+/// a checkpoint should carry its code tables (bitsandbytes' state has them as <c>qmap1</c> / <c>qmap2</c>).
 /// </para>
 /// <para>
 /// The search (csrc/kernels.cu, <c>dQuantize&lt;0&gt;</c>, used by <c>kQuantizeBlockwise</c>): a 7-step
