@@ -42,7 +42,8 @@ public static class Interleaved
         RowKind.GeneratedKernel, RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst, RowKind.ArithmeticRoof, RowKind.ArithmeticRoofLoadsFirst,
     };
 
-    private static readonly HashSet<(RowKind, Config, Size)> s_warmed = new();
+    /// <summary>The rows warmed until the JIT is idle, by name: only the first placement of each warms it.</summary>
+    private static readonly HashSet<string> s_warmed = new();
 
     /// <summary>
     /// Times <paramref name="kinds"/> for every configuration of <paramref name="configs"/> at <paramref name="sizes"/> (Adam: the
@@ -60,7 +61,7 @@ public static class Interleaved
                 var perPlacement = new List<Dictionary<string, double>>();
                 for (int placement = 0; placement < placements; placement++)
                 {
-                    IReadOnlyDictionary<RowKind, double> times = TimePlacement(kinds, config, size, rounds, batchMilliseconds, random);
+                    IReadOnlyDictionary<RowKind, double> times = TimePlacement(kinds, kind => Rows.Create(kind, config, size), $"{config}/{size}", rounds, batchMilliseconds, random);
                     perPlacement.Add(kinds.ToDictionary(k => k.ToString(), k => times[k]));
                     Console.WriteLine($"interleaved {size} {config} placement {placement}: " +
                         string.Join(", ", kinds.Select(k => Invariant($"{k} {times[k]:0.#} ns"))));
@@ -76,23 +77,29 @@ public static class Interleaved
         Console.WriteLine($"wrote {path}");
     }
 
-    private static IReadOnlyDictionary<RowKind, double> TimePlacement(RowKind[] kinds, Config config, Size size, int rounds, double batchMilliseconds, Random random)
+    /// <summary>
+    /// One placement of <paramref name="kinds"/>: each row made afresh by <paramref name="create"/>, then timed in turn for
+    /// <paramref name="rounds"/> rounds of batches of about <paramref name="batchMilliseconds"/>; the median nanoseconds per step of
+    /// each row. <paramref name="scope"/> names the case, so that each row of each case warms the JIT once.
+    /// </summary>
+    internal static IReadOnlyDictionary<TKind, double> TimePlacement<TKind>(IReadOnlyList<TKind> kinds, Func<TKind, IStepRow> create, string scope, int rounds, double batchMilliseconds, Random random)
+        where TKind : notnull
     {
         // Fresh arrays for every row, made in a new order with garbage of random size between them.
         var padding = new List<byte[]>();
-        var rows = new Dictionary<RowKind, IStepRow>();
+        var rows = new Dictionary<TKind, IStepRow>();
         GC.Collect();
-        foreach (RowKind kind in kinds.OrderBy(_ => random.Next()))
+        foreach (TKind kind in kinds.OrderBy(_ => random.Next()))
         {
             padding.Add(new byte[random.Next(1, 64 * 1024)]);
-            rows[kind] = Rows.Create(kind, config, size);
+            rows[kind] = create(kind);
         }
 
         // Warm-up: the page faults of fresh state buffers, and (first placement) the JIT's tiers for the code that tiers.
-        var steps = new Dictionary<RowKind, int>();
-        foreach ((RowKind kind, IStepRow row) in rows)
+        var steps = new Dictionary<TKind, int>();
+        foreach ((TKind kind, IStepRow row) in rows)
         {
-            if (!Plan.Dry && s_warmed.Add((kind, config, size)))
+            if (!Plan.Dry && s_warmed.Add(kind + "/" + scope))
             {
                 StepBenchmarks.WarmUntilTheJitIsIdle(row);
             }
@@ -114,9 +121,9 @@ public static class Interleaved
         for (int round = 0; round < rounds; round++)
         {
             // Each round starts at a different row, so no row always follows the same one.
-            for (int j = 0; j < kinds.Length; j++)
+            for (int j = 0; j < kinds.Count; j++)
             {
-                RowKind kind = kinds[(round + j) % kinds.Length];
+                TKind kind = kinds[(round + j) % kinds.Count];
                 IStepRow row = rows[kind];
                 int n = steps[kind];
                 long start = Stopwatch.GetTimestamp();

@@ -55,3 +55,18 @@ public sealed partial class SmallMlp
     public float[,] W4 = new float[32, 4];
     public float[] B4 = new float[4];
 }
+
+
+// Float16 state for squared gradients on purpose (GEN204 warns users of it).
+#pragma warning disable GEN204
+/// <summary>
+/// The lean-memory rows (<see cref="Lean"/>): Adam (PyTorch's defaults) with each state precision, on one flat member.
+/// </summary>
+[Adam(Name = "AdamFloat32")]
+[Adam(Name = "AdamBFloat16", StatePrecision = StatePrecision.BFloat16)]
+[Adam(Name = "AdamBFloat16Stochastic", StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Adam(Name = "AdamFloat16", StatePrecision = StatePrecision.Float16)]
+public sealed partial class LeanModel
+{
+    public float[] P = System.Array.Empty<float>();
+}

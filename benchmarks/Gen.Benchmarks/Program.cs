@@ -21,7 +21,8 @@ public static class Program
     /// (or <c>--out-of-process</c>, or BenchmarkDotNet's own arguments) every benchmark of the <see cref="Plan"/>, to DIR/bdn/results;
     /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json, or with <c>--width 256</c> (which checks that the runtime's
     /// widest accelerated registers are 256-bit: run it with AVX-512 disabled) to DIR/interleaved-256.json; <c>--portable</c>: the Vector&lt;T&gt; kernel against
-    /// the intrinsics kernel and the arithmetic roof, interleaved, to DIR/interleaved-portable.json (run it at 256 bits); <c>--report --command "…" [--out FILE]
+    /// the intrinsics kernel and the arithmetic roof, interleaved, to DIR/interleaved-portable.json (run it at 256 bits); <c>--lean</c>:
+    /// <see cref="Lean"/> (16-bit state and the fused clip at 16M), to DIR/lean.json; <c>--report --command "…" [--out FILE]
     /// [--provisional NOTE]</c>: RESULTS.md from DIR (<see cref="Report"/>).
     /// </summary>
     public static int Main(string[] args)
@@ -29,7 +30,7 @@ public static class Program
         var rest = new List<string>();
         string artifacts = Path.Combine("benchmarks", "artifacts"), output = Path.Combine("benchmarks", "RESULTS.md");
         string? command = null, provisional = null;   // --report only
-        bool outOfProcess = false, interleaved = false, portable = false, report = false;
+        bool outOfProcess = false, interleaved = false, portable = false, lean = false, report = false;
         int? width = null;   // --interleaved only
         for (int i = 0; i < args.Length; i++)
         {
@@ -40,6 +41,7 @@ public static class Program
                 case "--out-of-process": outOfProcess = true; break;
                 case "--interleaved": interleaved = true; break;
                 case "--portable": portable = true; break;
+                case "--lean": lean = true; break;
                 case "--width": width = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--report": report = true; break;
                 case "--command": command = args[++i]; break;
@@ -82,6 +84,18 @@ public static class Program
             // The Vector<T> kernel's row at 256 bits is the portable run's (--portable).
             RowKind[] kinds = width is null ? Interleaved.AllKinds : Interleaved.AllKinds.Where(k => k != RowKind.PortableKernel).ToArray();
             Interleaved.Run(Path.Combine(artifacts, file), kinds, Plan.InterleavedConfigs, Plan.RmsPropSizes, placements, rounds, batch);
+            return 0;
+        }
+
+        if (lean)
+        {
+            (int placements, int rounds, double batch, int parameters) = Plan.Run switch
+            {
+                RunKind.Dry => (1, 3, 0.2, 1 << 16),
+                RunKind.Quick => (3, 3, 1.0, 1 << 24),
+                _ => (5, 5, 1.0, 1 << 24),
+            };
+            Lean.Run(Path.Combine(artifacts, "lean.json"), parameters, placements, rounds, batch);
             return 0;
         }
 

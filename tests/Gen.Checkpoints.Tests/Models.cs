@@ -129,6 +129,9 @@ public sealed partial class TorchNet64
     public double[,] B = new double[3, 5];
 }
 
+
+// Float16 state for squared gradients on purpose (GEN204 warns users of it).
+#pragma warning disable GEN204
 /// <summary>
 /// Float members only, with optimizers whose state is 16-bit: bfloat16 and float16, rounded to nearest even and
 /// stochastically, and (for the converting loads) the same configurations with float32 state.

@@ -178,8 +178,8 @@ public sealed class DiagnosticTests
 
     [Theory]
     [InlineData("Gen.Adam", "BFloat16")]
-    [InlineData("Gen.RmsProp", "Float16")]
-    [InlineData("Gen.Lion", "BFloat16")]
+    [InlineData("Gen.Lion", "Float16")]
+    [InlineData("Gen.RmsProp", "BFloat16")]
     public void GEN113_ReducedStateOnDoubleMember(string attribute, string precision) => Expect(
         $"[{attribute}(StatePrecision = Gen.StatePrecision.{precision})] public partial class Model {{ public float[] W = new float[4]; public double[] D = new double[4]; }}",
         ("GEN113", $"StatePrecision = Gen.StatePrecision.{precision}"));
@@ -190,6 +190,21 @@ public sealed class DiagnosticTests
     public void GEN114_StochasticRoundingWithoutNarrowState(string arguments) => Expect(
         $"[Gen.AdamW({arguments})] public partial class Model {{ {Members} }}",
         ("GEN114", "StochasticRounding = true"));
+
+    [Theory]
+    [InlineData("Gen.Adam")]
+    [InlineData("Gen.RmsProp")]
+    [InlineData("Gen.Adagrad")]
+    public void GEN204_Float16SecondMoment(string attribute) => Expect(
+        $"[{attribute}(StatePrecision = Gen.StatePrecision.Float16)] public partial class Model {{ {Members} }}",
+        ("GEN204", "StatePrecision = Gen.StatePrecision.Float16"));
+
+    [Theory]
+    [InlineData("Gen.Sgd(LearningRate = 0.1, Momentum = 0.9, StatePrecision = Gen.StatePrecision.Float16)")]
+    [InlineData("Gen.Lion(StatePrecision = Gen.StatePrecision.Float16)")]
+    [InlineData("Gen.Adam(StatePrecision = Gen.StatePrecision.BFloat16)")]
+    public void MomentaInFloat16AndBFloat16StateDrawNoWarning(string attribute) => Expect(
+        $"[{attribute}] public partial class Model {{ {Members} }}");
 
     [Fact]
     public void StatePrecisionMustBeDefined() => Expect(

@@ -2,6 +2,9 @@
 // float16 state, rounded to nearest even and stochastically. Names are "<configuration>_<storage>".
 using Gen;
 
+// Float16 state for squared gradients is tested on purpose (GEN204 warns users of it).
+#pragma warning disable GEN204
+
 namespace Gen.Optimizers.Tests;
 
 [RmsProp(Name = "Centered_F32", Rho = 0.9, Centered = true, Momentum = 0.9, WeightDecay = 0.05)]

@@ -92,12 +92,12 @@ internal static class GeneratorModels
         }
         """;
 
-    /// <summary>16-bit state: bfloat16 with stochastic rounding (AdamW), float16 to nearest even with a nonzero initial value (RMSProp).</summary>
+    /// <summary>16-bit state: bfloat16 with stochastic rounding (AdamW), float16 to nearest even (SGD's momentum: GEN204 warns of float16 for squared gradients).</summary>
     public const string HalfPrecisionState = """
         using Gen;
 
         [AdamW(StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
-        [RmsProp(Name = "Fp16RmsProp", StatePrecision = StatePrecision.Float16, InitialScale = 0.1, Momentum = 0.9)]
+        [Sgd(Name = "Fp16Sgd", LearningRate = 0.01, Momentum = 0.9, Nesterov = true, StatePrecision = StatePrecision.Float16)]
         public partial class LeanNet
         {
             public float[,] W = new float[32, 16];

@@ -173,6 +173,15 @@ internal static class DiagnosticDescriptors
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics and the docs test.</summary>
+    public static readonly DiagnosticDescriptor Float16SecondMoment = new(
+        "GEN204",
+        "Float16 state for a running average of squared gradients",
+        "{0} keeps a running average of squared gradients, which StatePrecision.Float16 cannot hold below 6e-8: squares of gradients under about 2.4e-4 round to 0, and the update then divides by epsilon alone. Use StatePrecision.BFloat16 (float32's range) unless the gradients are known to be large.",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN204"));
+
     public static readonly DiagnosticDescriptor[] All =
     {
         NotPartial,
@@ -199,6 +208,7 @@ internal static class DiagnosticDescriptors
         OptionOnUntrainedMember,
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,
+        Float16SecondMoment,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

@@ -18,6 +18,9 @@ internal sealed class LionKind : OptimizerKind<A, LionSpec>
     {
     }
 
+    /// <summary>Only momenta: float16 state holds them.</summary>
+    protected override bool KeepsSquaredGradients => false;
+
     protected override LionSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Beta1, a.Beta2, a.Maximize) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     protected override void Validate(LionSpec s, AttributeReader r)

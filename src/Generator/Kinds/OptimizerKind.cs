@@ -74,6 +74,11 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             reader.Fail(DiagnosticDescriptors.StochasticRoundingWithoutNarrowState, nameof(AdamAttribute.StochasticRounding), spec.State.Precision);
         }
 
+        if (spec.State.Precision == StatePrecision.Float16 && KeepsSquaredGradients)
+        {
+            reader.Warn(DiagnosticDescriptors.Float16SecondMoment, nameof(AdamAttribute.StatePrecision), DisplayName);
+        }
+
         return spec;
     }
 
@@ -104,6 +109,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         PublicConstant.Enum(nameof(AdamAttribute.StatePrecision), state.Precision, "How the state buffers are stored (docs/PRECISION.md).") with { InConfiguration = false },
         PublicConstant.Bool(nameof(AdamAttribute.StochasticRounding), state.StochasticRounding, "Whether 16-bit state stores round stochastically.") with { InConfiguration = false },
     };
+
+    /// <summary>
+    /// Whether the kind keeps a running average of squared gradients (Adam's v, RMSProp's square average, Adagrad's
+    /// sum): float16 state cannot hold the small ones (GEN204).
+    /// </summary>
+    protected virtual bool KeepsSquaredGradients => true;
 
     /// <summary>Copies the attribute's values into the spec. No defaults here: the attribute's are the only ones.</summary>
     protected abstract TSpec Read(TAttribute attribute);

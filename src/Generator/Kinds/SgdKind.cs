@@ -19,6 +19,9 @@ internal sealed class SgdKind : OptimizerKind<A, SgdSpec>
     {
     }
 
+    /// <summary>Only momenta: float16 state holds them.</summary>
+    protected override bool KeepsSquaredGradients => false;
+
     protected override SgdSpec Read(A a) => new(a.Name, a.LearningRate, a.WeightDecay, a.Momentum, a.Dampening, a.Nesterov, a.Maximize) { State = new(a.StatePrecision, a.StochasticRounding) };
 
     /// <summary>PyTorch's checks; LearningRate is required, as in PyTorch (the attribute's default is NaN).</summary>

@@ -120,6 +120,10 @@ internal sealed class AttributeReader
         _sink?.Report(descriptor, ArgumentLocation(name), args);
     }
 
+    /// <summary>Reports the warning <paramref name="descriptor"/> at the argument <paramref name="name"/> (or the attribute); the spec stays valid.</summary>
+    public void Warn(DiagnosticDescriptor descriptor, string name, params object?[] args) =>
+        _sink?.Report(descriptor, ArgumentLocation(name), args);
+
     /// <summary>The location of the argument <paramref name="name"/>, or of the whole attribute when it is not written.</summary>
     public Location? ArgumentLocation(string? name)
     {
