@@ -32,6 +32,8 @@ echo "=== Interleaved" && bench "${mode[@]}" --interleaved
 echo "=== Interleaved, 256-bit (AVX-512 off)" && DOTNET_EnableAVX512=0 DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --interleaved --width 256
 # The Vector<T> kernels (Unity's) against the Vector256 kernels: Vector<T> is 256-bit on x64 whatever the preferred width.
 echo "=== Portable (256-bit)" && DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --portable
+# 16-bit state and the fused clip at 16M against their memory roofs (run alone: bench --lean --command "...").
+echo "=== Lean memory" && bench "${mode[@]}" --lean --command "$command"
 # Debian's Mono 6.8, which stands in for Unity's (tests/Gen.Mono.Runner), beside the same program on .NET.
 echo "=== Mono"
 if command -v mono >/dev/null 2>&1; then

@@ -43,8 +43,9 @@ public static class Lean
         ["FusedClipStep"] = 32,
     };
 
-    public static void Run(string path, int parameters, int placements, int rounds, double batchMilliseconds)
+    public static void Run(string path, int parameters, int placements, int rounds, double batchMilliseconds, string command)
     {
+        DateTime started = DateTime.UtcNow;
         var random = new Random(20261207);
         var perPlacement = new List<Dictionary<string, double>>();
         for (int placement = 0; placement < placements; placement++)
@@ -55,7 +56,19 @@ public static class Lean
         }
 
         var simd = new { Vector512 = Vector512.IsHardwareAccelerated, Vector256 = Vector256.IsHardwareAccelerated, VectorTBits = Vector<byte>.Count * 8 };
-        var document = new { Parameters = parameters, Placements = placements, Rounds = rounds, BatchMilliseconds = batchMilliseconds, Simd = simd, BytesPerParameter, NanosecondsPerStep = perPlacement };
+        // What each Adam row keeps: StateBytes per parameter.
+        var model = new LeanModel { P = new float[parameters] };
+        var stateBytes = new Dictionary<string, double>
+        {
+            ["AdamFloat32"] = (double)new LeanModel.AdamFloat32(model).StateBytes / parameters,
+            ["AdamBFloat16"] = (double)new LeanModel.AdamBFloat16(model).StateBytes / parameters,
+            ["AdamFloat16"] = (double)new LeanModel.AdamFloat16(model).StateBytes / parameters,
+        };
+        var document = new
+        {
+            Command = command, Started = started, Ended = DateTime.UtcNow, Parameters = parameters, Placements = placements, Rounds = rounds,
+            BatchMilliseconds = batchMilliseconds, Simd = simd, BytesPerParameter, StateBytesPerParameter = stateBytes, NanosecondsPerStep = perPlacement,
+        };
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine($"wrote {path}");
     }

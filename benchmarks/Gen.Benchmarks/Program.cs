@@ -95,7 +95,7 @@ public static class Program
                 RunKind.Quick => (3, 3, 1.0, 1 << 24),
                 _ => (5, 5, 1.0, 1 << 24),
             };
-            Lean.Run(Path.Combine(artifacts, "lean.json"), parameters, placements, rounds, batch);
+            Lean.Run(Path.Combine(artifacts, "lean.json"), parameters, placements, rounds, batch, command ?? "dotnet run -c Release --project benchmarks/Gen.Benchmarks -- " + string.Join(" ", args));
             return 0;
         }
 

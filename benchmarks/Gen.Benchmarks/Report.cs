@@ -55,6 +55,7 @@ public sealed class Report
     private readonly JsonNode? _interleaved;
     private readonly JsonNode? _portable;
     private readonly JsonNode? _torch;
+    private readonly JsonNode? _lean;
 
     private Report(string artifacts)
     {
@@ -74,13 +75,15 @@ public sealed class Report
         _portableInTurn = Placements(_portable);
 
         _torch = Read(Path.Combine(artifacts, "torch.json"));
+        _lean = Read(Path.Combine(artifacts, "lean.json"));
     }
 
     /// <summary>Writes <paramref name="output"/>; returns 1 when the cross-check with PyTorch fails (after writing), else 0.</summary>
     public static int Write(string artifacts, string output, string command, string? provisional)
     {
         var r = new Report(artifacts);
-        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name != "RESULTS.md").Max(f => f.LastWriteTimeUtc);
+        // lean.json may come from a run of its own, which its section dates.
+        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name is not ("RESULTS.md" or "lean.json")).Max(f => f.LastWriteTimeUtc);
         r.W("# Benchmark results\n");
         if (provisional is not null)
         {
@@ -131,6 +134,11 @@ public sealed class Report
         if (r._portable is { } portable)
         {
             r.Portable(portable);
+        }
+
+        if (r._lean is { } lean)
+        {
+            r.Lean(lean);
         }
 
         string monoBench = Path.Combine(artifacts, "mono-bench.txt"), dotnetBench = Path.Combine(artifacts, "dotnet-bench.txt");
@@ -392,6 +400,53 @@ public sealed class Report
     private JsonNode? Benchmark(Config config, Size size, RowKind row) => _bdn.GetValueOrDefault($"{row}/{config}/{size}");
 
     /// <summary>A roof's two loop shapes: the roof is the faster, since a roof is the fastest loop known with those loads and stores.</summary>
+    /// <summary>
+    /// The lean-memory section (<c>--lean</c>, lean.json): Adam's step with each state precision and the fused clip at 16M,
+    /// against the memory roof for the same bytes (the faster roof shape per placement), judged on the median over placements.
+    /// </summary>
+    private void Lean(JsonNode lean)
+    {
+        JsonArray placements = lean["NanosecondsPerStep"]!.AsArray();
+        double Row(JsonNode placement, string row) => row.StartsWith("MemoryRoof", StringComparison.Ordinal)
+            ? Math.Min((double)placement[row]!, (double)placement[row + "LoadsFirst"]!)
+            : (double)placement[row]!;
+        (double Median, double Low, double High) Ratio(string numerator, string denominator)
+        {
+            double[] ratios = placements.Select(p => Row(p!, numerator) / Row(p!, denominator)).OrderBy(v => v).ToArray();
+            return (Interleaved.Median(ratios), ratios[0], ratios[^1]);
+        }
+
+        int parameters = (int)lean["Parameters"]!;
+        W("## Lean memory: 16-bit state and the fused clip (`--lean`)\n");
+        W(Invariant($"Run on its own: `{lean["Command"]}`, {(DateTime)lean["Started"]!:yyyy-MM-dd HH:mm}–{(DateTime)lean["Ended"]!:HH:mm} UTC, same CPU. ")
+            + Invariant($"{parameters:N0} parameters, one thread, Adam (PyTorch's defaults) with `NonFinitePolicy.Ignore` (so the step moves only the update's bytes; ")
+            + Invariant($"the non-finite check reads g once more at every precision); {lean["Placements"]} placements of {lean["Rounds"]} rounds, timed in turn. ")
+            + "A memory roof moves the same bytes per parameter as the step it bounds (p read and written, g read, the state at its width); the clip rows use the default policy.\n");
+        W("| Row | Bytes per parameter | ms per step (median, lowest–highest) | GB/s |\n|---|---:|---:|---:|");
+        foreach (string row in new[] { "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16", "MemoryRoof28", "MemoryRoof20", "ClipThenStep", "FusedClipStep" })
+        {
+            double[] times = placements.Select(p => Row(p!, row)).OrderBy(v => v).ToArray();
+            int bytes = (int)lean["BytesPerParameter"]![row]!;
+            double median = Interleaved.Median(times);
+            W(Invariant($"| {row} | {bytes} | {median / 1e6:0.00} ({times[0] / 1e6:0.00}–{times[^1] / 1e6:0.00}) | {bytes * (double)parameters / median:0.0} |"));
+        }
+
+        W("");
+        W("| Target | Measured | Met |\n|---|---:|:---:|");
+        void Target(string label, (double Median, double Low, double High) ratio, double limit) =>
+            W($"| {label} | {Format(ratio)} | {Met(ratio.Median <= limit * 1.05)} |");
+        Target("Adam, bf16 state ≤ 0.75× float32 state", Ratio("AdamBFloat16", "AdamFloat32"), 0.75);
+        Target("Adam, bf16 state ≤ 1.10× its memory roof", Ratio("AdamBFloat16", "MemoryRoof20"), 1.10);
+        Target("Adam, float32 state ≤ 1.10× its memory roof (for comparison)", Ratio("AdamFloat32", "MemoryRoof28"), 1.10);
+        Target("Adam, bf16 stochastic ≤ 1.10× its memory roof", Ratio("AdamBFloat16Stochastic", "MemoryRoof20"), 1.10);
+        Target("Adam, fp16 state ≤ 1.10× its memory roof", Ratio("AdamFloat16", "MemoryRoof20"), 1.10);
+        Target("GlobalNormClip step ≤ 0.75× ClipByGlobalNorm then Step", Ratio("FusedClipStep", "ClipThenStep"), 0.75);
+        JsonNode stateBytes = lean["StateBytesPerParameter"]!;
+        W(Invariant($"| State bytes per parameter, bf16 Adam = 4 | {(double)stateBytes["AdamBFloat16"]!:0.###} (float32: {(double)stateBytes["AdamFloat32"]!:0.###}) | {Met((double)stateBytes["AdamBFloat16"]! == 4)} |"));
+        W("| 8-bit state (≤ 0.65× float32, ≤ 2.1 bytes per parameter) | not built yet | — |\n");
+        W("A target within 5 % of its limit counts as met, as everywhere in this file.\n");
+    }
+
     private static RowKind[] Shapes(RowKind row) => row switch
     {
         RowKind.MemoryRoof => new[] { RowKind.MemoryRoof, RowKind.MemoryRoofLoadsFirst },
