@@ -22,7 +22,8 @@ public static class Lean
     public static readonly string[] Rows =
     {
         "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16",
-        "MemoryRoof28", "MemoryRoof28LoadsFirst", "MemoryRoof20", "MemoryRoof20LoadsFirst", "ClipThenStep", "FusedClipStep",
+        "MemoryRoof28", "MemoryRoof28LoadsFirst", "MemoryRoof20", "MemoryRoof20LoadsFirst",
+        "ArithmeticRoof20", "ArithmeticRoof20LoadsFirst", "ClipThenStep", "FusedClipStep",
     };
 
     /// <summary>Bytes each row moves per parameter (the roofs and the steps they bound).</summary>
@@ -36,6 +37,8 @@ public static class Lean
         ["MemoryRoof28LoadsFirst"] = 28,
         ["MemoryRoof20"] = 20,
         ["MemoryRoof20LoadsFirst"] = 20,
+        ["ArithmeticRoof20"] = 20,
+        ["ArithmeticRoof20LoadsFirst"] = 20,
 
         // ClipByGlobalNorm reads g (norm) and reads and writes it (scale), Step reads it (non-finite check) and then moves
         // Adam's 28 bytes; the fused step reads g for the norm (which doubles as the check) and moves the same 28.
@@ -96,6 +99,11 @@ public static class Lean
             "MemoryRoof20" => new RoofRow(a.P, new Array[] { model.P, new float[parameters] }, RoofShape.Staged),
             "MemoryRoof20LoadsFirst" => new RoofRow(a.P, new Array[] { model.P, new float[parameters] }, RoofShape.LoadsFirst),
 
+            // Adam's arithmetic roof on the 16-bit traffic: one square root and two divisions per parameter (as PyTorch's
+            // update), nothing else. At 16M on a machine whose divider is as slow as its memory, this roof binds too.
+            "ArithmeticRoof20" => new RoofRow(a.P, new Array[] { model.P, Fill(new float[parameters], random) }, RoofShape.Staged, arithmetic: true),
+            "ArithmeticRoof20LoadsFirst" => new RoofRow(a.P, new Array[] { model.P, Fill(new float[parameters], random) }, RoofShape.LoadsFirst, arithmetic: true),
+
             // Half the norm, so that every step clips (a clipped gradient's norm stays just above it: ClipByGlobalNorm keeps
             // scaling, by a factor that rounds to 1 in float after the first step, so its pass always runs).
             "ClipThenStep" => new StepRow(new LeanModel.AdamFloat32(model), a, b, clip: a.L2Norm() / 2),
@@ -115,7 +123,7 @@ public static class Lean
     }
 
     /// <summary>Steps with gradients A and B in turn; with <c>clip</c>, clips them with ClipByGlobalNorm first, as separate calls.</summary>
-    private sealed class StepRow : IStepRow
+    public sealed class StepRow : IStepRow
     {
         private readonly Optimizer<LeanModel.Gradients> _optimizer;
         private readonly LeanModel.Gradients _a;
@@ -130,6 +138,9 @@ public static class Lean
             _b = b;
             _clip = clip;
         }
+
+        /// <summary>The optimizer stepped (its <c>Model</c> is the row's <see cref="LeanModel"/>).</summary>
+        public Optimizer<LeanModel.Gradients> Optimizer => _optimizer;
 
         public void Step()
         {
@@ -149,14 +160,16 @@ public static class Lean
         private readonly float[] _gradient;
         private readonly Array[] _readWrite;
         private readonly RoofShape _shape;
+        private readonly bool _arithmetic;
 
-        public RoofRow(float[] gradient, Array[] readWrite, RoofShape shape)
+        public RoofRow(float[] gradient, Array[] readWrite, RoofShape shape, bool arithmetic = false)
         {
             _gradient = gradient;
             _readWrite = readWrite;
             _shape = shape;
+            _arithmetic = arithmetic;
         }
 
-        public void Step() => Roofs.Run(_gradient, _readWrite, arithmetic: false, _shape);
+        public void Step() => Roofs.Run(_gradient, _readWrite, _arithmetic, _shape, divisions: _arithmetic ? 2 : 1);
     }
 }
