@@ -134,11 +134,18 @@ internal static class Comparison
         }
     }
 
-    private static long Bits(TensorRef tensor, int index) => tensor.Element == TensorElement.Single
-        ? BitConverter.SingleToInt32Bits(tensor.AsSingleSpan()[index])
-        : BitConverter.DoubleToInt64Bits(tensor.AsDoubleSpan()[index]);
+    private static long Bits(TensorRef tensor, int index) => tensor.Element switch
+    {
+        TensorElement.Single => BitConverter.SingleToInt32Bits(tensor.AsSingleSpan()[index]),
+        TensorElement.Double => BitConverter.DoubleToInt64Bits(tensor.AsDoubleSpan()[index]),
+        _ => tensor.AsBitsSpan()[index],
+    };
 
-    private static double Value(TensorRef tensor, int index) => tensor.Element == TensorElement.Single
-        ? tensor.AsSingleSpan()[index]
-        : tensor.AsDoubleSpan()[index];
+    private static double Value(TensorRef tensor, int index) => tensor.Element switch
+    {
+        TensorElement.Single => tensor.AsSingleSpan()[index],
+        TensorElement.Double => tensor.AsDoubleSpan()[index],
+        TensorElement.BFloat16 => Gen.__Internals.BFloat16Storage.ToSingle(tensor.AsBitsSpan()[index]),
+        _ => Gen.__Internals.Float16Storage.ToSingle(tensor.AsBitsSpan()[index]),
+    };
 }

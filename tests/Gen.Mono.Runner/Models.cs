@@ -27,6 +27,24 @@ public sealed partial class Family
     public double[] One = new double[1];                                // the scalar path alone
 }
 
+/// <summary>
+/// 16-bit state (float members only), rounded to nearest even and stochastically, and the fused clip: the
+/// netstandard2.1 storage helpers on Mono against the intrinsics ones on .NET. Float16 for squared gradients on purpose
+/// (GEN204 warns users of it).
+/// </summary>
+#pragma warning disable GEN204
+[Adam(Name = "AdamBFloat16Stochastic", AmsGrad = true, WeightDecay = 1e-3, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[RmsProp(Name = "RmsPropBFloat16", Centered = true, Momentum = 0.9, InitialScale = 0.1, StatePrecision = StatePrecision.BFloat16)]
+[Adagrad(Name = "AdagradFloat16", InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.Float16)]
+[Sgd(Name = "SgdFloat16Stochastic", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+public sealed partial class LeanFamily
+{
+    public float[,] W = new float[7, 37];
+    public float[] Long = new float[4099];
+    public float[] One = new float[1];
+}
+#pragma warning restore GEN204
+
 /// <summary>One member of a chosen length with PyTorch's RMSProp defaults: what <c>--bench</c> times.</summary>
 [RmsProp]
 public sealed partial class BenchNet

@@ -130,12 +130,21 @@ internal static class Runs
                     hash = Mix(hash, (uint)BitConverter.SingleToInt32Bits(values[i]));
                 }
             }
-            else
+            else if (tensor.Value.Element == TensorElement.Double)
             {
                 Span<double> values = tensor.Value.AsDoubleSpan();
                 for (int i = 0; i < values.Length; i++)
                 {
                     hash = Mix(hash, (ulong)BitConverter.DoubleToInt64Bits(values[i]));
+                }
+            }
+            else
+            {
+                // 16-bit state: its bits.
+                Span<ushort> bits = tensor.Value.AsBitsSpan();
+                for (int i = 0; i < bits.Length; i++)
+                {
+                    hash = Mix(hash, bits[i]);
                 }
             }
         }

@@ -52,6 +52,10 @@ internal abstract class Subject
         FamilyRun("exact.Family.AdamW", m => new Family.AdamWOptimizer(m)),
         FamilyRun("exact.Family.Adadelta", m => new Family.AdadeltaOptimizer(m)),
         FamilyRun("exact.Family.Lion", m => new Family.LionOptimizer(m)),
+        LeanRun("exact.LeanFamily.AdamBFloat16Stochastic", m => new LeanFamily.AdamBFloat16Stochastic(m) { StochasticRoundingSeed = 5, GlobalNormClip = 0.5 }),
+        LeanRun("exact.LeanFamily.RmsPropBFloat16", m => new LeanFamily.RmsPropBFloat16(m)),
+        LeanRun("exact.LeanFamily.AdagradFloat16", m => new LeanFamily.AdagradFloat16(m)),
+        LeanRun("exact.LeanFamily.SgdFloat16Stochastic", m => new LeanFamily.SgdFloat16Stochastic(m) { StochasticRoundingSeed = 6 }),
     };
 
     /// <summary>The QuickStart's training with each of its optimizers (real gradients from its backward pass).</summary>
@@ -91,6 +95,13 @@ internal abstract class Subject
     {
         var model = new SpiralNet(new Random(42));
         return new Subject<SpiralNet.Gradients>(name, model, new SpiralNet.Gradients(model), create(model));
+    }
+
+    private static Subject<LeanFamily.Gradients> LeanRun(string name, Func<LeanFamily, Optimizer<LeanFamily.Gradients>> create)
+    {
+        var model = new LeanFamily();
+        Synthetic.Fill(model, seed: 8);
+        return new Subject<LeanFamily.Gradients>(name, model, new LeanFamily.Gradients(model), create(model));
     }
 
     private static Subject<Family.Gradients> FamilyRun(string name, Func<Family, Optimizer<Family.Gradients>> create)
