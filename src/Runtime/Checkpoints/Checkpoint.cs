@@ -169,6 +169,20 @@ public static class Checkpoint
             }
         }
 
+        // 8-bit state's code tables are not copied but must be this runtime's: codes index them.
+        foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
+        {
+            if (pair.Key.IsConstant && !Dtypes.AsBytes(pair.Value).SequenceEqual(Dtypes.AsBytes(pair.Key.Values)))
+            {
+                throw new CheckpointException(
+                    CheckpointError.InvalidValue,
+                    pair.Key.Name,
+                    path,
+                    $"tensor '{pair.Key.Name}' is not this runtime's 8-bit code table (bitsandbytes' create_dynamic_map under torch 1.13's float32 arithmetic) bit for bit, and its 8-bit codes index that table: "
+                    + "state quantized with another code cannot be continued exactly.");
+            }
+        }
+
         // Every check has passed: copy. Nothing below can fail.
         CopyStaged(staged);
         optimizer.RestoreLearningRate(values.LearningRate);
@@ -200,7 +214,7 @@ public static class Checkpoint
         foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
         {
             TensorSlot slot = pair.Key;
-            if (slot.IsStep)
+            if (slot.IsStep || slot.IsConstant)
             {
                 continue;
             }

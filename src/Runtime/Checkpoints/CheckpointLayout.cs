@@ -9,13 +9,15 @@ namespace Gen;
 /// <summary>One tensor of a checkpoint: its name and shape in the file, and the array that holds its values.</summary>
 internal sealed class TensorSlot
 {
-    public TensorSlot(string name, string member, int[] shape, TensorRef values, bool isStep)
+    public TensorSlot(string name, string member, int[] shape, TensorRef values, bool isStep, bool ownShape = false, bool isConstant = false)
     {
         Name = name;
         Member = member;
         Shape = shape;
         Values = values;
         IsStep = isStep;
+        OwnShape = ownShape;
+        IsConstant = isConstant;
     }
 
     /// <summary>The tensor name: the member (<c>W1</c>) or the member and a state key (<c>W1.square_avg</c>).</summary>
@@ -32,6 +34,15 @@ internal sealed class TensorSlot
 
     /// <summary>A per-parameter step count, which is checked on load but not copied anywhere.</summary>
     public bool IsStep { get; }
+
+    /// <summary>A state tensor whose shape is its own, not the member's (8-bit state's absmax and code table).</summary>
+    public bool OwnShape { get; }
+
+    /// <summary>A constant table (8-bit state's code, <c>qmap</c>): a load requires the file's to equal it bit for bit and copies nothing.</summary>
+    public bool IsConstant { get; }
+
+    /// <summary>8-bit block-wise state: its codes, absmax or code table (only these are U8 or shaped on their own).</summary>
+    public bool IsBlockwise => Values.Element == TensorElement.UInt8 || OwnShape;
 
     public string Dtype => Dtypes.Of(Values.Element);
 
@@ -50,6 +61,7 @@ internal sealed class TensorSlot
         Dtypes.F64 => new TensorRef(Name, new double[Values.Length]),
         Dtypes.BF16 => new TensorRef(Name, new ushort[Values.Length], TensorElement.BFloat16),
         Dtypes.F16 => new TensorRef(Name, new ushort[Values.Length], TensorElement.Float16),
+        Dtypes.U8 => new TensorRef(Name, new byte[Values.Length]),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a dtype Gen stages."),
     };
 
@@ -194,7 +206,7 @@ internal sealed class CheckpointLayout
         {
             OptimizerState state = optimizer.GetState(i);
             TensorRef member = members[state.ParameterIndex];
-            if (state.Buffer.Length != member.Length)
+            if (state.Shape is null && state.Buffer.Length != member.Length)
             {
                 throw targetError(member.Name, $"model member '{member.Name}' now holds {member.Length} elements but the optimizer state was created for {state.Buffer.Length}. Create a new optimizer after replacing a model array with one of another size.");
             }
@@ -216,7 +228,7 @@ internal sealed class CheckpointLayout
 
             foreach (OptimizerState state in states[i])
             {
-                slots.Add(new TensorSlot(member.Name + "." + state.Key, member.Name, shape, state.Buffer, isStep: false));
+                slots.Add(new TensorSlot(member.Name + "." + state.Key, member.Name, state.Shape ?? shape, state.Buffer, isStep: false, ownShape: state.Shape is not null, state.IsConstant));
             }
         }
 
@@ -344,6 +356,11 @@ internal sealed class CheckpointLayout
             values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate, roundingSeed);
         }
 
+        if (Content == OptimizerContent && CompareBlockwise(header, path) is { } blockwiseError)
+        {
+            return LoadPlan.Reject(blockwiseError);
+        }
+
         var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
         foreach (TensorSlot slot in Slots)
         {
@@ -355,7 +372,7 @@ internal sealed class CheckpointLayout
                     : Fail(CheckpointError.MissingTensor, slot.Name, $"it has no tensor '{slot.Name}', which this optimizer keeps for member '{slot.Member}'."));
             }
 
-            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
+            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && !slot.IsBlockwise && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
             if (entry.Dtype != slot.Dtype && stateAtAnotherPrecision && !convertStatePrecision)
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name,
@@ -367,6 +384,8 @@ internal sealed class CheckpointLayout
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name, slot.IsStep
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but a step is stored as a {slot.Dtype} scalar, as in PyTorch."
+                    : slot.IsBlockwise
+                    ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer's 8-bit state keeps it as {slot.Dtype}."
                     : $"tensor '{slot.Name}' is {entry.Dtype}, but model member '{slot.Member}' is {ElementName(slot.Dtype)} ({slot.Dtype})."));
             }
 
@@ -374,6 +393,8 @@ internal sealed class CheckpointLayout
             {
                 return LoadPlan.Reject(Fail(CheckpointError.ShapeMismatch, slot.Name, slot.IsStep
                     ? $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but a step is stored as a scalar (shape [])."
+                    : slot.OwnShape
+                    ? $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but this optimizer's '{slot.Name}' has shape {slot.FormatShape()}."
                     : $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but model member '{slot.Member}' has shape {slot.FormatShape()}."));
             }
 
@@ -391,6 +412,41 @@ internal sealed class CheckpointLayout
         }
 
         return LoadPlan.Accept(slots, values);
+    }
+
+    /// <summary>
+    /// Whether each member's state is 8-bit block-wise in the file exactly when it is in this optimizer (a U8 tensor of
+    /// the member): converting between 8-bit state and float state is not supported, even by a converting load.
+    /// </summary>
+    private CheckpointException? CompareBlockwise(SafetensorsHeader header, string? path)
+    {
+        foreach (string member in Members)
+        {
+            TensorSlot? ours = Slots.Find(s => s.Member == member && s.Dtype == Dtypes.U8);
+            TensorEntry? theirs = null;
+            foreach (TensorEntry entry in header.Tensors)
+            {
+                if (entry.Dtype == Dtypes.U8 && entry.Name.StartsWith(member + ".", StringComparison.Ordinal))
+                {
+                    theirs = entry;
+                    break;
+                }
+            }
+
+            if ((ours is null) == (theirs is null))
+            {
+                continue;
+            }
+
+            string name = (ours?.Name ?? theirs!.Name);
+            return new CheckpointException(CheckpointError.DtypeMismatch, name, path, ours is not null
+                ? $"this optimizer keeps member '{member}' as 8-bit block-wise state (StatePrecision.Int8Blockwise: '{ours.Name}', U8), but the file keeps it at another precision (no U8 tensor of '{member}'). "
+                    + "Converting between 8-bit state and float32, bfloat16 or float16 state is not supported, with or without convertStatePrecision: load it into an optimizer generated with the file's StatePrecision."
+                : $"the file keeps member '{member}' as 8-bit block-wise state ('{theirs!.Name}', U8), but this optimizer keeps it at another precision (StatePrecision.Int8Blockwise keeps float32 state for members under 4,096 elements). "
+                    + "Converting between 8-bit state and float32, bfloat16 or float16 state is not supported, with or without convertStatePrecision: load it into an optimizer generated with the file's StatePrecision.");
+        }
+
+        return null;
     }
 
     private CheckpointException? CompareConfiguration(IReadOnlyDictionary<string, string> metadata, string? path)
@@ -480,11 +536,11 @@ internal sealed class CheckpointLayout
         return members;
     }
 
-    /// <summary>Stable order by element size, largest first: each tensor then starts at a multiple of its element size.</summary>
+    /// <summary>Stable order by element size (8, 4, 2, 1 bytes), largest first: each tensor then starts at a multiple of its element size.</summary>
     private static List<TensorSlot> AlignedOrder(List<TensorSlot> slots)
     {
         var ordered = new List<TensorSlot>(slots.Count);
-        foreach (int size in new[] { 8, 4, 2 })
+        foreach (int size in new[] { 8, 4, 2, 1 })
         {
             ordered.AddRange(slots.FindAll(s => Dtypes.SizeOf(s.Dtype) == size));
         }
