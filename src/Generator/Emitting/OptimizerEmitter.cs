@@ -170,7 +170,7 @@ internal static class OptimizerEmitter
                 w.Line("/// <summary>" + buffer.Description + " of " + cref + ", flattened, when it has fewer than 4,096 elements; else null.</summary>");
                 w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[]? " + FieldName(buffer, parameter) + ";");
                 w.Line();
-                w.Line("/// <summary>The same as 8-bit block-wise state (" + Code(optimizer, buffer, parameter).ToString().ToLowerInvariant() + " code) when " + cref + " has 4,096 elements or more; else null.</summary>");
+                w.Line("/// <summary>" + buffer.Description + " of " + cref + " as 8-bit block-wise state (" + Code(optimizer, buffer, parameter).ToString().ToLowerInvariant() + " code) when it has 4,096 elements or more; else null.</summary>");
                 w.Line("private readonly " + SourceWriter.BlockwiseState + "? " + BlockwiseFieldName(buffer, parameter) + ";");
             }
         }
@@ -248,6 +248,7 @@ internal static class OptimizerEmitter
     /// <summary>A member's state, decided by its length now: 8-bit block-wise from 4,096 elements (each buffer at its initial value), else float32.</summary>
     private static void WriteBlockwiseAllocation(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, string length)
     {
+        w.Line();
         using (w.Block("if (" + SourceWriter.BlockwiseState + ".Quantizes(" + length + "))"))
         {
             foreach (StateBuffer buffer in optimizer.Buffers)
@@ -303,6 +304,8 @@ internal static class OptimizerEmitter
                     w.Line(BlockwiseFieldName(optimizer.Buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ");");
                 }
             }
+
+            w.Line();
         }
 
         w.Line("_states = states.ToArray();");
@@ -400,6 +403,11 @@ internal static class OptimizerEmitter
                     {
                         w.Line(BlockwiseFieldName(buffer, parameter) + (buffer == optimizer.Buffers[0] ? string.Empty : "!") + ".Reset();");
                     }
+                }
+
+                if (parameter != model.Parameters[model.Parameters.Count - 1])
+                {
+                    w.Line();
                 }
             }
         }
