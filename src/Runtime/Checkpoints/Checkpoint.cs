@@ -69,7 +69,8 @@ public static class Checkpoint
     /// <see cref="LoadOptimizer{TGradients}(Optimizer{TGradients}, Stream)"/>; with <paramref name="convertStatePrecision"/>,
     /// state saved at another float precision (F32, BF16 or F16 tensors: an optimizer generated with another
     /// <c>StatePrecision</c>) is converted to this optimizer's: widened exactly, or narrowed to nearest even. Without it,
-    /// such a file is rejected (<see cref="CheckpointError.DtypeMismatch"/>): a conversion is never silent.
+    /// such a file is rejected (<see cref="CheckpointError.DtypeMismatch"/>): a conversion is never silent. 8-bit block-wise
+    /// state (<c>StatePrecision.Int8Blockwise</c>) is not converted to or from any other precision: such a file is rejected either way.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="CheckpointException">The checkpoint is damaged or does not fit this optimizer; nothing was changed.</exception>
