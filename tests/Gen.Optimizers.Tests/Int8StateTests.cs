@@ -174,6 +174,15 @@ public sealed class Int8StateTests
         Assert.Throws<ArgumentOutOfRangeException>(() => optimizer.GetState(8));
     }
 
+    [Theory]
+    [InlineData(4095, "exp_avg")]
+    [InlineData(4096, "state1")]
+    public void MembersFrom4096ElementsGet8BitState(int length, string firstKey)
+    {
+        var model = new Int8StateModel { L = new float[length], S = new float[SmallRows, SmallColumns] };
+        Assert.Equal(firstKey, Optimizers.Create<Int8StateModel, Int8StateModel.Gradients>("Lion_I8", model).GetState(0).Key);
+    }
+
     [Fact]
     public void StateBytesCountOneBytePerElementAndOneFloatPerBlock()
     {
