@@ -11,7 +11,7 @@ namespace Gen.Checkpoints.Tests;
 /// 8-bit block-wise optimizer state in checkpoints: per quantized member and buffer k (1-based), bitsandbytes' tensors
 /// <c>state{k}</c> (U8, the member's shape), <c>absmax{k}</c> (F32, one per block of 256) and <c>qmap{k}</c> (F32, the
 /// 256-entry code), loaded back bit for bit so training continues exactly; a code table that is not this runtime's is
-/// rejected, and so is state at another precision (converting to or from 8-bit state is not supported).
+/// rejected, and so is state at another precision unless the load converts it (dequantized, or quantized block by block).
 /// </summary>
 public sealed class Int8StateCheckpointTests
 {
@@ -95,24 +95,89 @@ public sealed class Int8StateCheckpointTests
     }
 
     [Theory]
-    [InlineData("AdamF32", "AdamI8", false)]
-    [InlineData("AdamF32", "AdamI8", true)]
-    [InlineData("AdamI8", "AdamF32", true)]
-    [InlineData("AdamI8", "AdamBF16", true)]
-    [InlineData("AdamBF16", "AdamI8", true)]
-    public void StateAtAnotherPrecisionIsRejectedEvenByAConvertingLoad(string saved, string loaded, bool convert)
+    [InlineData("AdamF32", "AdamI8")]
+    [InlineData("AdamI8", "AdamF32")]
+    [InlineData("AdamI8", "AdamBF16")]
+    [InlineData("AdamBF16", "AdamI8")]
+    public void StateAtAnotherPrecisionIsRejectedUnlessTheLoadConverts(string saved, string loaded)
     {
         var model = QuantizedNet.Create(1);
         Optimizer<QuantizedNet.Gradients> source = Optimizers.Create<QuantizedNet.Gradients>(saved, model);
-        Optimizers.Train(source, new QuantizedNet.Gradients(model), new Random(2), 2);
+        Optimizers.Train(source, new QuantizedNet.Gradients(model), new Random(2), 3);
+        byte[] file = Save(source);
         Optimizer<QuantizedNet.Gradients> target = Optimizers.Create<QuantizedNet.Gradients>(loaded, QuantizedNet.Create(1));
         TrainingSnapshot before = TrainingSnapshot.Of(target);
-        CheckpointException error = Assert.Throws<CheckpointException>(() => Checkpoint.LoadOptimizer(target, new MemoryStream(Save(source)), convert));
+        CheckpointException error = Assert.Throws<CheckpointException>(() => Checkpoint.LoadOptimizer(target, new MemoryStream(file)));
         Assert.Equal(CheckpointError.DtypeMismatch, error.Error);
         Assert.Contains("8-bit block-wise", error.Message, StringComparison.Ordinal);
-        Assert.Contains("not supported", error.Message, StringComparison.Ordinal);
+        Assert.Contains("convertStatePrecision", error.Message, StringComparison.Ordinal);
         TrainingSnapshot.AssertSame(before, TrainingSnapshot.Of(target), "a rejected load changed the optimizer");
+
+        // Converted through float: W's 8-bit state dequantized, or quantized block by block; B converted as 16-bit state is.
+        Checkpoint.LoadOptimizer(target, new MemoryStream(file), convertStatePrecision: true);
+        Assert.Equal(3, target.StepCount);
+        for (int k = 0; k < 3; k++)
+        {
+            float[] expected = Floats(source, "W", k);
+            if (IsEightBit(target))
+            {
+                var codes = new byte[expected.Length];
+                var absmax = new float[BlockwiseQuantization.BlockCount(expected.Length)];
+                bool signed = k == 0;
+                BlockwiseQuantization.Quantize(expected, codes, absmax, signed);
+                Assert.Equal(codes, target.GetState(3 * k).Buffer.AsByteSpan().ToArray());
+                Assert.Equal(absmax, target.GetState((3 * k) + 1).Buffer.AsSingleSpan().ToArray());
+            }
+            else
+            {
+                Assert.Equal(Narrowed(expected, target), Floats(target, "W", k));
+            }
+
+            Assert.Equal(Narrowed(Floats(source, "B", k), target), Floats(target, "B", k));
+        }
     }
+
+    /// <summary>A converting load still requires the file's code table to be one of this runtime's.</summary>
+    [Fact]
+    public void AConvertingLoadRejectsACodeTableThatIsNotThisRuntimes()
+    {
+        var model = QuantizedNet.Create(1);
+        Optimizer<QuantizedNet.Gradients> source = Optimizers.Create<QuantizedNet.Gradients>("AdamI8", model);
+        Optimizers.Train(source, new QuantizedNet.Gradients(model), new Random(2), 2);
+        EditableCheckpoint file = EditableCheckpoint.Parse(Save(source));
+        file.Tensor("W.qmap1").Data[4 * 7] ^= 1;
+        Optimizer<QuantizedNet.Gradients> target = Optimizers.Create<QuantizedNet.Gradients>("AdamF32", QuantizedNet.Create(1));
+        CheckpointException error = Assert.Throws<CheckpointException>(() => Checkpoint.LoadOptimizer(target, new MemoryStream(file.ToBytes()), convertStatePrecision: true));
+        Assert.Equal(CheckpointError.InvalidValue, error.Error);
+        Assert.Equal("W.qmap1", error.Name);
+    }
+
+    private static bool IsEightBit(Optimizer<QuantizedNet.Gradients> optimizer) => optimizer.GetState(0).Buffer.Element == TensorElement.UInt8;
+
+    /// <summary>Buffer k of a member as floats: dequantized for 8-bit state, widened for 16-bit state.</summary>
+    private static float[] Floats(Optimizer<QuantizedNet.Gradients> optimizer, string member, int k)
+    {
+        OptimizerState[] states = Enumerable.Range(0, optimizer.StateCount).Select(optimizer.GetState).Where(s => s.Buffer.Name == member).ToArray();
+        if (states[0].Buffer.Element == TensorElement.UInt8)
+        {
+            var values = new float[states[3 * k].Buffer.Length];
+            BlockwiseQuantization.Dequantize(states[3 * k].Buffer.AsByteSpan(), states[(3 * k) + 1].Buffer.AsSingleSpan(), values, signed: k == 0);
+            return values;
+        }
+
+        TensorRef buffer = states[k].Buffer;
+        return buffer.Element switch
+        {
+            TensorElement.Single => buffer.AsSingleSpan().ToArray(),
+            _ => buffer.AsBitsSpan().ToArray().Select(BFloat16Storage.ToSingle).ToArray(),
+        };
+    }
+
+    /// <summary>The values as the optimizer's float state holds them: rounded to bfloat16 for a bfloat16 optimizer.</summary>
+    private static float[] Narrowed(float[] values, Optimizer<QuantizedNet.Gradients> optimizer) =>
+        Enumerable.Range(0, optimizer.StateCount).Select(optimizer.GetState).Any(s => s.Buffer.Element == TensorElement.BFloat16)
+            ? values.Select(v => BFloat16Storage.ToSingle(BFloat16Storage.FromSingle(v))).ToArray()
+            : values;
 
     /// <summary>A file whose absmax has the wrong number of blocks is a shape mismatch, named for the optimizer's tensor.</summary>
     [Fact]

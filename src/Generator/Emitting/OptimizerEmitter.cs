@@ -301,7 +301,7 @@ internal static class OptimizerEmitter
             {
                 for (int k = 0; k < optimizer.Buffers.Count; k++)
                 {
-                    w.Line(BlockwiseFieldName(optimizer.Buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ");");
+                    w.Line(BlockwiseFieldName(optimizer.Buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ", " + Literals.String(optimizer.Buffers[k].Key) + ");");
                 }
             }
 

@@ -117,12 +117,13 @@ public sealed class BlockwiseState
     /// <summary>
     /// Adds this buffer's checkpoint tensors, bitsandbytes' names with <paramref name="number"/> (1-based, the buffer's
     /// place in the optimizer's buffers): <c>state{k}</c> (U8, the member's shape), <c>absmax{k}</c> (F32, one per
-    /// block) and <c>qmap{k}</c> (F32, the 256-entry code, constant).
+    /// block) and <c>qmap{k}</c> (F32, the 256-entry code, constant). <paramref name="key"/> is PyTorch's name of the
+    /// buffer (<c>exp_avg</c>), which a converting checkpoint load maps to and from.
     /// </summary>
-    public void AddStates(List<OptimizerState> states, int parameterIndex, string member, int number)
+    public void AddStates(List<OptimizerState> states, int parameterIndex, string member, int number, string key)
     {
         string k = number.ToString(CultureInfo.InvariantCulture);
-        states.Add(new OptimizerState(parameterIndex, "state" + k, new TensorRef(member, Codes)));
+        states.Add(new OptimizerState(parameterIndex, "state" + k, new TensorRef(member, Codes), shape: null, isConstant: false, floatKey: key));
         states.Add(new OptimizerState(parameterIndex, "absmax" + k, new TensorRef(member, Absmax), new[] { Absmax.Length }, isConstant: false));
         states.Add(new OptimizerState(parameterIndex, "qmap" + k, new TensorRef(member, Table), new[] { DynamicCode.Length }, isConstant: true));
     }

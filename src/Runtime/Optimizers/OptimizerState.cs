@@ -22,12 +22,19 @@ public readonly struct OptimizerState
     /// <c>StateBytes</c>, and a checkpoint load compares it instead of copying it.
     /// </param>
     public OptimizerState(int parameterIndex, string key, TensorRef buffer, int[]? shape, bool isConstant)
+        : this(parameterIndex, key, buffer, shape, isConstant, floatKey: null)
+    {
+    }
+
+    /// <summary>8-bit state's codes, with the PyTorch key of the buffer they hold (for converting loads).</summary>
+    internal OptimizerState(int parameterIndex, string key, TensorRef buffer, int[]? shape, bool isConstant, string? floatKey)
     {
         ParameterIndex = parameterIndex;
         Key = key;
         Buffer = buffer;
         Shape = shape;
         IsConstant = isConstant;
+        FloatKey = floatKey;
     }
 
     /// <summary>Index of the parameter in <see cref="ITrainable.GetParameter"/> order.</summary>
@@ -47,4 +54,7 @@ public readonly struct OptimizerState
 
     /// <summary>True for a constant table (an 8-bit code): saved, compared on load, not counted in <c>StateBytes</c>.</summary>
     public bool IsConstant { get; }
+
+    /// <summary>For 8-bit state's codes (<c>state{k}</c>), PyTorch's key of the buffer (<c>exp_avg</c>); else null.</summary>
+    internal string? FloatKey { get; }
 }
