@@ -65,14 +65,17 @@ namespace Gen
         /// <summary>
         /// How the state buffers are stored: <see cref="Gen.StatePrecision.Float32"/> (as the members),
         /// <see cref="Gen.StatePrecision.BFloat16"/> or <see cref="Gen.StatePrecision.Float16"/> (2 bytes per element,
-        /// float arithmetic; float members only). See docs/PRECISION.md. Default <see cref="Gen.StatePrecision.Float32"/>.
+        /// float arithmetic; float members only), or <see cref="Gen.StatePrecision.Int8Blockwise"/> (1 byte per element
+        /// and 4 per block of 256, for members of 4,096 elements or more; float members only). See docs/PRECISION.md.
+        /// Default <see cref="Gen.StatePrecision.Float32"/>.
         /// </summary>
         public StatePrecision StatePrecision { get; set; } = StatePrecision.Float32;
 
         /// <summary>
         /// Rounds 16-bit state stores up or down at random, with probability proportional to the distance, so that
         /// updates smaller than half a unit in the last place still move the state on average. Reproducible from the
-        /// optimizer's <c>StochasticRoundingSeed</c> and the step. Needs a 16-bit <see cref="StatePrecision"/>. Default false.
+        /// optimizer's <c>StochasticRoundingSeed</c> and the step. Needs <see cref="StatePrecision"/> BFloat16 or Float16
+        /// (8-bit block-wise state is not rounded this way). Default false.
         /// </summary>
         public bool StochasticRounding { get; set; }
 

@@ -22,5 +22,15 @@ namespace Gen
         /// even, or stochastically with <c>StochasticRounding</c>. Float members only.
         /// </summary>
         Float16 = 2,
+
+        /// <summary>
+        /// bitsandbytes' 8-bit block-wise state (Dettmers et al. 2022): per block of 256 elements one float absmax, and
+        /// per element one byte, the index of the nearest entry of a 256-entry code to <c>x / absmax</c> (the signed
+        /// "dynamic" code for buffers that change sign, such as a momentum, the unsigned one for non-negative buffers,
+        /// such as a second moment). 1 byte per element plus 4 bytes per 256 elements. Each step dequantizes a block,
+        /// runs the float32 update on it and quantizes it again. Members of fewer than 4,096 elements keep float32
+        /// state, as bitsandbytes' <c>min_8bit_size</c>. Float members only; not with <c>StochasticRounding</c>.
+        /// </summary>
+        Int8Blockwise = 3,
     }
 }

@@ -160,3 +160,30 @@ public sealed partial class LeanNet
         return model;
     }
 }
+
+/// <summary>
+/// Optimizers with 8-bit block-wise state: W (5,110 elements, not a multiple of 256) is quantized, B (300) keeps float32
+/// state; and the same Adam with float32 and bfloat16 state, for the precision mismatches.
+/// </summary>
+[Adam(Name = "AdamI8", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.01, StatePrecision = StatePrecision.Int8Blockwise)]
+[Adam(Name = "AdamF32", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.01)]
+[Adam(Name = "AdamBF16", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.01, StatePrecision = StatePrecision.BFloat16)]
+[AdamW(Name = "AdamWI8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[RmsProp(Name = "RmsPropI8", Centered = true, Momentum = 0.9, InitialScale = 0.5, StatePrecision = StatePrecision.Int8Blockwise)]
+[Adagrad(Name = "AdagradI8", InitialAccumulatorValue = 0.1, StatePrecision = StatePrecision.Int8Blockwise)]
+[Sgd(Name = "SgdI8", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.Int8Blockwise)]
+[Adadelta(Name = "AdadeltaI8", LearningRate = 0.5, StatePrecision = StatePrecision.Int8Blockwise)]
+[Lion(Name = "LionI8", LearningRate = 0.001, StatePrecision = StatePrecision.Int8Blockwise)]
+public sealed partial class QuantizedNet
+{
+    public float[,] W = new float[70, 73];
+
+    public float[] B = new float[300];
+
+    public static QuantizedNet Create(int seed)
+    {
+        var model = new QuantizedNet();
+        Fill.Model(model, new Random(seed));
+        return model;
+    }
+}

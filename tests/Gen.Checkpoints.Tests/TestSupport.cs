@@ -171,6 +171,7 @@ internal sealed class TrainingSnapshot
         {
             TensorElement.Single => MemoryMarshal.AsBytes(tensor.AsSingleSpan()).ToArray(),
             TensorElement.Double => MemoryMarshal.AsBytes(tensor.AsDoubleSpan()).ToArray(),
+            TensorElement.UInt8 => tensor.AsByteSpan().ToArray(),
             _ => MemoryMarshal.AsBytes(tensor.AsBitsSpan()).ToArray(),
         };
 }

@@ -180,6 +180,7 @@ public sealed class DiagnosticTests
     [InlineData("Gen.Adam", "BFloat16")]
     [InlineData("Gen.Lion", "Float16")]
     [InlineData("Gen.RmsProp", "BFloat16")]
+    [InlineData("Gen.AdamW", "Int8Blockwise")]
     public void GEN113_ReducedStateOnDoubleMember(string attribute, string precision) => Expect(
         $"[{attribute}(StatePrecision = Gen.StatePrecision.{precision})] public partial class Model {{ public float[] W = new float[4]; public double[] D = new double[4]; }}",
         ("GEN113", $"StatePrecision = Gen.StatePrecision.{precision}"));
@@ -187,6 +188,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("StochasticRounding = true")]
     [InlineData("StochasticRounding = true, StatePrecision = Gen.StatePrecision.Float32")]
+    [InlineData("StochasticRounding = true, StatePrecision = Gen.StatePrecision.Int8Blockwise")]
     public void GEN114_StochasticRoundingWithoutNarrowState(string arguments) => Expect(
         $"[Gen.AdamW({arguments})] public partial class Model {{ {Members} }}",
         ("GEN114", "StochasticRounding = true"));

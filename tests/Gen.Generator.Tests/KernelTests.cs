@@ -19,7 +19,7 @@ namespace Gen.Generator.Tests;
 /// </summary>
 public sealed class KernelTests
 {
-    private static readonly StateBuffer[] State = { new("state", "v", "state", 0, "A state"), new("estimate", "u", "estimate", 0, "Another state") };
+    private static readonly StateBuffer[] State = { new("state", "v", "state", 0, "A state", NonNegative: false), new("estimate", "u", "estimate", 0, "Another state", NonNegative: true) };
 
     [Theory]
     [InlineData(0, "var x = (grad + param) * 2f;")]

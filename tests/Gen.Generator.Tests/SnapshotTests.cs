@@ -30,16 +30,20 @@ public sealed class SnapshotTests
     [Fact]
     public void HalfPrecisionState() => VerifyGenerated(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState);
 
+    [Fact]
+    public void BlockwiseState() => VerifyGenerated(nameof(BlockwiseState), GeneratorModels.BlockwiseState);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
-    /// QuickStart's float RMSProp, every kind with its options (float and double members), and Precision.Fast.
+    /// QuickStart's float RMSProp, every kind with its options (float and double members), Precision.Fast, 16-bit and 8-bit state.
     /// </summary>
     [Theory]
     [InlineData(nameof(QuickStartPolicy), GeneratorModels.QuickStartPolicy)]
     [InlineData(nameof(EveryOptimizerKindWithItsOptionsAndMemberOverrides), GeneratorModels.EveryOptimizerKindWithItsOptionsAndMemberOverrides)]
     [InlineData(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt)]
     [InlineData(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState)]
+    [InlineData(nameof(BlockwiseState), GeneratorModels.BlockwiseState)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

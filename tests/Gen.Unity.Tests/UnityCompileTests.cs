@@ -32,6 +32,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.EveryOptimizerKindWithItsOptionsAndMemberOverrides),
         nameof(GeneratorModels.FastPrecisionOutsideAndInsideSqrt),
         nameof(GeneratorModels.HalfPrecisionState),
+        nameof(GeneratorModels.BlockwiseState),
     };
 
     [Fact]

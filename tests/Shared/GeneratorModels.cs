@@ -104,4 +104,20 @@ internal static class GeneratorModels
             public float[] B = new float[16];
         }
         """;
+
+    /// <summary>
+    /// 8-bit block-wise state: Adam with coupled decay (signed exp_avg, unsigned exp_avg_sq), centered RMSProp with momentum
+    /// and a nonzero initial value (unsigned square_avg, signed grad_avg and momentum_buffer).
+    /// </summary>
+    public const string BlockwiseState = """
+        using Gen;
+
+        [Adam(StatePrecision = StatePrecision.Int8Blockwise, WeightDecay = 0.01)]
+        [RmsProp(Name = "Int8RmsProp", StatePrecision = StatePrecision.Int8Blockwise, Centered = true, InitialScale = 0.1, Momentum = 0.9)]
+        public partial class WideNet
+        {
+            public float[,] W = new float[128, 64];
+            public float[] B = new float[64];
+        }
+        """;
 }

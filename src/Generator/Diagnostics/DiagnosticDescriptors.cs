@@ -138,7 +138,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor StochasticRoundingWithoutNarrowState = Error(
         "GEN114",
         "Stochastic rounding without 16-bit state",
-        "StochasticRounding rounds 16-bit state stores and StatePrecision is {0}: set StatePrecision to BFloat16 or Float16, or remove StochasticRounding",
+        "StochasticRounding rounds 16-bit state stores and StatePrecision is {0}: it needs StatePrecision BFloat16 or Float16 (8-bit block-wise state is not rounded stochastically), so set one of them or remove StochasticRounding",
         Hyperparameters);
 
     public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(

@@ -27,6 +27,69 @@ internal static class KernelEmitter
 
         w.Line();
         WriteBlock(w, optimizer, kernel, KernelFlavor.Scalar(kernel.Element, target));
+        if (kernel.IsBlockwise)
+        {
+            w.Line();
+            WriteUpdateBlocks(w, optimizer, kernel, target);
+        }
+    }
+
+    /// <summary>
+    /// <c>UpdateBlocks</c>, the step of a member slice whose state is 8-bit block-wise: per block of 256 elements, each state
+    /// buffer dequantized into a float temporary (allocated once per call, on the stack), <c>UpdateBuffer</c> on the block,
+    /// then each temporary quantized back. Every block is read from and written to memory once; the temporaries stay in L1.
+    /// </summary>
+    private static void WriteUpdateBlocks(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
+    {
+        string type = KernelFlavor.Scalar(kernel.Element, target).ElementType;
+        KernelBuffer[] states = kernel.Buffers.Where(b => b.Role == BufferRole.State).ToArray();
+        var parameters = new List<string>();
+        foreach (KernelBuffer buffer in kernel.Buffers.Where(b => b.Role != BufferRole.State))
+        {
+            parameters.Add("global::System.Span<" + buffer.Memory.Keyword() + "> " + buffer.Span);
+        }
+
+        parameters.AddRange(states.Select(b => SourceWriter.BlockwiseState + " " + b.Span));
+        parameters.Add("int start");
+        parameters.AddRange(optimizer.Scalars.Select(s => type + " " + s.Name));
+
+        string blockSize = SourceWriter.BlockwiseState + ".BlockSize";
+        w.Line("/// <summary>");
+        w.Line("/// One " + optimizer.DisplayName + " step over a slice of a member with 8-bit block-wise state, starting at element <paramref name=\"start\"/>");
+        w.Line("/// (a multiple of 256): per block, each state buffer dequantized into a float block, <c>UpdateBuffer</c> on it, then quantized");
+        w.Line("/// back (" + string.Join(", ", states.Select(b => b.Span + ": " + b.Blockwise.ToString().ToLowerInvariant() + " code")) + ").");
+        w.Line("/// </summary>");
+        if (target == KernelTarget.Portable)
+        {
+            w.Line("// (MethodImplOptions)512 is AggressiveOptimization, which netstandard2.1 does not name; a runtime without it ignores it.");
+        }
+
+        w.Line(target == KernelTarget.Portable ? SourceWriter.AggressiveOptimizationByValue : SourceWriter.AggressiveOptimization);
+        using (w.Block("private static void UpdateBlocks" + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
+        {
+            foreach (KernelBuffer buffer in states)
+            {
+                w.Line("global::System.Span<float> " + buffer.Span + "Block = stackalloc float[" + blockSize + "];");
+            }
+
+            w.Line("int block = " + SourceWriter.BlockwiseState + ".FirstBlock(start);");
+            using (w.Block("for (int offset = 0; offset < parameter.Length; offset += " + blockSize + ", block++)"))
+            {
+                w.Line("int length = global::System.Math.Min(" + blockSize + ", parameter.Length - offset);");
+                foreach (KernelBuffer buffer in states)
+                {
+                    w.Line("global::System.Span<float> " + buffer.Span + "Values = " + buffer.Span + ".Load(block, " + buffer.Span + "Block);");
+                }
+
+                var arguments = kernel.Buffers.Select(b => b.Role == BufferRole.State ? b.Span + "Values" : b.Span + ".Slice(offset, length)")
+                    .Concat(optimizer.Scalars.Select(s => s.Name));
+                w.Line("UpdateBuffer" + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");");
+                foreach (KernelBuffer buffer in states)
+                {
+                    w.Line(buffer.Span + ".Store(block, " + buffer.Span + "Values);");
+                }
+            }
+        }
     }
 
     private static void WriteUpdateBuffer(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)

@@ -40,6 +40,13 @@ internal static class OptimizerEmitter
                     + (narrow.Rounding == StoreRounding.Stochastic ? "stochastically (StochasticRoundingSeed)" : "to nearest even") + " on store.");
             }
 
+            if (optimizer.Kernels.Any(k => k.IsBlockwise))
+            {
+                w.Line("/// The state buffers of members with at least 4,096 elements are stored as bitsandbytes' 8-bit block-wise state:");
+                w.Line("/// one code index per element and one absmax per block of 256 (about 1 byte per element); each step dequantizes a");
+                w.Line("/// block into float temporaries, runs the float32 update on it and quantizes it back. Smaller members keep float32 state.");
+            }
+
             w.Line("/// </remarks>");
             w.Line(SourceWriter.GeneratedCodeAttribute);
             using (w.Block("public sealed partial class " + optimizer.TypeName + " : global::Gen.Optimizer<" + gradientsType + ">"))
@@ -66,6 +73,20 @@ internal static class OptimizerEmitter
 
     /// <summary>The field holding <paramref name="buffer"/> of <paramref name="parameter"/>: "_squareAvg_W1".</summary>
     public static string FieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "_" + parameter.Name;
+
+    /// <summary>The field holding <paramref name="buffer"/> of <paramref name="parameter"/> as 8-bit block-wise state: "_expAvg8Bit_W1".</summary>
+    public static string BlockwiseFieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "8Bit_" + parameter.Name;
+
+    /// <summary>
+    /// True when the state of <paramref name="parameter"/> may be 8-bit block-wise (decided at construction from its length):
+    /// it then has a <see cref="BlockwiseFieldName"/> field beside the float one, one of them null.
+    /// </summary>
+    public static bool IsBlockwise(OptimizerLayout optimizer, ParameterSpec parameter) =>
+        optimizer.Buffers.Count > 0 && optimizer.Kernels.First(k => k.Element == parameter.Element).IsBlockwise;
+
+    /// <summary>The code <paramref name="buffer"/> is quantized with, as the kernel of <paramref name="parameter"/> records it.</summary>
+    private static BlockwiseCode Code(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
+        optimizer.Kernels.First(k => k.Element == parameter.Element).Buffers.First(b => b.Reference == buffer.Reference).Blockwise;
 
     /// <summary>The element type <paramref name="buffer"/> of <paramref name="parameter"/> has in memory, as its kernel stores it.</summary>
     private static ElementKind Storage(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
@@ -137,10 +158,28 @@ internal static class OptimizerEmitter
         {
             foreach (StateBuffer buffer in optimizer.Buffers)
             {
+                string cref = "<see cref=\"" + SourceWriter.Cref(model.Hierarchy, parameter.Identifier) + "\"/>";
                 w.Line();
-                w.Line("/// <summary>" + buffer.Description + " of <see cref=\"" + SourceWriter.Cref(model.Hierarchy, parameter.Identifier) + "\"/>, flattened.</summary>");
-                w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[] " + FieldName(buffer, parameter) + ";");
+                if (!IsBlockwise(optimizer, parameter))
+                {
+                    w.Line("/// <summary>" + buffer.Description + " of " + cref + ", flattened.</summary>");
+                    w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[] " + FieldName(buffer, parameter) + ";");
+                    continue;
+                }
+
+                w.Line("/// <summary>" + buffer.Description + " of " + cref + ", flattened, when it has fewer than 4,096 elements; else null.</summary>");
+                w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[]? " + FieldName(buffer, parameter) + ";");
+                w.Line();
+                w.Line("/// <summary>" + buffer.Description + " of " + cref + " as 8-bit block-wise state (" + Code(optimizer, buffer, parameter).ToString().ToLowerInvariant() + " code) when it has 4,096 elements or more; else null.</summary>");
+                w.Line("private readonly " + SourceWriter.BlockwiseState + "? " + BlockwiseFieldName(buffer, parameter) + ";");
             }
+        }
+
+        if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
+        {
+            w.Line();
+            w.Line("/// <summary>What GetState lists: per member its float32 buffers, or per 8-bit buffer its codes, absmax and code table.</summary>");
+            w.Line("private readonly global::Gen.OptimizerState[] _states;");
         }
     }
 
@@ -167,12 +206,23 @@ internal static class OptimizerEmitter
                     continue;
                 }
 
+                if (IsBlockwise(optimizer, parameter))
+                {
+                    WriteBlockwiseAllocation(w, optimizer, parameter, length);
+                    continue;
+                }
+
                 StateBuffer first = optimizer.Buffers[0];
                 w.Line(FieldName(first, parameter) + " = new " + Storage(optimizer, first, parameter).Keyword() + "[" + length + "];");
                 foreach (StateBuffer buffer in optimizer.Buffers.Skip(1))
                 {
                     w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[" + FieldName(first, parameter) + ".Length];");
                 }
+            }
+
+            if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
+            {
+                WriteStateList(w, model, optimizer);
             }
 
             if (model.Parameters.Count > 1)
@@ -195,6 +245,80 @@ internal static class OptimizerEmitter
         }
     }
 
+    /// <summary>A member's state, decided by its length now: 8-bit block-wise from 4,096 elements (each buffer at its initial value), else float32.</summary>
+    private static void WriteBlockwiseAllocation(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, string length)
+    {
+        w.Line();
+        using (w.Block("if (" + SourceWriter.BlockwiseState + ".Quantizes(" + length + "))"))
+        {
+            foreach (StateBuffer buffer in optimizer.Buffers)
+            {
+                w.Line(BlockwiseFieldName(buffer, parameter) + " = new " + SourceWriter.BlockwiseState + "(model." + parameter.Identifier + "!.Length, signed: "
+                    + Literals.Bool(Code(optimizer, buffer, parameter) == BlockwiseCode.Signed) + ", initialValue: " + ElementKind.Single.Literal(buffer.InitialValue) + ");");
+            }
+        }
+
+        using (w.Block("else"))
+        {
+            foreach (StateBuffer buffer in optimizer.Buffers)
+            {
+                w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[model." + parameter.Identifier + "!.Length];");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>_states</c>: per member, its float32 buffers under PyTorch's names, or for 8-bit state each buffer k's
+    /// <c>state{k}</c>, <c>absmax{k}</c> and <c>qmap{k}</c> (bitsandbytes' names, k from 1 in buffer order).
+    /// </summary>
+    private static void WriteStateList(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
+    {
+        w.Line();
+        w.Line("var states = new global::System.Collections.Generic.List<global::Gen.OptimizerState>();");
+        for (int p = 0; p < model.Parameters.Count; p++)
+        {
+            ParameterSpec parameter = model.Parameters[p];
+            string name = Literals.String(parameter.Name);
+            if (!IsBlockwise(optimizer, parameter))
+            {
+                foreach (StateBuffer buffer in optimizer.Buffers)
+                {
+                    w.Line("states.Add(" + StateExpression(optimizer, p, parameter, buffer) + ");");
+                }
+
+                continue;
+            }
+
+            using (w.Block("if (" + BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)"))
+            {
+                foreach (StateBuffer buffer in optimizer.Buffers)
+                {
+                    w.Line("states.Add(" + StateExpression(optimizer, p, parameter, buffer) + ");");
+                }
+            }
+
+            using (w.Block("else"))
+            {
+                for (int k = 0; k < optimizer.Buffers.Count; k++)
+                {
+                    w.Line(BlockwiseFieldName(optimizer.Buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ", " + Literals.String(optimizer.Buffers[k].Key) + ");");
+                }
+            }
+
+            w.Line();
+        }
+
+        w.Line("_states = states.ToArray();");
+    }
+
+    /// <summary>The <c>OptimizerState</c> of a float or 16-bit buffer, under PyTorch's name.</summary>
+    private static string StateExpression(OptimizerLayout optimizer, int index, ParameterSpec parameter, StateBuffer buffer)
+    {
+        ElementKind memory = Storage(optimizer, buffer, parameter);
+        string format = memory.Is16Bit() ? ", global::Gen.TensorElement." + memory : string.Empty;
+        return "new global::Gen.OptimizerState(" + index + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + format + "))";
+    }
+
     private static void WriteStateAccess(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {
         w.Line("/// <inheritdoc/>");
@@ -208,6 +332,17 @@ internal static class OptimizerEmitter
             w.Line("/// <inheritdoc/>");
             w.Line("public override bool RoundsStochastically => true;");
             w.Line();
+        }
+
+        if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override int StateCount => _states.Length;");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("public override global::Gen.OptimizerState GetState(int index) =>");
+            w.Line("    (uint)index < (uint)_states.Length ? _states[index] : throw new global::System.ArgumentOutOfRangeException(nameof(index));");
+            return;
         }
 
         w.Line("/// <inheritdoc/>");
@@ -229,9 +364,7 @@ internal static class OptimizerEmitter
                 ParameterSpec parameter = model.Parameters[p];
                 foreach (StateBuffer buffer in optimizer.Buffers)
                 {
-                    ElementKind memory = Storage(optimizer, buffer, parameter);
-                    string format = memory.Is16Bit() ? ", global::Gen.TensorElement." + memory : string.Empty;
-                    w.Line(index++ + " => new global::Gen.OptimizerState(" + p + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + format + ")),");
+                    w.Line(index++ + " => " + StateExpression(optimizer, p, parameter, buffer) + ",");
                 }
             }
 
@@ -246,15 +379,47 @@ internal static class OptimizerEmitter
         {
             foreach (ParameterSpec parameter in model.Parameters)
             {
-                foreach (StateBuffer buffer in optimizer.Buffers)
+                if (!IsBlockwise(optimizer, parameter))
                 {
-                    // Array.Clear(array) is .NET 6's; the portable target's profiles have only the ranged overload.
-                    string field = FieldName(buffer, parameter);
-                    w.Line(buffer.InitialValue == 0
-                        ? "global::System.Array.Clear(" + field + (model.Target == KernelTarget.Portable ? ", 0, " + field + ".Length" : string.Empty) + ");"
-                        : "global::System.Array.Fill(" + field + ", " + Storage(optimizer, buffer, parameter).Literal(buffer.InitialValue) + ");");
+                    foreach (StateBuffer buffer in optimizer.Buffers)
+                    {
+                        w.Line(ResetStatement(model, optimizer, buffer, parameter, string.Empty));
+                    }
+
+                    continue;
+                }
+
+                using (w.Block("if (" + BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)"))
+                {
+                    foreach (StateBuffer buffer in optimizer.Buffers)
+                    {
+                        w.Line(ResetStatement(model, optimizer, buffer, parameter, "!"));
+                    }
+                }
+
+                using (w.Block("else"))
+                {
+                    foreach (StateBuffer buffer in optimizer.Buffers)
+                    {
+                        w.Line(BlockwiseFieldName(buffer, parameter) + (buffer == optimizer.Buffers[0] ? string.Empty : "!") + ".Reset();");
+                    }
+                }
+
+                if (parameter != model.Parameters[model.Parameters.Count - 1])
+                {
+                    w.Line();
                 }
             }
         }
+    }
+
+    /// <summary>Clears or fills a float or 16-bit buffer with its initial value.</summary>
+    private static string ResetStatement(ModelSpec model, OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter, string nullForgiving)
+    {
+        // Array.Clear(array) is .NET 6's; the portable target's profiles have only the ranged overload.
+        string field = FieldName(buffer, parameter) + nullForgiving;
+        return buffer.InitialValue == 0
+            ? "global::System.Array.Clear(" + field + (model.Target == KernelTarget.Portable ? ", 0, " + field + ".Length" : string.Empty) + ");"
+            : "global::System.Array.Fill(" + field + ", " + Storage(optimizer, buffer, parameter).Literal(buffer.InitialValue) + ");";
     }
 }

@@ -20,6 +20,7 @@ internal static class SourceWriter
     public const string Guard = "global::Gen.__Internals.Guard";
     public const string FastMath = "global::Gen.__Internals.FastMath";
     public const string StochasticRounding = "global::Gen.__Internals.StochasticRounding";
+    public const string BlockwiseState = "global::Gen.__Internals.BlockwiseState";
 
     /// <summary>
     /// Writes the file header, the namespace and every containing type of <paramref name="hierarchy"/>,

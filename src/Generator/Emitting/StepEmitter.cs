@@ -22,7 +22,10 @@ internal static class StepEmitter
             w.Line(modelType + " model = _model;");
             foreach (ParameterSpec parameter in model.Parameters)
             {
-                string stateLength = optimizer.Buffers.Count == 0 ? "-1" : OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + ".Length";
+                string stateLength = optimizer.Buffers.Count == 0 ? "-1"
+                    : OptimizerEmitter.IsBlockwise(optimizer, parameter)
+                    ? "(" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + "?.Length ?? " + OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + "!.Length)"
+                    : OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + ".Length";
                 w.Line(SourceWriter.Guard + ".StepArguments(model." + parameter.Identifier + ", gradients." + parameter.Identifier + ", " + stateLength + ", " + Literals.String(parameter.Name) + ");");
             }
         }
@@ -123,34 +126,63 @@ internal static class StepEmitter
             arguments.Add("unchecked(" + SourceWriter.StochasticRounding + ".StepKey(StochasticRoundingSeed, StepCount, " + index + ") + (uint)start)");
         }
 
+        w.Line("case " + index + ":");
+        if (!OptimizerEmitter.IsBlockwise(optimizer, parameter))
+        {
+            WriteKernelCall(w, optimizer, kernel, parameter, "    ", "UpdateBuffer", arguments);
+            w.Line("    break;");
+            return;
+        }
+
+        // 8-bit block-wise state for members of 4,096 elements or more: UpdateBlocks runs the same kernel block by block.
+        var blockArguments = arguments.Take(2)
+            .Concat(optimizer.Buffers.Select((b, k) => OptimizerEmitter.BlockwiseFieldName(b, parameter) + (k == 0 ? string.Empty : "!")))
+            .Append("start")
+            .Concat(optimizer.Scalars.Select(s => "(float)" + ScalarField(s, parameter)))
+            .ToList();
+        w.Line("    if (" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)");
+        w.Line("    {");
+        WriteKernelCall(w, optimizer, kernel, parameter, "        ", "UpdateBuffer", arguments, last: false);
+        w.Line("    }");
+        w.Line("    else");
+        w.Line("    {");
+        WriteKernelCall(w, optimizer, kernel, parameter, "        ", "UpdateBlocks", blockArguments, last: false);
+        w.Line("    }");
+        w.Line();
+        w.Line("    break;");
+    }
+
+    /// <summary>A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has it.</summary>
+    private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
+    {
         string TypeArguments(string decay) => "<" + string.Join(", ", kernel.Switches.Select(s => s switch
         {
             KernelSwitch.CoupledDecay => decay,
             _ => KernelSwitches.TypeParameter(s),
         })) + ">";
 
-        w.Line("case " + index + ":");
         StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
-        string call = "UpdateBuffer{0}(" + string.Join(", ", arguments) + ");";
+        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
         if (coupled is null)
         {
-            w.Line("    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(string.Empty)));
+            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(string.Empty)));
         }
         else
         {
             // Without decay this step, the kernel compiled without the L2 term.
-            w.Line("    if (" + ScalarField(coupled, parameter) + " == 0)");
-            w.Line("    {");
-            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
-            w.Line("    }");
-            w.Line("    else");
-            w.Line("    {");
-            w.Line("        " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.On(KernelSwitch.CoupledDecay))));
-            w.Line("    }");
-            w.Line();
+            w.Line(indent + "if (" + ScalarField(coupled, parameter) + " == 0)");
+            w.Line(indent + "{");
+            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
+            w.Line(indent + "}");
+            w.Line(indent + "else");
+            w.Line(indent + "{");
+            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.On(KernelSwitch.CoupledDecay))));
+            w.Line(indent + "}");
+            if (last)
+            {
+                w.Line();
+            }
         }
-
-        w.Line("    break;");
     }
 
     /// <summary>

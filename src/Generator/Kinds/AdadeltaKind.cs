@@ -37,8 +37,8 @@ internal sealed class AdadeltaKind : OptimizerKind<A, AdadeltaSpec>
 
     protected override IEnumerable<StateBuffer> Buffers(AdadeltaSpec s) => new[]
     {
-        new StateBuffer("squareAvg", "v", "square_avg", 0, "Running average of the squared gradient"),
-        new StateBuffer("accDelta", "u", "acc_delta", 0, "Running average of the squared update"),
+        new StateBuffer("squareAvg", "v", "square_avg", 0, "Running average of the squared gradient", NonNegative: true),
+        new StateBuffer("accDelta", "u", "acc_delta", 0, "Running average of the squared update", NonNegative: true),
     };
 
     protected override IEnumerable<StepScalar> Scalars(AdadeltaSpec s) =>

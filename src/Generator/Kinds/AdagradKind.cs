@@ -41,7 +41,7 @@ internal sealed class AdagradKind : OptimizerKind<A, AdagradSpec>
     };
 
     protected override IEnumerable<StateBuffer> Buffers(AdagradSpec s) =>
-        new[] { new StateBuffer("sum", "s", "sum", s.InitialAccumulatorValue, "Sum of squared gradients") };
+        new[] { new StateBuffer("sum", "s", "sum", s.InitialAccumulatorValue, "Sum of squared gradients", NonNegative: true) };
 
     protected override IEnumerable<StepScalar> Scalars(AdagradSpec s) =>
         new[] { NegativeLearningRate(s), StepScalar.WeightDecay(WeightDecayMode.L2) };

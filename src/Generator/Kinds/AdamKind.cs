@@ -66,11 +66,11 @@ internal abstract class AdamFamilyKind<TAttribute> : OptimizerKind<TAttribute, A
 
     protected override IEnumerable<StateBuffer> Buffers(AdamSpec s)
     {
-        yield return new("expAvg", "m", "exp_avg", 0, "Running average of the gradient");
-        yield return new("expAvgSq", "v", "exp_avg_sq", 0, "Running average of the squared gradient");
+        yield return new("expAvg", "m", "exp_avg", 0, "Running average of the gradient", NonNegative: false);
+        yield return new("expAvgSq", "v", "exp_avg_sq", 0, "Running average of the squared gradient", NonNegative: true);
         if (s.AmsGrad)
         {
-            yield return new("maxExpAvgSq", "u", "max_exp_avg_sq", 0, "Maximum of the running averages of the squared gradient");
+            yield return new("maxExpAvgSq", "u", "max_exp_avg_sq", 0, "Maximum of the running averages of the squared gradient", NonNegative: true);
         }
     }
 

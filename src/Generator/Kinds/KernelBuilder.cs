@@ -27,13 +27,14 @@ internal sealed class KernelBuilder
         Element = element;
 
         // State may be stored in fewer bits than it is computed in (bf16, fp16): only its Memory and
-        // Rounding change here; KernelFlavor spells the widening load and the narrowing store.
+        // Rounding change here; KernelFlavor spells the widening load and the narrowing store. 8-bit
+        // block-wise state keeps the float kernel and records its code (Blockwise) for UpdateBlocks.
         _buffers = new[]
             {
                 new KernelBuffer(Parameter, "parameter", BufferRole.Parameter, element, element),
                 new KernelBuffer(Gradient, "gradient", BufferRole.Gradient, element, element),
             }
-            .Concat(states.Select(s => new KernelBuffer(s.Reference, s.Field, BufferRole.State, storage.Memory(element), element, storage.Rounding)))
+            .Concat(states.Select(s => new KernelBuffer(s.Reference, s.Field, BufferRole.State, storage.Memory(element), element, storage.Rounding, storage.Blockwise(s))))
             .ToArray();
     }
 

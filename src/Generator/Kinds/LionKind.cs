@@ -39,7 +39,7 @@ internal sealed class LionKind : OptimizerKind<A, LionSpec>
     };
 
     protected override IEnumerable<StateBuffer> Buffers(LionSpec s) =>
-        new[] { new StateBuffer("expAvg", "m", "exp_avg", 0, "Momentum (running average of the gradient)") };
+        new[] { new StateBuffer("expAvg", "m", "exp_avg", 0, "Momentum (running average of the gradient)", NonNegative: false) };
 
     protected override IEnumerable<StepScalar> Scalars(LionSpec s) =>
         new[] { StepScalar.NegativeLearningRate, StepScalar.WeightDecay(WeightDecayMode.Decoupled) };

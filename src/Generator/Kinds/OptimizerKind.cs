@@ -69,7 +69,7 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         TSpec spec = Read(reader.Instance<TAttribute>());
         Validate(spec, reader);
         reader.Defined(nameof(AdamAttribute.StatePrecision), spec.State.Precision);
-        if (spec.State.StochasticRounding && spec.State.Precision == StatePrecision.Float32)
+        if (spec.State.StochasticRounding && spec.State.Precision is not (StatePrecision.BFloat16 or StatePrecision.Float16))
         {
             reader.Fail(DiagnosticDescriptors.StochasticRoundingWithoutNarrowState, nameof(AdamAttribute.StochasticRounding), spec.State.Precision);
         }

@@ -51,15 +51,15 @@ internal sealed class RmsPropKind : OptimizerKind<RmsPropAttribute, RmsPropSpec>
 
     protected override IEnumerable<StateBuffer> Buffers(RmsPropSpec s)
     {
-        yield return new("squareAvg", "v", "square_avg", s.InitialScale, "Running average of the squared gradient");
+        yield return new("squareAvg", "v", "square_avg", s.InitialScale, "Running average of the squared gradient", NonNegative: true);
         if (s.Centered)
         {
-            yield return new("gradAvg", "m", "grad_avg", 0, "Running average of the gradient");
+            yield return new("gradAvg", "m", "grad_avg", 0, "Running average of the gradient", NonNegative: false);
         }
 
         if (s.Momentum > 0)
         {
-            yield return new("momentumBuffer", "b", "momentum_buffer", 0, "Momentum buffer");
+            yield return new("momentumBuffer", "b", "momentum_buffer", 0, "Momentum buffer", NonNegative: false);
         }
     }
 

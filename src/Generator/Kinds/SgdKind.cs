@@ -54,7 +54,7 @@ internal sealed class SgdKind : OptimizerKind<A, SgdSpec>
     };
 
     protected override IEnumerable<StateBuffer> Buffers(SgdSpec s) =>
-        s.Momentum > 0 ? new[] { new StateBuffer("momentumBuffer", "b", "momentum_buffer", 0, "Momentum buffer") } : new StateBuffer[0];
+        s.Momentum > 0 ? new[] { new StateBuffer("momentumBuffer", "b", "momentum_buffer", 0, "Momentum buffer", NonNegative: false) } : new StateBuffer[0];
 
     protected override IEnumerable<StepScalar> Scalars(SgdSpec s)
     {

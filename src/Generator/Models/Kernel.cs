@@ -28,6 +28,9 @@ internal sealed record KernelDescription(
 
     /// <summary>True when a state buffer is stored in fewer bits than its arithmetic and rounded stochastically.</summary>
     public bool RoundsStochastically => Buffers.Any(b => b.Rounding == StoreRounding.Stochastic);
+
+    /// <summary>True when the state buffers are kept as 8-bit block-wise codes between steps (<see cref="KernelBuffer.Blockwise"/>).</summary>
+    public bool IsBlockwise => Buffers.Any(b => b.Blockwise != BlockwiseCode.None);
 }
 
 /// <summary>What a kernel buffer holds.</summary>
@@ -48,7 +51,33 @@ internal enum BufferRole
 /// <param name="Memory">The element type stored in the array.</param>
 /// <param name="Arithmetic">The element type loads produce and stores take.</param>
 /// <param name="Rounding">How a store narrows to <paramref name="Memory"/> when it has fewer bits than <paramref name="Arithmetic"/>.</param>
-internal sealed record KernelBuffer(string Reference, string Span, BufferRole Role, ElementKind Memory, ElementKind Arithmetic, StoreRounding Rounding = StoreRounding.NearestEven);
+/// <param name="Blockwise">
+/// For 8-bit block-wise state (<c>StatePrecision.Int8Blockwise</c>), the code its blocks are quantized with between
+/// steps. The kernel itself is the float32 one: <c>UpdateBlocks</c> dequantizes a block of each such buffer into a float
+/// temporary (<paramref name="Memory"/>), runs the kernel on it and quantizes it back; members too small to quantize keep
+/// <paramref name="Memory"/> arrays.
+/// </param>
+internal sealed record KernelBuffer(
+    string Reference,
+    string Span,
+    BufferRole Role,
+    ElementKind Memory,
+    ElementKind Arithmetic,
+    StoreRounding Rounding = StoreRounding.NearestEven,
+    BlockwiseCode Blockwise = BlockwiseCode.None);
+
+/// <summary>Which of bitsandbytes' 8-bit codes a block-wise quantized state buffer uses.</summary>
+internal enum BlockwiseCode
+{
+    /// <summary>Not quantized.</summary>
+    None,
+
+    /// <summary>The signed "dynamic" code, for buffers that change sign (momenta).</summary>
+    Signed,
+
+    /// <summary>The unsigned "udynamic" code, for non-negative buffers (second moments, sums of squares).</summary>
+    Unsigned,
+}
 
 /// <summary>How a narrowing store rounds.</summary>
 internal enum StoreRounding

@@ -38,7 +38,7 @@ internal sealed record OptimizerLayout(
     internal static readonly string[] SkeletonMemberNames =
     {
         "DefaultLearningRate", "DefaultWeightDecay", "s_configuration", "_model", "_gradients",
-        "Kind", "Configuration", "StateCount", "GetState", "ValidateStep", "ApplyStep", "UpdateRange", "ResetState",
+        "Kind", "Configuration", "StateCount", "GetState", "_states", "UpdateBlocks", "ValidateStep", "ApplyStep", "UpdateRange", "ResetState",
         "StateBytes", "GlobalNormClip", "LastGradientNorm", "GradientScale", "ClearsGradients", "StochasticRoundingSeed", "RoundsStochastically",
         "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
         "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
@@ -60,7 +60,12 @@ internal sealed record OptimizerLayout(
 /// <param name="Key">PyTorch's state_dict name, e.g. "square_avg".</param>
 /// <param name="InitialValue">Value after construction and Reset.</param>
 /// <param name="Description">What the buffer holds, for XML docs.</param>
-internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description);
+/// <param name="NonNegative">
+/// Whether the buffer never holds a negative value (a sum or running average of squares): 8-bit block-wise state then
+/// uses bitsandbytes' unsigned code, whose 256 entries all cover [0, 1]; a buffer that changes sign (a momentum) the
+/// signed one.
+/// </param>
+internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description, bool NonNegative);
 
 /// <summary>A value computed once per step (in double) and passed to the kernels, e.g. the negated learning rate.</summary>
 /// <param name="Name">The field, local and kernel parameter name.</param>

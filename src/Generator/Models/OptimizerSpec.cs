@@ -17,7 +17,10 @@ internal abstract record OptimizerSpec(string? Name, double LearningRate, double
 /// <summary>The attributes' StatePrecision and StochasticRounding.</summary>
 internal sealed record StateStorage(StatePrecision Precision, bool StochasticRounding)
 {
-    /// <summary>The element type a state buffer of a member of <paramref name="element"/> has in memory.</summary>
+    /// <summary>
+    /// The element type a state buffer of a member of <paramref name="element"/> has in memory; for 8-bit block-wise
+    /// state, the element type of a small member's state and of the kernel's dequantized block.
+    /// </summary>
     public ElementKind Memory(ElementKind element) => Precision switch
     {
         StatePrecision.BFloat16 => ElementKind.BFloat16,
@@ -26,7 +29,12 @@ internal sealed record StateStorage(StatePrecision Precision, bool StochasticRou
     };
 
     /// <summary>How its stores round.</summary>
-    public StoreRounding Rounding => StochasticRounding && Precision != StatePrecision.Float32 ? StoreRounding.Stochastic : StoreRounding.NearestEven;
+    public StoreRounding Rounding => StochasticRounding && Precision is StatePrecision.BFloat16 or StatePrecision.Float16 ? StoreRounding.Stochastic : StoreRounding.NearestEven;
+
+    /// <summary>The 8-bit code <paramref name="buffer"/> is quantized with between steps, or none.</summary>
+    public BlockwiseCode Blockwise(StateBuffer buffer) => Precision != StatePrecision.Int8Blockwise
+        ? BlockwiseCode.None
+        : buffer.NonNegative ? BlockwiseCode.Unsigned : BlockwiseCode.Signed;
 }
 
 /// <summary>[RmsProp]: PyTorch's RMSprop with Keras/Optax epsilon placement, decoupled decay and an initial scale as options.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using Gen.__Internals;
 
 namespace Gen;
@@ -69,7 +70,9 @@ public static class Checkpoint
     /// <see cref="LoadOptimizer{TGradients}(Optimizer{TGradients}, Stream)"/>; with <paramref name="convertStatePrecision"/>,
     /// state saved at another float precision (F32, BF16 or F16 tensors: an optimizer generated with another
     /// <c>StatePrecision</c>) is converted to this optimizer's: widened exactly, or narrowed to nearest even. Without it,
-    /// such a file is rejected (<see cref="CheckpointError.DtypeMismatch"/>): a conversion is never silent.
+    /// such a file is rejected (<see cref="CheckpointError.DtypeMismatch"/>): a conversion is never silent. 8-bit block-wise
+    /// state (<c>StatePrecision.Int8Blockwise</c>) converts the same way, through float: the file's 8-bit state is
+    /// dequantized (its code table must still be this runtime's), float state quantized block by block.
     /// </summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="CheckpointException">The checkpoint is damaged or does not fit this optimizer; nothing was changed.</exception>
@@ -169,6 +172,21 @@ public static class Checkpoint
             }
         }
 
+        // 8-bit state's code tables are not copied but must be this runtime's: codes index them.
+        foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
+        {
+            bool codeToMatch = pair.Key.IsConstant || (pair.Key.Conversion is { } conversion && pair.Key == conversion.Code);
+            if (codeToMatch && !IsCodeTable(pair.Value, pair.Key.IsConstant ? pair.Key.Values : null))
+            {
+                throw new CheckpointException(
+                    CheckpointError.InvalidValue,
+                    pair.Key.Name,
+                    path,
+                    $"tensor '{pair.Key.Name}' is not this runtime's 8-bit code table (bitsandbytes' create_dynamic_map under torch 1.13's float32 arithmetic) bit for bit, and its 8-bit codes index that table: "
+                    + "state quantized with another code cannot be continued exactly.");
+            }
+        }
+
         // Every check has passed: copy. Nothing below can fail.
         CopyStaged(staged);
         optimizer.RestoreLearningRate(values.LearningRate);
@@ -195,17 +213,47 @@ public static class Checkpoint
         CopyStaged(staged);
     }
 
+    /// <summary>
+    /// Whether <paramref name="table"/> is this runtime's code (<paramref name="expected"/>, or either of the two when it is
+    /// null: a converting load dequantizes with the file's, which must still be one of them).
+    /// </summary>
+    private static bool IsCodeTable(TensorRef table, TensorRef? expected)
+    {
+        Span<byte> bytes = Dtypes.AsBytes(table);
+        return expected is { } code
+            ? bytes.SequenceEqual(Dtypes.AsBytes(code))
+            : bytes.SequenceEqual(MemoryMarshal.AsBytes(DynamicCode.Signed)) || bytes.SequenceEqual(MemoryMarshal.AsBytes(DynamicCode.Unsigned));
+    }
+
     private static void CopyStaged(Dictionary<TensorSlot, TensorRef> staged)
     {
         foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
         {
             TensorSlot slot = pair.Key;
-            if (slot.IsStep)
+            if (slot.IsStep || slot.IsConstant)
             {
                 continue;
             }
 
             TensorRef source = pair.Value, target = slot.Values;
+            if (slot.Conversion is { } conversion)
+            {
+                // A converting load between 8-bit and float state: through float, block by block.
+                if (conversion.Quantizes)
+                {
+                    BlockwiseQuantization.Quantize(AsSingle(source), conversion.Target.AsByteSpan(), conversion.TargetAbsmax.AsSingleSpan(), conversion.Signed);
+                }
+                else if (slot == conversion.Codes)
+                {
+                    TensorRef code = staged[conversion.Code!];
+                    var values = new float[source.Length];
+                    BlockwiseQuantization.Dequantize(source.AsByteSpan(), staged[conversion.Absmax!].AsSingleSpan(), values, signed: code.AsSingleSpan()[0] < 0);
+                    Store(values, conversion.Target);
+                }
+
+                continue;
+            }
+
             if (source.Element == target.Element)
             {
                 Dtypes.AsBytes(source).CopyTo(Dtypes.AsBytes(target));
@@ -213,24 +261,36 @@ public static class Checkpoint
             }
 
             // A converting load (the plan accepted it): through float, exact when widening, to nearest even when narrowing.
-            float[] values = source.Element == TensorElement.Single ? (float[])source.Array! : new float[source.Length];
-            if (source.Element != TensorElement.Single)
-            {
-                Widen(source, values);
-            }
+            Store(AsSingle(source), target);
+        }
+    }
 
-            if (target.Element == TensorElement.Single)
-            {
-                values.AsSpan().CopyTo(target.AsSingleSpan());
-            }
-            else if (target.Element == TensorElement.BFloat16)
-            {
-                BFloat16Storage.Narrow(values, target.AsBitsSpan());
-            }
-            else
-            {
-                Float16Storage.Narrow(values, target.AsBitsSpan());
-            }
+    /// <summary>A float or 16-bit tensor as floats (widened exactly).</summary>
+    private static float[] AsSingle(TensorRef source)
+    {
+        float[] values = source.Element == TensorElement.Single ? (float[])source.Array! : new float[source.Length];
+        if (source.Element != TensorElement.Single)
+        {
+            Widen(source, values);
+        }
+
+        return values;
+    }
+
+    /// <summary>Writes floats into a float or 16-bit tensor (to nearest even when narrowing).</summary>
+    private static void Store(float[] values, TensorRef target)
+    {
+        if (target.Element == TensorElement.Single)
+        {
+            values.AsSpan().CopyTo(target.AsSingleSpan());
+        }
+        else if (target.Element == TensorElement.BFloat16)
+        {
+            BFloat16Storage.Narrow(values, target.AsBitsSpan());
+        }
+        else
+        {
+            Float16Storage.Narrow(values, target.AsBitsSpan());
         }
     }
 

@@ -9,14 +9,26 @@ namespace Gen;
 /// <summary>One tensor of a checkpoint: its name and shape in the file, and the array that holds its values.</summary>
 internal sealed class TensorSlot
 {
-    public TensorSlot(string name, string member, int[] shape, TensorRef values, bool isStep)
+    public TensorSlot(string name, string member, int[] shape, TensorRef values, bool isStep, bool ownShape = false, bool isConstant = false, string? floatKey = null)
     {
         Name = name;
         Member = member;
         Shape = shape;
         Values = values;
         IsStep = isStep;
+        OwnShape = ownShape;
+        IsConstant = isConstant;
+        FloatKey = floatKey;
     }
+
+    /// <summary>For 8-bit state's codes, PyTorch's key of the buffer they hold.</summary>
+    public string? FloatKey { get; }
+
+    /// <summary>
+    /// Set on the slots a converting load creates for a file tensor at another precision than the optimizer's 8-bit or
+    /// float state (<see cref="Values"/> then only gives the staging length): what the staged values become.
+    /// </summary>
+    public BlockwiseConversion? Conversion { get; init; }
 
     /// <summary>The tensor name: the member (<c>W1</c>) or the member and a state key (<c>W1.square_avg</c>).</summary>
     public string Name { get; }
@@ -32,6 +44,15 @@ internal sealed class TensorSlot
 
     /// <summary>A per-parameter step count, which is checked on load but not copied anywhere.</summary>
     public bool IsStep { get; }
+
+    /// <summary>A state tensor whose shape is its own, not the member's (8-bit state's absmax and code table).</summary>
+    public bool OwnShape { get; }
+
+    /// <summary>A constant table (8-bit state's code, <c>qmap</c>): a load requires the file's to equal it bit for bit and copies nothing.</summary>
+    public bool IsConstant { get; }
+
+    /// <summary>8-bit block-wise state: its codes, absmax or code table (only these are U8 or shaped on their own).</summary>
+    public bool IsBlockwise => Values.Element == TensorElement.UInt8 || OwnShape;
 
     public string Dtype => Dtypes.Of(Values.Element);
 
@@ -50,6 +71,7 @@ internal sealed class TensorSlot
         Dtypes.F64 => new TensorRef(Name, new double[Values.Length]),
         Dtypes.BF16 => new TensorRef(Name, new ushort[Values.Length], TensorElement.BFloat16),
         Dtypes.F16 => new TensorRef(Name, new ushort[Values.Length], TensorElement.Float16),
+        Dtypes.U8 => new TensorRef(Name, new byte[Values.Length]),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a dtype Gen stages."),
     };
 
@@ -194,7 +216,7 @@ internal sealed class CheckpointLayout
         {
             OptimizerState state = optimizer.GetState(i);
             TensorRef member = members[state.ParameterIndex];
-            if (state.Buffer.Length != member.Length)
+            if (state.Shape is null && state.Buffer.Length != member.Length)
             {
                 throw targetError(member.Name, $"model member '{member.Name}' now holds {member.Length} elements but the optimizer state was created for {state.Buffer.Length}. Create a new optimizer after replacing a model array with one of another size.");
             }
@@ -216,7 +238,7 @@ internal sealed class CheckpointLayout
 
             foreach (OptimizerState state in states[i])
             {
-                slots.Add(new TensorSlot(member.Name + "." + state.Key, member.Name, shape, state.Buffer, isStep: false));
+                slots.Add(new TensorSlot(member.Name + "." + state.Key, member.Name, state.Shape ?? shape, state.Buffer, isStep: false, ownShape: state.Shape is not null, state.IsConstant, state.FloatKey));
             }
         }
 
@@ -344,9 +366,25 @@ internal sealed class CheckpointLayout
             values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate, roundingSeed);
         }
 
+        var converted = new HashSet<string>(StringComparer.Ordinal);
+        if (Content == OptimizerContent && CompareBlockwise(header, path, convertStatePrecision, converted) is { } blockwiseError)
+        {
+            return LoadPlan.Reject(blockwiseError);
+        }
+
         var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
         foreach (TensorSlot slot in Slots)
         {
+            if (!slot.IsStep && converted.Contains(slot.Member))
+            {
+                if (PlanConversion(slot, header, slots, path) is { } conversionError)
+                {
+                    return LoadPlan.Reject(conversionError);
+                }
+
+                continue;
+            }
+
             TensorEntry? entry = header.Find(slot.Name);
             if (entry is null)
             {
@@ -355,7 +393,7 @@ internal sealed class CheckpointLayout
                     : Fail(CheckpointError.MissingTensor, slot.Name, $"it has no tensor '{slot.Name}', which this optimizer keeps for member '{slot.Member}'."));
             }
 
-            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
+            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && !slot.IsBlockwise && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
             if (entry.Dtype != slot.Dtype && stateAtAnotherPrecision && !convertStatePrecision)
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name,
@@ -367,6 +405,8 @@ internal sealed class CheckpointLayout
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name, slot.IsStep
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but a step is stored as a {slot.Dtype} scalar, as in PyTorch."
+                    : slot.IsBlockwise
+                    ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer's 8-bit state keeps it as {slot.Dtype}."
                     : $"tensor '{slot.Name}' is {entry.Dtype}, but model member '{slot.Member}' is {ElementName(slot.Dtype)} ({slot.Dtype})."));
             }
 
@@ -374,6 +414,8 @@ internal sealed class CheckpointLayout
             {
                 return LoadPlan.Reject(Fail(CheckpointError.ShapeMismatch, slot.Name, slot.IsStep
                     ? $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but a step is stored as a scalar (shape [])."
+                    : slot.OwnShape
+                    ? $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but this optimizer's '{slot.Name}' has shape {slot.FormatShape()}."
                     : $"tensor '{slot.Name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but model member '{slot.Member}' has shape {slot.FormatShape()}."));
             }
 
@@ -391,6 +433,122 @@ internal sealed class CheckpointLayout
         }
 
         return LoadPlan.Accept(slots, values);
+    }
+
+    /// <summary>
+    /// Whether each member's state is 8-bit block-wise in the file exactly when it is in this optimizer (a U8 tensor of
+    /// the member). A converting load adds the members where they differ to <paramref name="converted"/>; else they are rejected.
+    /// </summary>
+    private CheckpointException? CompareBlockwise(SafetensorsHeader header, string? path, bool convertStatePrecision, HashSet<string> converted)
+    {
+        foreach (string member in Members)
+        {
+            TensorSlot? ours = Slots.Find(s => s.Member == member && s.Dtype == Dtypes.U8);
+            TensorEntry? theirs = null;
+            foreach (TensorEntry entry in header.Tensors)
+            {
+                if (entry.Dtype == Dtypes.U8 && entry.Name.StartsWith(member + ".", StringComparison.Ordinal))
+                {
+                    theirs = entry;
+                    break;
+                }
+            }
+
+            if ((ours is null) == (theirs is null))
+            {
+                continue;
+            }
+
+            if (convertStatePrecision)
+            {
+                converted.Add(member);
+                continue;
+            }
+
+            const string Hint = "Load with convertStatePrecision: true to convert it (8-bit state is dequantized, float state quantized block by block), or load it into an optimizer generated with the file's StatePrecision.";
+            string name = (ours?.Name ?? theirs!.Name);
+            return new CheckpointException(CheckpointError.DtypeMismatch, name, path, ours is not null
+                ? $"this optimizer keeps member '{member}' as 8-bit block-wise state (StatePrecision.Int8Blockwise: '{ours.Name}', U8), but the file keeps it at another precision (no U8 tensor of '{member}'). " + Hint
+                : $"the file keeps member '{member}' as 8-bit block-wise state ('{theirs!.Name}', U8), but this optimizer keeps it at another precision (StatePrecision.Int8Blockwise keeps float32 state for members under 4,096 elements). " + Hint);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Plans a converting load of one state slot of a member whose state is 8-bit in the file and not here, or the other
+    /// way round: this optimizer's codes <c>state{k}</c> from the file's float tensor of the same PyTorch key (its absmax
+    /// and code table follow), or this optimizer's float buffer k from the file's <c>state{k}</c>, <c>absmax{k}</c> and
+    /// <c>qmap{k}</c> (k counts the member's buffers in order). The file's tensors are staged under new slots.
+    /// </summary>
+    private CheckpointException? PlanConversion(TensorSlot slot, SafetensorsHeader header, Dictionary<string, TensorSlot> slots, string? path)
+    {
+        CheckpointException? Check(string name, Func<string, bool> dtype, string expected, int[] shape, out TensorEntry? entry)
+        {
+            entry = header.Find(name);
+            if (entry is null)
+            {
+                return new CheckpointException(CheckpointError.MissingTensor, name, path, $"it has no tensor '{name}', which converting this optimizer's '{slot.Name}' needs.");
+            }
+
+            if (!dtype(entry.Dtype))
+            {
+                return new CheckpointException(CheckpointError.DtypeMismatch, name, path, $"tensor '{name}' is {entry.Dtype}, but converting it into this optimizer's '{slot.Name}' needs {expected}.");
+            }
+
+            return SameShape(entry.Shape, shape) ? null : new CheckpointException(CheckpointError.ShapeMismatch, name, path,
+                $"tensor '{name}' has shape {SafetensorsHeader.FormatShape(entry.Shape)}, but converting it into this optimizer's '{slot.Name}' needs shape [{string.Join(", ", shape)}].");
+        }
+
+        if (slot.Dtype == Dtypes.U8)
+        {
+            // This optimizer's 8-bit buffer k from the file's float buffer of the same key.
+            string number = slot.Name.Substring(slot.Name.LastIndexOf(".state", StringComparison.Ordinal) + ".state".Length);
+            TensorSlot absmax = Slots.Find(s => s.Name == slot.Member + ".absmax" + number)!;
+            TensorSlot code = Slots.Find(s => s.Name == slot.Member + ".qmap" + number)!;
+            if (Check(slot.Member + "." + slot.FloatKey, Dtypes.IsStatePrecision, "F32, BF16 or F16", slot.Shape, out TensorEntry? entry) is { } error)
+            {
+                return error;
+            }
+
+            var conversion = BlockwiseConversion.Quantize(slot.Values, absmax.Values, signed: code.Values.AsSingleSpan()[0] < 0);
+            slots.Add(entry!.Name, new TensorSlot(entry.Name, slot.Member, slot.Shape, slot.Values, isStep: false) { Conversion = conversion });
+            return null;
+        }
+
+        if (slot.IsBlockwise)
+        {
+            // absmax{k} and qmap{k}: written with state{k}.
+            return null;
+        }
+
+        // This optimizer's float buffer k from the file's 8-bit buffer k.
+        int k = 1 + Slots.FindAll(s => s.Member == slot.Member && !s.IsStep).IndexOf(slot);
+        int blocks = BlockwiseQuantization.BlockCount(slot.Values.Length);
+        string prefix = slot.Member + ".";
+        if (Check(prefix + "state" + k, d => d == Dtypes.U8, Dtypes.U8, slot.Shape, out TensorEntry? codes) is { } codesError)
+        {
+            return codesError;
+        }
+
+        if (Check(prefix + "absmax" + k, d => d == Dtypes.F32, Dtypes.F32, new[] { blocks }, out TensorEntry? scales) is { } absmaxError)
+        {
+            return absmaxError;
+        }
+
+        if (Check(prefix + "qmap" + k, d => d == Dtypes.F32, Dtypes.F32, new[] { DynamicCode.Length }, out TensorEntry? table) is { } qmapError)
+        {
+            return qmapError;
+        }
+
+        var dequantize = BlockwiseConversion.Dequantize(slot.Values);
+        dequantize.Codes = new TensorSlot(codes!.Name, slot.Member, slot.Shape, new TensorRef(codes.Name, new byte[slot.Values.Length]), isStep: false) { Conversion = dequantize };
+        dequantize.Absmax = new TensorSlot(scales!.Name, slot.Member, new[] { blocks }, new TensorRef(scales.Name, new float[blocks]), isStep: false) { Conversion = dequantize };
+        dequantize.Code = new TensorSlot(table!.Name, slot.Member, new[] { DynamicCode.Length }, new TensorRef(table.Name, new float[DynamicCode.Length]), isStep: false) { Conversion = dequantize };
+        slots.Add(codes.Name, dequantize.Codes);
+        slots.Add(scales.Name, dequantize.Absmax);
+        slots.Add(table.Name, dequantize.Code);
+        return null;
     }
 
     private CheckpointException? CompareConfiguration(IReadOnlyDictionary<string, string> metadata, string? path)
@@ -480,11 +638,11 @@ internal sealed class CheckpointLayout
         return members;
     }
 
-    /// <summary>Stable order by element size, largest first: each tensor then starts at a multiple of its element size.</summary>
+    /// <summary>Stable order by element size (8, 4, 2, 1 bytes), largest first: each tensor then starts at a multiple of its element size.</summary>
     private static List<TensorSlot> AlignedOrder(List<TensorSlot> slots)
     {
         var ordered = new List<TensorSlot>(slots.Count);
-        foreach (int size in new[] { 8, 4, 2 })
+        foreach (int size in new[] { 8, 4, 2, 1 })
         {
             ordered.AddRange(slots.FindAll(s => Dtypes.SizeOf(s.Dtype) == size));
         }
@@ -536,4 +694,41 @@ internal sealed class CheckpointLayout
     };
 
     private static string Article(string content) => content == OptimizerContent ? "an" : "a";
+}
+
+/// <summary>
+/// What a converting load does with the staged tensors of one buffer whose state is 8-bit block-wise on one side only:
+/// quantize a staged float (or 16-bit) tensor into this optimizer's codes and absmax, or dequantize the file's codes,
+/// absmax and code table into this optimizer's float (or 16-bit) buffer.
+/// </summary>
+internal sealed class BlockwiseConversion
+{
+    private BlockwiseConversion(TensorRef target, TensorRef absmax, bool signed)
+    {
+        Target = target;
+        TargetAbsmax = absmax;
+        Signed = signed;
+    }
+
+    /// <summary>This optimizer's codes (quantizing) or float buffer (dequantizing).</summary>
+    public TensorRef Target { get; }
+
+    /// <summary>This optimizer's absmax, when quantizing.</summary>
+    public TensorRef TargetAbsmax { get; }
+
+    /// <summary>The code the quantization uses (this optimizer's, when quantizing).</summary>
+    public bool Signed { get; }
+
+    public bool Quantizes => Target.Element == TensorElement.UInt8;
+
+    /// <summary>When dequantizing: the slots the file's <c>state{k}</c>, <c>absmax{k}</c> and <c>qmap{k}</c> are staged in.</summary>
+    public TensorSlot? Codes { get; set; }
+
+    public TensorSlot? Absmax { get; set; }
+
+    public TensorSlot? Code { get; set; }
+
+    public static BlockwiseConversion Quantize(TensorRef codes, TensorRef absmax, bool signed) => new(codes, absmax, signed);
+
+    public static BlockwiseConversion Dequantize(TensorRef target) => new(target, default, signed: false);
 }

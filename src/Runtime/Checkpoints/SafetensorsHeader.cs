@@ -39,6 +39,7 @@ internal static class Dtypes
     public const string F64 = "F64";
     public const string BF16 = "BF16";
     public const string F16 = "F16";
+    public const string U8 = "U8";
 
     /// <summary>The safetensors dtype of <paramref name="element"/>.</summary>
     public static string Of(TensorElement element) => element switch
@@ -46,6 +47,7 @@ internal static class Dtypes
         TensorElement.Single => F32,
         TensorElement.Double => F64,
         TensorElement.BFloat16 => BF16,
+        TensorElement.UInt8 => U8,
         _ => F16,
     };
 
@@ -54,6 +56,7 @@ internal static class Dtypes
     {
         TensorElement.Single => MemoryMarshal.AsBytes(tensor.AsSingleSpan()),
         TensorElement.Double => MemoryMarshal.AsBytes(tensor.AsDoubleSpan()),
+        TensorElement.UInt8 => tensor.AsByteSpan(),
         _ => MemoryMarshal.AsBytes(tensor.AsBitsSpan()),
     };
 

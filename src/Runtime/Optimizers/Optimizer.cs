@@ -214,7 +214,8 @@ public abstract class Optimizer<TGradients> : IRangeJob
 
     /// <summary>
     /// Bytes of optimizer state: every state buffer's elements times their size (4 for float, 8 for double, 2 for
-    /// bfloat16 and float16 state). The arrays' object headers are not counted.
+    /// bfloat16 and float16 state; for 8-bit block-wise state 1 per element and 4 per block of 256 for its absmax,
+    /// the code tables being shared). The arrays' object headers are not counted.
     /// </summary>
     public long StateBytes
     {
@@ -223,7 +224,8 @@ public abstract class Optimizer<TGradients> : IRangeJob
             long total = 0;
             for (int i = 0; i < StateCount; i++)
             {
-                total += GetState(i).Buffer.ByteLength;
+                OptimizerState state = GetState(i);
+                total += state.IsConstant ? 0 : state.Buffer.ByteLength;
             }
 
             return total;

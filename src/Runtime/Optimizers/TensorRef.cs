@@ -17,12 +17,18 @@ public enum TensorElement : byte
 
     /// <summary>IEEE binary16, held as its bits in a <see cref="ushort"/> (optimizer state with <c>StatePrecision.Float16</c>).</summary>
     Float16 = 3,
+
+    /// <summary>
+    /// A <see cref="byte"/>: the code indices of 8-bit block-wise optimizer state (<c>StatePrecision.Int8Blockwise</c>),
+    /// each an index into a 256-entry code table.
+    /// </summary>
+    UInt8 = 4,
 }
 
 /// <summary>
 /// A named view of one array of a model, a gradient container or an optimizer state:
 /// <c>float[]</c>, <c>double[]</c>, <c>float[,]</c>, <c>double[,]</c>, <c>float[,,]</c> or <c>double[,,]</c>, or for
-/// 16-bit optimizer state a <c>ushort[]</c> of bfloat16 or float16 bits.
+/// 16-bit optimizer state a <c>ushort[]</c> of bfloat16 or float16 bits, or for 8-bit optimizer state a <c>byte[]</c> of codes.
 /// The constructors are typed so that <see cref="Element"/> always matches the array.
 /// </summary>
 public readonly struct TensorRef
@@ -61,6 +67,9 @@ public readonly struct TensorRef
     {
     }
 
+    /// <summary>Wraps a <c>byte[]</c> of 8-bit codes (<see cref="TensorElement.UInt8"/>).</summary>
+    public TensorRef(string name, byte[]? codes) : this(name, codes, TensorElement.UInt8) { }
+
     /// <summary>The member name, as declared in the model class.</summary>
     public string Name { get; }
 
@@ -73,11 +82,12 @@ public readonly struct TensorRef
     /// <summary>Number of elements, 0 when <see cref="Array"/> is null.</summary>
     public int Length => Array?.Length ?? 0;
 
-    /// <summary>Bytes of the elements: <see cref="Length"/> times 4, 8 or 2.</summary>
+    /// <summary>Bytes of the elements: <see cref="Length"/> times 4, 8, 2 or 1.</summary>
     public long ByteLength => (long)Length * Element switch
     {
         TensorElement.Single => sizeof(float),
         TensorElement.Double => sizeof(double),
+        TensorElement.UInt8 => sizeof(byte),
         _ => sizeof(ushort),
     };
 
@@ -95,4 +105,9 @@ public readonly struct TensorRef
     public Span<ushort> AsBitsSpan() => Element is TensorElement.BFloat16 or TensorElement.Float16
         ? ((ushort[])Array!).AsSpan()
         : throw new InvalidOperationException($"'{Name}' holds {Element} elements, not 16-bit ones.");
+
+    /// <summary>The bytes. Throws when the element type is not <see cref="TensorElement.UInt8"/>.</summary>
+    public Span<byte> AsByteSpan() => Element == TensorElement.UInt8
+        ? ((byte[])Array!).AsSpan()
+        : throw new InvalidOperationException($"'{Name}' holds {Element} elements, not bytes.");
 }

@@ -21,8 +21,11 @@ internal interface IRangeJob
 /// </summary>
 internal static class StepWorkers
 {
-    /// <summary>Chunks start at multiples of this many elements: whole cache lines and whole vectors.</summary>
-    private const int Alignment = 64;
+    /// <summary>
+    /// Chunks start at multiples of this many elements: whole cache lines, whole vectors, and whole blocks of 8-bit
+    /// block-wise state (<see cref="Gen.__Internals.BlockwiseState.BlockSize"/>), which a slice must not split.
+    /// </summary>
+    private const int Alignment = Gen.__Internals.BlockwiseState.BlockSize;
 
     private static readonly object Gate = new();
     private static Worker[]? s_workers;
