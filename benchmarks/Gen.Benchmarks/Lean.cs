@@ -21,9 +21,9 @@ public static class Lean
     /// <summary>The rows, each a name in lean.json.</summary>
     public static readonly string[] Rows =
     {
-        "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16",
+        "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16", "AdamInt8",
         "MemoryRoof28", "MemoryRoof28LoadsFirst", "MemoryRoof20", "MemoryRoof20LoadsFirst",
-        "ArithmeticRoof20", "ArithmeticRoof20LoadsFirst", "ClipThenStep", "FusedClipStep",
+        "ArithmeticRoof20", "ArithmeticRoof20LoadsFirst", "MemoryRoof16", "ClipThenStep", "FusedClipStep",
     };
 
     /// <summary>Bytes each row moves per parameter (the roofs and the steps they bound).</summary>
@@ -33,6 +33,10 @@ public static class Lean
         ["AdamBFloat16"] = 20,
         ["AdamBFloat16Stochastic"] = 20,
         ["AdamFloat16"] = 20,
+
+        // 8-bit: one byte per element per buffer, and 4 bytes per 256 (the absmax), read and written.
+        ["AdamInt8"] = 16,
+        ["MemoryRoof16"] = 16,
         ["MemoryRoof28"] = 28,
         ["MemoryRoof28LoadsFirst"] = 28,
         ["MemoryRoof20"] = 20,
@@ -66,6 +70,7 @@ public static class Lean
             ["AdamFloat32"] = (double)new LeanModel.AdamFloat32(model).StateBytes / parameters,
             ["AdamBFloat16"] = (double)new LeanModel.AdamBFloat16(model).StateBytes / parameters,
             ["AdamFloat16"] = (double)new LeanModel.AdamFloat16(model).StateBytes / parameters,
+            ["AdamInt8"] = (double)new LeanModel.AdamInt8(model).StateBytes / parameters,
         };
         var document = new
         {
@@ -91,6 +96,11 @@ public static class Lean
             "AdamBFloat16" => new StepRow(new LeanModel.AdamBFloat16(model) { NonFinitePolicy = NonFinitePolicy.Ignore }, a, b, clip: null),
             "AdamBFloat16Stochastic" => new StepRow(new LeanModel.AdamBFloat16Stochastic(model) { NonFinitePolicy = NonFinitePolicy.Ignore }, a, b, clip: null),
             "AdamFloat16" => new StepRow(new LeanModel.AdamFloat16(model) { NonFinitePolicy = NonFinitePolicy.Ignore }, a, b, clip: null),
+            "AdamInt8" => new StepRow(new LeanModel.AdamInt8(model) { NonFinitePolicy = NonFinitePolicy.Ignore }, a, b, clip: null),
+
+            // 8-bit traffic: p read and written and g read, then two bytes per parameter read and written (the two code
+            // buffers, one byte each), as two TensorPrimitives loops: the same bytes, in two passes.
+            "MemoryRoof16" => new BytesRoofRow(a.P, model.P, new byte[2 * parameters]),
 
             // The memory roofs: Adam's float32 traffic (p, m and v read and written, g read), and its 16-bit traffic, whose two
             // state buffers of 2 bytes per element move the bytes of one float buffer. Both loop shapes: the faster is the roof.
@@ -171,5 +181,26 @@ public static class Lean
         }
 
         public void Step() => Roofs.Run(_gradient, _readWrite, _arithmetic, _shape, divisions: _arithmetic ? 2 : 1);
+    }
+
+    /// <summary>The memory roof of 8-bit Adam's traffic: p ← p + g, then every byte of the two code buffers read and written.</summary>
+    private sealed class BytesRoofRow : IStepRow
+    {
+        private readonly float[] _gradient;
+        private readonly float[] _parameter;
+        private readonly byte[] _bytes;
+
+        public BytesRoofRow(float[] gradient, float[] parameter, byte[] bytes)
+        {
+            _gradient = gradient;
+            _parameter = parameter;
+            _bytes = bytes;
+        }
+
+        public void Step()
+        {
+            System.Numerics.Tensors.TensorPrimitives.Add(_parameter, _gradient, _parameter);
+            System.Numerics.Tensors.TensorPrimitives.Add(_bytes, (byte)1, _bytes);
+        }
     }
 }

@@ -66,6 +66,7 @@ public sealed partial class SmallMlp
 [Adam(Name = "AdamBFloat16", StatePrecision = StatePrecision.BFloat16)]
 [Adam(Name = "AdamBFloat16Stochastic", StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 [Adam(Name = "AdamFloat16", StatePrecision = StatePrecision.Float16)]
+[Adam(Name = "AdamInt8", StatePrecision = StatePrecision.Int8Blockwise)]
 public sealed partial class LeanModel
 {
     public float[] P = System.Array.Empty<float>();

@@ -55,4 +55,13 @@ public sealed class LeanRowTests
         Assert.Equal((long)bytesPerParameter * Parameters, step.Optimizer.StateBytes);
         Assert.Equal(NonFinitePolicy.Ignore, step.Optimizer.NonFinitePolicy);
     }
+
+    /// <summary>The 8-bit row keeps one byte per element per buffer and one float per 256 (16M parameters: 2.03 bytes each).</summary>
+    [Fact]
+    public void TheEightBitRowKeepsBlockwiseState()
+    {
+        var step = (Lean.StepRow)Lean.Create("AdamInt8", Parameters);
+        Assert.Equal(TensorElement.UInt8, step.Optimizer.GetState(0).Buffer.Element);
+        Assert.Equal((2L * Parameters) + (2L * 4 * ((Parameters + 255) / 256)), step.Optimizer.StateBytes);
+    }
 }
