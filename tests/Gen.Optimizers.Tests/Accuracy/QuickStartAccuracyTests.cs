@@ -149,7 +149,8 @@ public sealed class QuickStartAccuracyTests
         return (model, optimizer, new SpiralNet.Gradients(model));
     }
 
-    private static double RelativeDistance(ITrainable reference, ITrainable other)
+    /// <summary>‖p − q‖ / ‖p‖ over every parameter of the two models, in double.</summary>
+    internal static double RelativeDistance(ITrainable reference, ITrainable other)
     {
         double difference = 0, norm = 0;
         for (int i = 0; i < reference.ParameterCount; i++)
@@ -165,7 +166,8 @@ public sealed class QuickStartAccuracyTests
         return Math.Sqrt(difference / norm);
     }
 
-    private static void Shuffle(int[] items, Random random)
+    /// <summary>Fisher–Yates, as the QuickStart shuffles.</summary>
+    internal static void Shuffle(int[] items, Random random)
     {
         for (int i = items.Length - 1; i > 0; i--)
         {
@@ -232,7 +234,7 @@ public sealed class WideSpiralNetAccuracyTests
         double largest = 0;
         for (int step = 0; step < 200;)
         {
-            Shuffle(order, random);
+            QuickStartAccuracyTests.Shuffle(order, random);
             for (int start = 0; start < count && step < 200; start += BatchSize, step++)
             {
                 int size = Math.Min(BatchSize, count - start);
@@ -244,7 +246,7 @@ public sealed class WideSpiralNetAccuracyTests
                     optimizer.Step(grads);
                 }
 
-                largest = Math.Max(largest, RelativeDistance(reference, eightBit));
+                largest = Math.Max(largest, QuickStartAccuracyTests.RelativeDistance(reference, eightBit));
             }
         }
 
@@ -264,7 +266,7 @@ public sealed class WideSpiralNetAccuracyTests
         for (int epoch = 1; epoch <= Epochs; epoch++)
         {
             optimizer.LearningRate = baseLearningRate * (1 - ((epoch - 1.0) / Epochs));
-            Shuffle(order, random);
+            QuickStartAccuracyTests.Shuffle(order, random);
             for (int start = 0; start < count; start += BatchSize)
             {
                 int size = Math.Min(BatchSize, count - start);
@@ -276,30 +278,5 @@ public sealed class WideSpiralNetAccuracyTests
         }
 
         return model.Accuracy(Data.X, Data.Y);
-    }
-
-    private static double RelativeDistance(ITrainable reference, ITrainable other)
-    {
-        double difference = 0, norm = 0;
-        for (int i = 0; i < reference.ParameterCount; i++)
-        {
-            Span<float> p = reference.GetParameter(i).AsSingleSpan(), q = other.GetParameter(i).AsSingleSpan();
-            for (int k = 0; k < p.Length; k++)
-            {
-                difference += ((double)p[k] - q[k]) * ((double)p[k] - q[k]);
-                norm += (double)p[k] * p[k];
-            }
-        }
-
-        return Math.Sqrt(difference / norm);
-    }
-
-    private static void Shuffle(int[] items, Random random)
-    {
-        for (int i = items.Length - 1; i > 0; i--)
-        {
-            int j = random.Next(i + 1);
-            (items[i], items[j]) = (items[j], items[i]);
-        }
     }
 }
