@@ -82,15 +82,23 @@ internal static class OptimizerEmitter
     /// it then has a <see cref="BlockwiseFieldName"/> field beside the float one, one of them null.
     /// </summary>
     public static bool IsBlockwise(OptimizerLayout optimizer, ParameterSpec parameter) =>
-        optimizer.Buffers.Count > 0 && optimizer.Kernels.First(k => k.Element == parameter.Element).IsBlockwise;
+        optimizer.Buffers.Count > 0 && KernelOf(optimizer, parameter).IsBlockwise;
 
     /// <summary>The code <paramref name="buffer"/> is quantized with, as the kernel of <paramref name="parameter"/> records it.</summary>
     private static BlockwiseCode Code(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
-        optimizer.Kernels.First(k => k.Element == parameter.Element).Buffers.First(b => b.Reference == buffer.Reference).Blockwise;
+        KernelBufferOf(optimizer, buffer, parameter).Blockwise;
 
     /// <summary>The element type <paramref name="buffer"/> of <paramref name="parameter"/> has in memory, as its kernel stores it.</summary>
     private static ElementKind Storage(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
-        optimizer.Kernels.First(k => k.Element == parameter.Element).Buffers.First(b => b.Reference == buffer.Reference).Memory;
+        KernelBufferOf(optimizer, buffer, parameter).Memory;
+
+    /// <summary>The kernel that updates <paramref name="parameter"/>: the one for its element type.</summary>
+    public static KernelDescription KernelOf(OptimizerLayout optimizer, ParameterSpec parameter) =>
+        optimizer.Kernels.First(k => k.Element == parameter.Element);
+
+    /// <summary><paramref name="buffer"/> as the kernel of <paramref name="parameter"/> describes it (storage, rounding, code).</summary>
+    private static KernelBuffer KernelBufferOf(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
+        KernelOf(optimizer, parameter).Buffers.First(b => b.Reference == buffer.Reference);
 
     private static void WriteConstants(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {

@@ -111,7 +111,7 @@ internal static class StepEmitter
 
     private static void WriteMemberCase(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, int index)
     {
-        KernelDescription kernel = optimizer.Kernels.First(k => k.Element == parameter.Element);
+        KernelDescription kernel = OptimizerEmitter.KernelOf(optimizer, parameter);
         var arguments = new List<string>
         {
             SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
