@@ -57,6 +57,15 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void MatrixProductsAllocateNothing()
+    {
+        // Edge tiles (the stack tile) and two depth blocks, with B transposed as Muon's X·Xᵀ is.
+        float[] a = new float[37 * 300], b = new float[45 * 300], c = new float[37 * 45];
+        var workspace = new Gen.__Internals.GemmWorkspace(45);
+        Allocations.AssertNone("Gemm.Multiply", () => Gen.__Internals.Gemm.Multiply(37, 45, 300, 1f, a, false, b, true, 0.5f, c, workspace));
+    }
+
+    [Fact]
     public void AccumulatorAllocatesNothing()
     {
         var model = MixedModel.Create(6);
