@@ -63,6 +63,12 @@ public sealed class AllocationTests
         float[] a = new float[37 * 300], b = new float[45 * 300], c = new float[37 * 45];
         var workspace = new Gen.__Internals.GemmWorkspace(45);
         Allocations.AssertNone("Gemm.Multiply", () => Gen.__Internals.Gemm.Multiply(37, 45, 300, 1f, a, false, b, true, 0.5f, c, workspace));
+
+        // Muon's orthogonalization of a tall matrix (transposed in and out).
+        float[] g = new float[40 * 24];
+        g[5] = 1;
+        var iterations = new Gen.__Internals.NewtonSchulzWorkspace(24, 40);
+        Allocations.AssertNone("NewtonSchulz.Orthogonalize", () => Gen.__Internals.NewtonSchulz.Orthogonalize(g, 40, 24, c.AsSpan(0, g.Length), 3.4445f, -4.775f, 2.0315f, 5, 1e-7f, iterations));
     }
 
     [Fact]
