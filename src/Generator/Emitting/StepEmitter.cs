@@ -43,7 +43,11 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
         {
-            // Values the scalars and states share, then the states kept across steps (one per optimizer), once.
+            if (optimizer.Values.Count > 0)
+            {
+                w.Line("// Once per step, in the precision the reference computes them in: the values the scalars share, then the state kept across steps.");
+            }
+
             foreach (StepValue value in optimizer.Values)
             {
                 w.Line(value.Type.Keyword() + " " + value.Name + " = " + value.Expression + ";");
