@@ -176,7 +176,7 @@ internal sealed class CheckpointLayout
 
     /// <summary>
     /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
-    /// does for Adam, AdamW and Adagrad (a float32 scalar tensor in 1.13) and for RMSprop and Adadelta
+    /// does for Adam, AdamW, Adagrad, NAdam, RAdam and Adamax (a float32 scalar tensor in 1.13) and for RMSprop and Adadelta
     /// (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
     /// for Lion. Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
     /// </summary>
