@@ -45,7 +45,8 @@ internal static class StepEmitter
         {
             if (optimizer.Values.Count > 0)
             {
-                w.Line("// Once per step, in the precision the reference computes them in: the values the scalars share, then the state kept across steps.");
+                w.Line("// Once per step, in the precision the reference computes them in: the values the scalars share"
+                    + (optimizer.States.Count > 0 ? ", then the state kept across steps." : "."));
             }
 
             foreach (StepValue value in optimizer.Values)
