@@ -10,8 +10,8 @@ namespace Gen.Benchmarks;
 //   CenteredMomentum       the same with centered = True and momentum = 0.9
 //   Fast, FastCenteredMomentum   the same two with Precision.Fast (docs/PRECISION.md)
 //   SgdMomentum            SGD, lr 0.01, momentum 0.9
-//   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer: the defaults,
-//                          which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
+//   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer, NAdamOptimizer,
+//   RAdamOptimizer, AdamaxOptimizer: the defaults, which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -24,6 +24,9 @@ namespace Gen.Benchmarks;
 [AdamW]
 [Adadelta]
 [Lion]
+[NAdam]
+[RAdam]
+[Adamax]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -44,6 +47,9 @@ public sealed partial class FlatModel
 [AdamW]
 [Adadelta]
 [Lion]
+[NAdam]
+[RAdam]
+[Adamax]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

@@ -34,6 +34,9 @@ public enum Config
     AdamW,
     Adadelta,
     Lion,
+    NAdam,
+    RAdam,
+    Adamax,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -49,7 +52,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -88,6 +91,8 @@ public static class Workload
         Config.Adam or Config.AdamW => new[] { "exp_avg", "exp_avg_sq" },
         Config.Adadelta => new[] { "square_avg", "acc_delta" },
         Config.Lion => new[] { "exp_avg" },
+        Config.NAdam or Config.RAdam => new[] { "exp_avg", "exp_avg_sq" },
+        Config.Adamax => new[] { "exp_avg", "exp_inf" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

@@ -5,7 +5,7 @@
 // The forward and backward passes are plain C# loops (SpiralNet.cs). Gen generates the rest from the
 // attributes on SpiralNet: SpiralNet.Gradients (gradient arrays shaped like the parameters) and one
 // optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, SGD with
-// momentum and Adagrad; the program shows a progress bar, prints a table of results and writes the
+// momentum, Adagrad, NAdam, RAdam and Adamax; the program shows a progress bar, prints a table of results and writes the
 // loss curves to loss.svg (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
 using System;
 using System.Diagnostics;
@@ -65,6 +65,9 @@ var optimizers = new (string Name, double LearningRate, Func<SpiralNet, Optimize
     ("Adam", SpiralNet.AdamOptimizer.DefaultLearningRate, m => new SpiralNet.AdamOptimizer(m)),
     ($"SGD (momentum {SpiralNet.SgdOptimizer.Momentum})", SpiralNet.SgdOptimizer.DefaultLearningRate, m => new SpiralNet.SgdOptimizer(m)),
     ("Adagrad", SpiralNet.AdagradOptimizer.DefaultLearningRate, m => new SpiralNet.AdagradOptimizer(m)),
+    ("NAdam", SpiralNet.NAdamOptimizer.DefaultLearningRate, m => new SpiralNet.NAdamOptimizer(m)),
+    ("RAdam", SpiralNet.RAdamOptimizer.DefaultLearningRate, m => new SpiralNet.RAdamOptimizer(m)),
+    ("Adamax", SpiralNet.AdamaxOptimizer.DefaultLearningRate, m => new SpiralNet.AdamaxOptimizer(m)),
 };
 
 var results = new Result[optimizers.Length];

@@ -10,7 +10,8 @@ namespace QuickStart;
 /// </summary>
 /// <remarks>
 /// Each optimizer attribute makes the source generator add a nested optimizer type to this class
-/// (<c>SpiralNet.RmsPropOptimizer</c>, <c>AdamOptimizer</c>, <c>SgdOptimizer</c>, <c>AdagradOptimizer</c>:
+/// (<c>SpiralNet.RmsPropOptimizer</c>, <c>AdamOptimizer</c>, <c>SgdOptimizer</c>, <c>AdagradOptimizer</c>,
+/// <c>NAdamOptimizer</c>, <c>RAdamOptimizer</c>, <c>AdamaxOptimizer</c>:
 /// PyTorch's semantics, allocation-free), and all of them share one generated
 /// <c>SpiralNet.Gradients</c> (one zeroed array per parameter, same names and shapes).
 /// The class must be <c>partial</c> so the generator can add them.
@@ -19,6 +20,9 @@ namespace QuickStart;
 [Adam(LearningRate = 1e-2)]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
 [Adagrad(LearningRate = 0.2)]
+[NAdam(LearningRate = 1e-2)]
+[RAdam(LearningRate = 1e-2)]
+[Adamax(LearningRate = 2e-2)]
 public sealed partial class SpiralNet
 {
     public const int Inputs = 2;

@@ -17,13 +17,16 @@ namespace Tuning;
 /// <para>
 /// The attributes' learning rates are only the starting values of <c>LearningRate</c> and
 /// <c>BaseLearningRate</c>; the sweep sets <c>BaseLearningRate</c> itself. <c>[Sgd]</c> requires one.
-/// All five optimizers share the one generated <c>SurfaceNet.Gradients</c>.
+/// All eight optimizers share the one generated <c>SurfaceNet.Gradients</c>.
 /// </para>
 /// </remarks>
 [RmsProp(Name = "RmsPropRho90", Rho = 0.9)]    // Keras/TensorFlow's default rho
 [RmsProp(Name = "RmsPropRho99", Rho = 0.99)]   // PyTorch's default alpha
 [RmsProp(Name = "RmsPropRho999", Rho = 0.999)] // a long average of squared gradients
 [Adam]
+[NAdam]
+[RAdam]
+[Adamax]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
 public sealed partial class SurfaceNet
 {

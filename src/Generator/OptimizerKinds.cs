@@ -14,7 +14,10 @@ internal static class OptimizerKinds
         new AdamKind(),
         new AdamWKind(),
         new AdadeltaKind(),
-        new LionKind());
+        new LionKind(),
+        new NAdamKind(),
+        new RAdamKind(),
+        new AdamaxKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -40,6 +43,9 @@ internal static class TrackingNames
     public const string AdamWModels = nameof(AdamWModels);
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
+    public const string NAdamModels = nameof(NAdamModels);
+    public const string RAdamModels = nameof(RAdamModels);
+    public const string AdamaxModels = nameof(AdamaxModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

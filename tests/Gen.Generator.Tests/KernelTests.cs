@@ -19,6 +19,9 @@ namespace Gen.Generator.Tests;
 /// </summary>
 public sealed class KernelTests
 {
+    /// <summary>A step scalar keying <see cref="KernelSwitch.StepBranch"/>: 0 selects the form without it.</summary>
+    private static readonly StepScalar Branch = new("branch", "StepCount > 5 ? 2d : 0d") { Switch = KernelSwitch.StepBranch };
+
     private static readonly StateBuffer[] State = { new("state", "v", "state", 0, "A state", NonNegative: false), new("estimate", "u", "estimate", 0, "Another state", NonNegative: true) };
 
     [Theory]
@@ -31,6 +34,7 @@ public sealed class KernelTests
     [InlineData(6, "var x = (grad < param ? grad + param : -grad) * 2f;")]
     [InlineData(7, "var x = (typeof(TDecay) == typeof(global::Gen.__Internals.WithCoupledDecay) ? grad + param : grad) * 2f;")]
     [InlineData(8, "var x = global::Gen.__Internals.FastMath.NegatedMultiplyAdd(grad, param, global::Gen.__Internals.FastMath.ReciprocalSqrtEstimate(grad));")]
+    [InlineData(10, "var x = param - (typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad * branch : grad);")]
     public void ScalarSpellingHasOnlyTheParenthesesCSharpNeeds(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Scalar(ElementKind.Single)));
 
@@ -38,6 +42,7 @@ public sealed class KernelTests
     [InlineData(4, "var x = -global::System.Runtime.Intrinsics.Vector512.Create(-1f) + param * global::System.Runtime.Intrinsics.Vector512.Create(-1f);")]
     [InlineData(5, "var x = global::System.Runtime.Intrinsics.Vector512.Abs(grad) + global::System.Runtime.Intrinsics.Vector512.Sqrt(grad + param);")]
     [InlineData(6, "var x = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(grad, param), grad + param, -grad) * global::System.Runtime.Intrinsics.Vector512.Create(2f);")]
+    [InlineData(10, "var x = param - (typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad * branch : grad);")]
     public void VectorSpellingBroadcastsConstantsAndSelectsByMask(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Vector(ElementKind.Single, 512)));
 
@@ -277,6 +282,16 @@ public sealed class KernelTests
             k.Store("p", k.Load("v"));
         }));
 
+    /// <summary>A step branch is keyed by a step scalar that says so (<see cref="StepScalar.Switch"/>), never by another.</summary>
+    [Fact]
+    public void StepBranchNeedsTheScalarThatKeysIt()
+    {
+        Assert.Throws<ArgumentException>(() => Build(k => k.Store("p", k.StepBranch(StepScalar.NegativeLearningRate, k.Load("g"), 0))));
+        Assert.Throws<ArgumentException>(() => Build(k => k.Store("p", k.StepBranch(StepScalar.WeightDecay(WeightDecayMode.L2), k.Load("g"), 0))));
+        KernelDescription kernel = Build(k => k.Store("p", k.StepBranch(Branch, k.Load("g") * k.Scalar(Branch), 0)));
+        Assert.Equal(new[] { KernelSwitch.StepBranch }, kernel.Switches);
+    }
+
     [Fact]
     public void BuilderRejectsAnUndeclaredLocalAndAnUnknownBuffer()
     {
@@ -377,6 +392,7 @@ public sealed class KernelTests
                 6 => new SelectValue(Comparison.LessThan, grad, param, grad + param, -grad) * 2,
                 7 => new SwitchValue(KernelSwitch.CoupledDecay, grad + param, grad) * 2,
                 9 => Sign(grad),
+                10 => param - k.StepBranch(Branch, grad * k.Scalar(Branch), grad),
                 _ => NegatedMultiplyAdd(grad, param, ReciprocalSqrtEstimate(grad)),
             });
         }, flavor.Element);

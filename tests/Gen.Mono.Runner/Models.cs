@@ -18,6 +18,9 @@ namespace Gen.Mono.Runner;
 [AdamW]
 [Adadelta(Maximize = true)]
 [Lion(WeightDecay = 0.1)]
+[NAdam(WeightDecay = 1e-3)]
+[RAdam(Name = "RAdamDecoupled", DecoupledWeightDecay = true, WeightDecay = 0.01)]
+[Adamax(Maximize = true, WeightDecay = 1e-3)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

@@ -75,6 +75,11 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[NAdam(Name = "NAdamCoupled", LearningRate = 0.01, WeightDecay = 0.05, MomentumDecay = 0.01)]
+[NAdam(Name = "NAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true)]
+[RAdam(Name = "RAdamCoupled", LearningRate = 0.01, WeightDecay = 0.05)]
+[RAdam(Name = "RAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, Beta2 = 0.99, DecoupledWeightDecay = true)]
+[Adamax(Name = "AdamaxX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -151,6 +156,11 @@ public sealed partial class SingleModel
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[NAdam(Name = "NAdamCoupled", LearningRate = 0.01, WeightDecay = 0.05, MomentumDecay = 0.01)]
+[NAdam(Name = "NAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true)]
+[RAdam(Name = "RAdamCoupled", LearningRate = 0.01, WeightDecay = 0.05)]
+[RAdam(Name = "RAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, Beta2 = 0.99, DecoupledWeightDecay = true)]
+[Adamax(Name = "AdamaxX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -53,8 +53,27 @@ internal sealed class GoldenKind
         typeof(AdadeltaAttribute),
         new[] { K("lr", "LearningRate"), K("rho", "Rho"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
 
+    /// <summary>PyTorch 1.13's NAdam has no decoupled decay (2.x's option): the golden cases keep it off.</summary>
+    public static readonly GoldenKind NAdam = new(
+        "nadam",
+        typeof(NAdamAttribute),
+        new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("momentum_decay", "MomentumDecay") },
+        new KeyValuePair<string, object>[] { new("DecoupledWeightDecay", false) });
+
+    /// <summary>PyTorch 1.13's RAdam has no decoupled decay (2.x's option): the golden cases keep it off.</summary>
+    public static readonly GoldenKind RAdam = new(
+        "radam",
+        typeof(RAdamAttribute),
+        new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay") },
+        new KeyValuePair<string, object>[] { new("DecoupledWeightDecay", false) });
+
+    public static readonly GoldenKind Adamax = new(
+        "adamax",
+        typeof(AdamaxAttribute),
+        new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
+
     /// <summary>Every kind with golden data, in the order make_golden.py writes them.</summary>
-    public static readonly GoldenKind[] All = { Sgd, Adagrad, RmsProp, Adam, AdamW, Adadelta };
+    public static readonly GoldenKind[] All = { Sgd, Adagrad, RmsProp, Adam, AdamW, Adadelta, NAdam, RAdam, Adamax };
 
     /// <summary>Optimizer attributes without golden data, and why.</summary>
     public static readonly IReadOnlyDictionary<Type, string> WithoutGoldenData = new Dictionary<Type, string>
@@ -196,4 +215,7 @@ internal sealed class GoldenState
     public int? Step { get; init; }
 
     public Dictionary<string, double[]> Buffers { get; init; } = new();
+
+    /// <summary>0-dim state tensors other than the step, by key (NAdam's <c>mu_product</c>, a float32 value); absent for most kinds.</summary>
+    public Dictionary<string, double> Scalars { get; init; } = new();
 }

@@ -50,6 +50,17 @@ namespace Gen.Optimizers.Tests;
 [Adadelta(Name = "AdadeltaWeightDecay32", WeightDecay = 0.01)]
 [Adadelta(Name = "AdadeltaMaximize32", Maximize = true)]
 [Adadelta(Name = "AdadeltaEverything32", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01, Maximize = true)]
+[NAdam(Name = "NAdamDefault32")]
+[NAdam(Name = "NAdamMomentumDecay32", MomentumDecay = 0.01)]
+[NAdam(Name = "NAdamWeightDecay32", WeightDecay = 0.01)]
+[NAdam(Name = "NAdamEverything32", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, MomentumDecay = 0.01)]
+[RAdam(Name = "RAdamDefault32")]
+[RAdam(Name = "RAdamWeightDecay32", WeightDecay = 0.01)]
+[RAdam(Name = "RAdamEverything32", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01)]
+[Adamax(Name = "AdamaxDefault32")]
+[Adamax(Name = "AdamaxWeightDecay32", WeightDecay = 0.01)]
+[Adamax(Name = "AdamaxMaximize32", Maximize = true)]
+[Adamax(Name = "AdamaxEverything32", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenSingle
 {
     public float[] A = new float[37];
@@ -73,6 +84,12 @@ public sealed partial class GoldenSingle
 [AdamW(Name = "AdamWEverything64", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.1, Maximize = true)]
 [Adadelta(Name = "AdadeltaDefault64")]
 [Adadelta(Name = "AdadeltaEverything64", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01, Maximize = true)]
+[NAdam(Name = "NAdamDefault64")]
+[NAdam(Name = "NAdamEverything64", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, MomentumDecay = 0.01)]
+[RAdam(Name = "RAdamDefault64")]
+[RAdam(Name = "RAdamEverything64", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01)]
+[Adamax(Name = "AdamaxDefault64")]
+[Adamax(Name = "AdamaxEverything64", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenDouble
 {
     public double[] A = new double[37];

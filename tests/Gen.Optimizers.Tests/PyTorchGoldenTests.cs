@@ -196,6 +196,11 @@ public sealed class PyTorchGoldenTests
                     Assert.True(buffer.Length == lengths[member], $"{name}: {key} of {golden.Parameters[member].Name} has {buffer.Length} elements.");
                     values.Add(buffer);
                 }
+
+                foreach ((string key, double scalar) in state.Scalars)
+                {
+                    Assert.True(double.IsFinite(scalar) && (double)(float)scalar == scalar, $"{name}: scalar {key} is {scalar:R}, not a finite float32 value.");
+                }
             }
 
             // Every number is finite, and a float32 case's numbers are float32 values (so rounding them
@@ -277,6 +282,17 @@ public sealed class PyTorchGoldenTests
             string parameter = golden.Parameters[buffer.ParameterIndex].Name;
             Assert.True(matched.Add((buffer.ParameterIndex, buffer.Key)), $"{golden.Name}: Gen exposes {buffer.Key} of {parameter} twice.");
             Assert.Equal(parameter, buffer.Buffer.Name);
+            if (buffer.IsShared)
+            {
+                // A float32 scalar in PyTorch whatever the parameters' dtype (NAdam's mu_product), computed the same way: equal bit for bit.
+                Assert.Equal(TensorElement.Single, buffer.Buffer.Element);
+                Assert.True(
+                    golden.FinalState[buffer.ParameterIndex].Scalars.TryGetValue(buffer.Key, out double scalar),
+                    $"{golden.Name}: Gen keeps the scalar {buffer.Key} for {parameter}; PyTorch has no such state.");
+                Assert.True(scalar == buffer.Buffer.AsSingleSpan()[0], $"{golden.Name}: {buffer.Key} of {parameter} is {buffer.Buffer.AsSingleSpan()[0]:R}, PyTorch's {scalar:R}.");
+                continue;
+            }
+
             Assert.Equal(element, buffer.Buffer.Element);
             Assert.True(
                 golden.FinalState[buffer.ParameterIndex].Buffers.TryGetValue(buffer.Key, out double[]? expected),
@@ -286,7 +302,7 @@ public sealed class PyTorchGoldenTests
 
         for (int member = 0; member < golden.FinalState.Length; member++)
         {
-            foreach (string key in golden.FinalState[member].Buffers.Keys)
+            foreach (string key in golden.FinalState[member].Buffers.Keys.Concat(golden.FinalState[member].Scalars.Keys))
             {
                 Assert.True(matched.Contains((member, key)), $"{golden.Name}: PyTorch keeps {key} for {golden.Parameters[member].Name}; Gen exposes no such state.");
             }

@@ -47,6 +47,21 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "Lion_F16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
 [Lion(Name = "Lion_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 [Lion(Name = "Lion_F16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[NAdam(Name = "NAdam_F32", LearningRate = 0.01, WeightDecay = 0.05)]
+[NAdam(Name = "NAdam_BF16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16)]
+[NAdam(Name = "NAdam_F16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
+[NAdam(Name = "NAdam_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[NAdam(Name = "NAdam_F16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[RAdam(Name = "RAdam_F32", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true)]
+[RAdam(Name = "RAdam_BF16", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true, StatePrecision = StatePrecision.BFloat16)]
+[RAdam(Name = "RAdam_F16", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true, StatePrecision = StatePrecision.Float16)]
+[RAdam(Name = "RAdam_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[RAdam(Name = "RAdam_F16SR", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adamax(Name = "Adamax_F32", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Adamax(Name = "Adamax_BF16", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16)]
+[Adamax(Name = "Adamax_F16", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16)]
+[Adamax(Name = "Adamax_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Adamax(Name = "Adamax_F16SR", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
 public sealed partial class HalfStateModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -74,6 +89,10 @@ public sealed partial class HalfStateModel
 [Lion(Name = "Lion_F32", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "Lion_I8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 [Sgd(Name = "Plain_I8", LearningRate = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[RAdam(Name = "RAdam_F32", LearningRate = 0.01, WeightDecay = 0.05)]
+[RAdam(Name = "RAdam_I8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[Adamax(Name = "Adamax_F32", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Adamax(Name = "Adamax_I8", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Int8Blockwise)]
 public sealed partial class Int8StateModel
 {
     public float[] L = System.Array.Empty<float>();

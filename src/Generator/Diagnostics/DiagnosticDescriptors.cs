@@ -141,6 +141,12 @@ internal static class DiagnosticDescriptors
         "StochasticRounding rounds 16-bit state stores and StatePrecision is {0}: it needs StatePrecision BFloat16 or Float16 (8-bit block-wise state is not rounded stochastically), so set one of them or remove StochasticRounding",
         Hyperparameters);
 
+    public static readonly DiagnosticDescriptor MomentumDecayOutOfRange = Error(
+        "GEN115",
+        "Momentum decay out of range",
+        "{0} is {1}: NAdam's momentum decay sets how fast the momentum coefficient beta1 * (1 - 0.5 * 0.96^(t * decay)) approaches beta1, and must be a finite number >= 0",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(
         "GEN201",
         "Parameter option on a member that is not trained",
@@ -205,6 +211,7 @@ internal static class DiagnosticDescriptors
         LearningRateScaleOutOfRange,
         ReducedStateOnDoubleMember,
         StochasticRoundingWithoutNarrowState,
+        MomentumDecayOutOfRange,
         OptionOnUntrainedMember,
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,

@@ -9,12 +9,13 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal static class KernelSwitches
 {
-    /// <summary>"TDecay", "TScale", "TClear".</summary>
+    /// <summary>"TDecay", "TScale", "TClear", "TBranch".</summary>
     public static string TypeParameter(KernelSwitch choice) => choice switch
     {
         KernelSwitch.CoupledDecay => "TDecay",
         KernelSwitch.GradientScale => "TScale",
         KernelSwitch.ClearGradient => "TClear",
+        KernelSwitch.StepBranch => "TBranch",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -24,6 +25,7 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithCoupledDecay",
         KernelSwitch.GradientScale => "ScaledGradient",
         KernelSwitch.ClearGradient => "ClearedGradient",
+        KernelSwitch.StepBranch => "BranchOn",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -33,6 +35,7 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithoutCoupledDecay",
         KernelSwitch.GradientScale => "UnscaledGradient",
         KernelSwitch.ClearGradient => "KeptGradient",
+        KernelSwitch.StepBranch => "BranchOff",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 

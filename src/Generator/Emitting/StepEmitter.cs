@@ -43,6 +43,22 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
         {
+            if (optimizer.Values.Count > 0)
+            {
+                w.Line("// Once per step, in the precision the reference computes them in: the values the scalars share"
+                    + (optimizer.States.Count > 0 ? ", then the state kept across steps." : "."));
+            }
+
+            foreach (StepValue value in optimizer.Values)
+            {
+                w.Line(value.Type.Keyword() + " " + value.Name + " = " + value.Expression + ";");
+            }
+
+            foreach (StepState state in optimizer.States)
+            {
+                w.Line(state.Value + " = " + state.Next + ";");
+            }
+
             foreach (StepScalar scalar in optimizer.Scalars)
             {
                 w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
@@ -152,38 +168,54 @@ internal static class StepEmitter
         w.Line("    break;");
     }
 
-    /// <summary>A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has it.</summary>
+    /// <summary>
+    /// A call of <paramref name="method"/> instantiated for this step's switches: for each step scalar that keys one (with
+    /// L2 decay or without, when the kind has it; RAdam's rectified form or not), the instantiation with it off where the
+    /// scalar is 0 this step, nested in the scalars' order.
+    /// </summary>
     private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
     {
-        string TypeArguments(string decay) => "<" + string.Join(", ", kernel.Switches.Select(s => s switch
-        {
-            KernelSwitch.CoupledDecay => decay,
-            _ => KernelSwitches.TypeParameter(s),
-        })) + ">";
-
-        StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
+        StepScalar[] keys = optimizer.Scalars.Where(s => s.Switch is { } choice && kernel.Switches.Contains(choice)).ToArray();
         string call = method + "{0}(" + string.Join(", ", arguments) + ");";
-        if (coupled is null)
+        if (keys.Length == 0)
         {
-            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(string.Empty)));
+            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(kernel, new Dictionary<KernelSwitch, string>())));
+            return;
         }
-        else
+
+        WriteSwitchedCall(w, kernel, parameter, indent, call, keys, 0, new Dictionary<KernelSwitch, string>());
+        if (last)
         {
-            // Without decay this step, the kernel compiled without the L2 term.
-            w.Line(indent + "if (" + ScalarField(coupled, parameter) + " == 0)");
-            w.Line(indent + "{");
-            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
-            w.Line(indent + "}");
-            w.Line(indent + "else");
-            w.Line(indent + "{");
-            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.On(KernelSwitch.CoupledDecay))));
-            w.Line(indent + "}");
-            if (last)
-            {
-                w.Line();
-            }
+            w.Line();
         }
     }
+
+    /// <summary>The if/else on <paramref name="keys"/>[<paramref name="depth"/>]: off where it is 0 (without decay this step, the kernel compiled without the L2 term), on otherwise.</summary>
+    private static void WriteSwitchedCall(IndentedTextWriter w, KernelDescription kernel, ParameterSpec parameter, string indent, string call, StepScalar[] keys, int depth, Dictionary<KernelSwitch, string> chosen)
+    {
+        StepScalar key = keys[depth];
+        KernelSwitch choice = key.Switch!.Value;
+        foreach (bool on in new[] { false, true })
+        {
+            w.Line(indent + (on ? "else" : "if (" + ScalarField(key, parameter) + " == 0)"));
+            w.Line(indent + "{");
+            chosen[choice] = on ? KernelSwitches.On(choice) : KernelSwitches.Off(choice);
+            if (depth == keys.Length - 1)
+            {
+                w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(kernel, chosen)));
+            }
+            else
+            {
+                WriteSwitchedCall(w, kernel, parameter, indent + "    ", call, keys, depth + 1, chosen);
+            }
+
+            w.Line(indent + "}");
+        }
+    }
+
+    /// <summary>The kernel's type arguments: the chosen marker for each step-keyed switch, the caller's type parameter for the others.</summary>
+    private static string TypeArguments(KernelDescription kernel, Dictionary<KernelSwitch, string> chosen) =>
+        kernel.Switches.Any() ? "<" + string.Join(", ", kernel.Switches.Select(s => chosen.TryGetValue(s, out string? marker) ? marker : KernelSwitches.TypeParameter(s))) + ">" : string.Empty;
 
     /// <summary>
     /// The member's own learning-rate and weight-decay expressions when it has overrides, else the

@@ -89,6 +89,15 @@ internal sealed class KernelBuilder
         return (grad, param);
     }
 
+    /// <summary>
+    /// <paramref name="on"/> in a step where <paramref name="key"/> is not 0, <paramref name="off"/> in one where it is: a
+    /// choice per step, never per element. The kernel is compiled for both (<see cref="KernelSwitch.StepBranch"/>) and
+    /// each instantiation computes only its own term. <paramref name="key"/> is one of the kind's scalars, keying the switch.
+    /// </summary>
+    public KernelValue StepBranch(StepScalar key, KernelValue on, KernelValue off) => key.Switch == KernelSwitch.StepBranch
+        ? new SwitchValue(KernelSwitch.StepBranch, on, off)
+        : throw new ArgumentException("Step scalar " + key.Name + " does not key the step branch (Switch = KernelSwitch.StepBranch).", nameof(key));
+
     public static KernelValue Sqrt(KernelValue x) => new UnaryValue(UnaryOperator.Sqrt, x);
 
     public static KernelValue Abs(KernelValue x) => new UnaryValue(UnaryOperator.Abs, x);

@@ -86,6 +86,16 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     {
         var typed = (TSpec)spec;
         StateBuffer[] buffers = Buffers(typed).ToArray();
+        StepScalar[] scalars = Scalars(typed).Append(StepScalar.GradientScale).ToArray();
+        KernelDescription[] kernels = elements.Distinct().OrderBy(e => e).Select(element =>
+        {
+            var kernel = new KernelBuilder(element, buffers, typed.State);
+            Kernel(typed, kernel);
+            return kernel.Build();
+        }).ToArray();
+        StepValue[] values = StepValues(typed).ToArray();
+        StepState[] states = StepStates(typed).ToArray();
+        CheckStepDescription(kernels, scalars, values, states);
         return new OptimizerLayout(
             typed.Name!,
             DisplayName,
@@ -93,14 +103,46 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             typed.WeightDecay,
             Constants(typed).Concat(StorageConstants(typed.State)).ToEquatableArray(),
             buffers.ToEquatableArray(),
-            Scalars(typed).Append(StepScalar.GradientScale).ToEquatableArray(),
+            scalars.ToEquatableArray(),
             Rule(typed).ToEquatableArray(),
-            elements.Distinct().OrderBy(e => e).Select(element =>
+            kernels.ToEquatableArray())
+        {
+            Values = values.ToEquatableArray(),
+            States = states.ToEquatableArray(),
+        };
+    }
+
+    /// <summary>
+    /// Checks what <see cref="KernelBuilder.Build"/> cannot see: every switch a kernel uses other than the runtime's own
+    /// (clipping, clearing) is keyed by exactly one step scalar, no scalar keys a switch the kernels do not use, step values do not
+    /// take the names of ApplyStep's parameters, and each state's next value is a step value of its element type.
+    /// </summary>
+    private static void CheckStepDescription(KernelDescription[] kernels, StepScalar[] scalars, StepValue[] values, StepState[] states)
+    {
+        var used = new HashSet<KernelSwitch>(kernels.SelectMany(k => k.Switches).Where(s => s is not (KernelSwitch.GradientScale or KernelSwitch.ClearGradient)));
+        var keyed = scalars.Where(s => s.Switch is not null).Select(s => s.Switch!.Value).ToList();
+        if (keyed.Count != keyed.Distinct().Count() || (kernels.Length > 0 && keyed.Any(s => !used.Contains(s))) || used.Any(s => !keyed.Contains(s)))
+        {
+            throw new InvalidOperationException("Every per-step kernel switch needs exactly one step scalar that keys it: used " + string.Join(", ", used) + "; keyed " + string.Join(", ", keyed));
+        }
+
+        string[] reserved = { "learningRate", "weightDecay", "gradients" };
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (StepValue value in values)
+        {
+            if (reserved.Contains(value.Name) || !names.Add(value.Name))
             {
-                var kernel = new KernelBuilder(element, buffers, typed.State);
-                Kernel(typed, kernel);
-                return kernel.Build();
-            }).ToEquatableArray());
+                throw new InvalidOperationException("Step value " + value.Name + " is declared twice or takes a parameter's name.");
+            }
+        }
+
+        foreach (StepState state in states)
+        {
+            if (!values.Any(v => v.Name == state.Next && v.Type == state.Element))
+            {
+                throw new InvalidOperationException("State " + state.Field + " has no " + state.Element + " step value " + state.Next + ".");
+            }
+        }
     }
 
     /// <summary>Every attribute's StatePrecision and StochasticRounding, as constants that Configuration does not list.</summary>
@@ -130,6 +172,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
 
     /// <summary>Values computed once per step and passed to every kernel call.</summary>
     protected abstract IEnumerable<StepScalar> Scalars(TSpec spec);
+
+    /// <summary>Values computed once per step before the states are updated and the scalars computed, not passed to the kernels (none by default).</summary>
+    protected virtual IEnumerable<StepValue> StepValues(TSpec spec) => Enumerable.Empty<StepValue>();
+
+    /// <summary>Scalars kept across steps for the whole optimizer, updated once per step (none by default).</summary>
+    protected virtual IEnumerable<StepState> StepStates(TSpec spec) => Enumerable.Empty<StepState>();
 
     /// <summary>The update rule, one line per operation, in math form for comments.</summary>
     protected abstract IEnumerable<string> Rule(TSpec spec);

@@ -200,6 +200,13 @@ internal enum KernelSwitch
 
     /// <summary>Zeroes the gradient after reading it (<c>Step(gradients, clearGradients: true)</c>).</summary>
     ClearGradient,
+
+    /// <summary>
+    /// A kind's rule in two forms, chosen per step rather than per element (RAdam: rectified once the variance of the
+    /// adaptive rate is tractable, plain momentum before): on when the step scalar that keys it
+    /// (<see cref="StepScalar.Switch"/>) is not 0 this step.
+    /// </summary>
+    StepBranch,
 }
 
 /// <summary>

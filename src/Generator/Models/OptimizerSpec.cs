@@ -107,3 +107,37 @@ internal sealed record LionSpec(
     double Beta2,
     bool Maximize)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[NAdam]: PyTorch's NAdam, with PyTorch 2.x's decoupled weight decay as an option.</summary>
+internal sealed record NAdamSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    double MomentumDecay,
+    WeightDecayMode WeightDecayMode)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[RAdam]: PyTorch's RAdam, with PyTorch 2.x's decoupled weight decay as an option.</summary>
+internal sealed record RAdamSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    WeightDecayMode WeightDecayMode)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adamax]: PyTorch's Adamax.</summary>
+internal sealed record AdamaxSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);

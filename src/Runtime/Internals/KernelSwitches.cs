@@ -49,3 +49,19 @@ public readonly struct ClearedGradient
 public readonly struct KeptGradient
 {
 }
+
+/// <summary>
+/// Type arguments of generated kernels whose rule has two forms chosen per step, not per element (RAdam: the rectified
+/// update once the variance of the adaptive rate is tractable, the un-adapted momentum update before): the kernel is
+/// compiled once per form, and each step runs the one its step scalar selects.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct BranchOn
+{
+}
+
+/// <inheritdoc cref="BranchOn"/>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct BranchOff
+{
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Makes the golden data of tests/Gen.Optimizers.Tests/PyTorchGoldenTests.cs: PyTorch's own
 trajectories for every optimizer kind that torch.optim has, one JSON file per kind (sgd.json,
-adagrad.json, rmsprop.json, adam.json, adamw.json, adadelta.json).
+adagrad.json, rmsprop.json, adam.json, adamw.json, adadelta.json, nadam.json, radam.json, adamax.json).
 
 Run from the repository root, with the system Python that has Debian's python3-torch:
 
@@ -25,7 +25,7 @@ zeros, about a tenth of the elements exactly zero in the others), recorded, writ
 then opt.step() runs; the parameters after the step are recorded. After the last step every tensor
 in opt.state[p] is recorded under its state_dict key ("buffers"), and the step count ("step") when
 the optimizer keeps one (SGD does not); SGD without momentum keeps momentum_buffer = None, which is
-no buffer.
+no buffer. A 0-dim state tensor other than the step (NAdam's mu_product) is recorded under "scalars".
 
 Deterministic: a fixed torch.manual_seed per case, one thread, the single-tensor (foreach=False)
 implementations. Arrays are flattened in row-major order. Every number is written as Python's
@@ -78,6 +78,10 @@ RMSPROP_EVERYTHING = dict(lr=1e-3, alpha=0.9, momentum=0.9, centered=True, weigh
 ADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), amsgrad=True, weight_decay=0.01, maximize=True)
 ADAMW_EVERYTHING = dict(lr=0.01, amsgrad=True, weight_decay=0.1, maximize=True)
 ADADELTA_EVERYTHING = dict(lr=0.5, rho=0.95, weight_decay=0.01, maximize=True)
+NADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, momentum_decay=0.01)
+# RAdam's rectified update starts once rho_t > 5: step 6 with beta2 = 0.999, step 6 with 0.99; 30 steps run both forms.
+RADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)
+ADAMAX_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, maximize=True)
 
 KINDS = (
     Kind("sgd", torch.optim.SGD, "SGD",
@@ -152,6 +156,32 @@ KINDS = (
              ("AdadeltaDefault64", F64, 7101, {}),
              ("AdadeltaEverything64", F64, 7102, ADADELTA_EVERYTHING),
          )),
+    Kind("nadam", torch.optim.NAdam, "NAdam",
+         dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3), (
+             ("NAdamDefault32", F32, 8001, {}),
+             ("NAdamMomentumDecay32", F32, 8002, dict(momentum_decay=0.01)),
+             ("NAdamWeightDecay32", F32, 8003, dict(weight_decay=0.01)),
+             ("NAdamEverything32", F32, 8004, NADAM_EVERYTHING),
+             ("NAdamDefault64", F64, 8101, {}),
+             ("NAdamEverything64", F64, 8102, NADAM_EVERYTHING),
+         )),
+    Kind("radam", torch.optim.RAdam, "RAdam",
+         dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), (
+             ("RAdamDefault32", F32, 9001, {}),
+             ("RAdamWeightDecay32", F32, 9002, dict(weight_decay=0.01)),
+             ("RAdamEverything32", F32, 9003, RADAM_EVERYTHING),
+             ("RAdamDefault64", F64, 9101, {}),
+             ("RAdamEverything64", F64, 9102, RADAM_EVERYTHING),
+         )),
+    Kind("adamax", torch.optim.Adamax, "Adamax",
+         dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False), (
+             ("AdamaxDefault32", F32, 10001, {}),
+             ("AdamaxWeightDecay32", F32, 10002, dict(weight_decay=0.01)),
+             ("AdamaxMaximize32", F32, 10003, dict(maximize=True)),
+             ("AdamaxEverything32", F32, 10004, ADAMAX_EVERYTHING),
+             ("AdamaxDefault64", F64, 10101, {}),
+             ("AdamaxEverything64", F64, 10102, ADAMAX_EVERYTHING),
+         )),
 )
 
 DTYPE_NAMES = {F32: "float32", F64: "float64"}
@@ -201,12 +231,17 @@ def gradient(step, shape, dtype):
 
 
 def final_state(opt, param):
-    """opt.state[p]: the step count when kept, and every state tensor under its state_dict key."""
+    """opt.state[p]: the step count when kept, and every state tensor under its state_dict key; a 0-dim
+    state tensor other than the step (NAdam's mu_product, float32 whatever the parameter's dtype) under
+    "scalars", only when there is one."""
     entry = {}
     buffers = {}
+    scalars = {}
     for key, value in sorted(opt.state[param].items()):
         if key == "step":
             entry["step"] = int(value)
+        elif isinstance(value, torch.Tensor) and value.dim() == 0:
+            scalars[key] = float(value)
         elif isinstance(value, torch.Tensor):
             if value.shape != param.shape or value.dtype != param.dtype:
                 raise ValueError(f"state {key}: {value.dtype}{list(value.shape)} for a {param.dtype}{list(param.shape)} parameter")
@@ -214,6 +249,8 @@ def final_state(opt, param):
         elif value is not None:
             raise ValueError(f"state {key} is a {type(value).__name__}, neither a tensor nor None")
     entry["buffers"] = buffers
+    if scalars:
+        entry["scalars"] = scalars
     return entry
 
 
