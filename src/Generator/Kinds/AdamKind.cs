@@ -46,14 +46,8 @@ internal abstract class AdamFamilyKind<TAttribute> : OptimizerKind<TAttribute, A
     {
     }
 
-    protected override void Validate(AdamSpec s, AttributeReader r)
-    {
-        r.NonNegativeFinite(nameof(AdamAttribute.LearningRate), s.LearningRate, DiagnosticDescriptors.LearningRateOutOfRange);
-        r.UnitInterval(nameof(AdamAttribute.Beta1), s.Beta1, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.UnitInterval(nameof(AdamAttribute.Beta2), s.Beta2, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.PositiveFinite(nameof(AdamAttribute.Epsilon), s.Epsilon, DiagnosticDescriptors.EpsilonOutOfRange);
-        r.NonNegativeFinite(nameof(AdamAttribute.WeightDecay), s.WeightDecay, DiagnosticDescriptors.WeightDecayOutOfRange);
-    }
+    protected override void Validate(AdamSpec s, AttributeReader r) =>
+        AdamStyle.Validate(r, s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay);
 
     protected override IEnumerable<PublicConstant> Constants(AdamSpec s) => new[]
     {
@@ -66,8 +60,8 @@ internal abstract class AdamFamilyKind<TAttribute> : OptimizerKind<TAttribute, A
 
     protected override IEnumerable<StateBuffer> Buffers(AdamSpec s)
     {
-        yield return new("expAvg", "m", "exp_avg", 0, "Running average of the gradient", NonNegative: false);
-        yield return new("expAvgSq", "v", "exp_avg_sq", 0, "Running average of the squared gradient", NonNegative: true);
+        yield return AdamStyle.FirstMoment;
+        yield return AdamStyle.SecondMoment;
         if (s.AmsGrad)
         {
             yield return new("maxExpAvgSq", "u", "max_exp_avg_sq", 0, "Maximum of the running averages of the squared gradient", NonNegative: true);
@@ -122,4 +116,27 @@ internal abstract class AdamFamilyKind<TAttribute> : OptimizerKind<TAttribute, A
 
     private static StepScalar BiasCorrection2Sqrt(AdamSpec s) =>
         new("biasCorrection2Sqrt", "global::System.Math.Sqrt(1d - global::System.Math.Pow(" + Literals.Double(s.Beta2) + ", StepCount + 1))");
+}
+
+/// <summary>
+/// What the Adam-style kinds (Adam, AdamW, NAdam, RAdam, Adamax) share: the checks of their common properties, which
+/// every one of their attributes names alike, and PyTorch's first and second moment buffers.
+/// </summary>
+internal static class AdamStyle
+{
+    /// <summary>PyTorch's <c>exp_avg</c>.</summary>
+    public static readonly StateBuffer FirstMoment = new("expAvg", "m", "exp_avg", 0, "Running average of the gradient", NonNegative: false);
+
+    /// <summary>PyTorch's <c>exp_avg_sq</c>.</summary>
+    public static readonly StateBuffer SecondMoment = new("expAvgSq", "v", "exp_avg_sq", 0, "Running average of the squared gradient", NonNegative: true);
+
+    /// <summary>LearningRate and WeightDecay ≥ 0, Beta1 and Beta2 in [0, 1), Epsilon > 0, all finite.</summary>
+    public static void Validate(AttributeReader r, double learningRate, double beta1, double beta2, double epsilon, double weightDecay)
+    {
+        r.NonNegativeFinite(nameof(AdamAttribute.LearningRate), learningRate, DiagnosticDescriptors.LearningRateOutOfRange);
+        r.UnitInterval(nameof(AdamAttribute.Beta1), beta1, DiagnosticDescriptors.DecayRateOutOfRange);
+        r.UnitInterval(nameof(AdamAttribute.Beta2), beta2, DiagnosticDescriptors.DecayRateOutOfRange);
+        r.PositiveFinite(nameof(AdamAttribute.Epsilon), epsilon, DiagnosticDescriptors.EpsilonOutOfRange);
+        r.NonNegativeFinite(nameof(AdamAttribute.WeightDecay), weightDecay, DiagnosticDescriptors.WeightDecayOutOfRange);
+    }
 }

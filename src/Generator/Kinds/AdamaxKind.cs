@@ -28,11 +28,7 @@ internal sealed class AdamaxKind : OptimizerKind<A, AdamaxSpec>
 
     protected override void Validate(AdamaxSpec s, AttributeReader r)
     {
-        r.NonNegativeFinite(nameof(A.LearningRate), s.LearningRate, DiagnosticDescriptors.LearningRateOutOfRange);
-        r.UnitInterval(nameof(A.Beta1), s.Beta1, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.UnitInterval(nameof(A.Beta2), s.Beta2, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.PositiveFinite(nameof(A.Epsilon), s.Epsilon, DiagnosticDescriptors.EpsilonOutOfRange);
-        r.NonNegativeFinite(nameof(A.WeightDecay), s.WeightDecay, DiagnosticDescriptors.WeightDecayOutOfRange);
+        AdamStyle.Validate(r, s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay);
     }
 
     protected override IEnumerable<PublicConstant> Constants(AdamaxSpec s) => new[]
@@ -45,7 +41,7 @@ internal sealed class AdamaxKind : OptimizerKind<A, AdamaxSpec>
 
     protected override IEnumerable<StateBuffer> Buffers(AdamaxSpec s) => new[]
     {
-        new StateBuffer("expAvg", "m", "exp_avg", 0, "Running average of the gradient", NonNegative: false),
+        AdamStyle.FirstMoment,
         new StateBuffer("expInf", "u", "exp_inf", 0, "Exponentially weighted infinity norm of the gradient", NonNegative: true),
     };
 

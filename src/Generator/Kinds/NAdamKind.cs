@@ -32,11 +32,7 @@ internal sealed class NAdamKind : OptimizerKind<A, NAdamSpec>
 
     protected override void Validate(NAdamSpec s, AttributeReader r)
     {
-        r.NonNegativeFinite(nameof(A.LearningRate), s.LearningRate, DiagnosticDescriptors.LearningRateOutOfRange);
-        r.UnitInterval(nameof(A.Beta1), s.Beta1, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.UnitInterval(nameof(A.Beta2), s.Beta2, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.PositiveFinite(nameof(A.Epsilon), s.Epsilon, DiagnosticDescriptors.EpsilonOutOfRange);
-        r.NonNegativeFinite(nameof(A.WeightDecay), s.WeightDecay, DiagnosticDescriptors.WeightDecayOutOfRange);
+        AdamStyle.Validate(r, s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay);
         r.NonNegativeFinite(nameof(A.MomentumDecay), s.MomentumDecay, DiagnosticDescriptors.MomentumDecayOutOfRange);
     }
 
@@ -51,8 +47,8 @@ internal sealed class NAdamKind : OptimizerKind<A, NAdamSpec>
 
     protected override IEnumerable<StateBuffer> Buffers(NAdamSpec s) => new[]
     {
-        new StateBuffer("expAvg", "m", "exp_avg", 0, "Running average of the gradient", NonNegative: false),
-        new StateBuffer("expAvgSq", "v", "exp_avg_sq", 0, "Running average of the squared gradient", NonNegative: true),
+        AdamStyle.FirstMoment,
+        AdamStyle.SecondMoment,
     };
 
     /// <summary>μt and μt+1 in double, as Python floats; the products in float32, as PyTorch's float32 scalar tensor.</summary>

@@ -40,11 +40,7 @@ internal sealed class RAdamKind : OptimizerKind<A, RAdamSpec>
 
     protected override void Validate(RAdamSpec s, AttributeReader r)
     {
-        r.NonNegativeFinite(nameof(A.LearningRate), s.LearningRate, DiagnosticDescriptors.LearningRateOutOfRange);
-        r.UnitInterval(nameof(A.Beta1), s.Beta1, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.UnitInterval(nameof(A.Beta2), s.Beta2, DiagnosticDescriptors.DecayRateOutOfRange);
-        r.PositiveFinite(nameof(A.Epsilon), s.Epsilon, DiagnosticDescriptors.EpsilonOutOfRange);
-        r.NonNegativeFinite(nameof(A.WeightDecay), s.WeightDecay, DiagnosticDescriptors.WeightDecayOutOfRange);
+        AdamStyle.Validate(r, s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, s.WeightDecay);
     }
 
     protected override IEnumerable<PublicConstant> Constants(RAdamSpec s) => new[]
@@ -57,8 +53,8 @@ internal sealed class RAdamKind : OptimizerKind<A, RAdamSpec>
 
     protected override IEnumerable<StateBuffer> Buffers(RAdamSpec s) => new[]
     {
-        new StateBuffer("expAvg", "m", "exp_avg", 0, "Running average of the gradient", NonNegative: false),
-        new StateBuffer("expAvgSq", "v", "exp_avg_sq", 0, "Running average of the squared gradient", NonNegative: true),
+        AdamStyle.FirstMoment,
+        AdamStyle.SecondMoment,
     };
 
     /// <summary>ρ∞ and ρt, as Python computes them in double.</summary>
