@@ -14,7 +14,9 @@ internal static class OptimizerKinds
         new AdamKind(),
         new AdamWKind(),
         new AdadeltaKind(),
-        new LionKind());
+        new LionKind(),
+        new RpropKind(),
+        new AsgdKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -40,6 +42,8 @@ internal static class TrackingNames
     public const string AdamWModels = nameof(AdamWModels);
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
+    public const string RpropModels = nameof(RpropModels);
+    public const string AsgdModels = nameof(AsgdModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

@@ -71,6 +71,8 @@ internal static class GeneratorModels
             [AdamW]
             [Adadelta(Maximize = true)]
             [Lion(WeightDecay = 0.1)]
+            [Rprop(EtaMinus = 0.4, EtaPlus = 1.5, MinStepSize = 1e-5, MaxStepSize = 10, Maximize = true)]
+            [Asgd(Lambda = 1e-3, Alpha = 0.5, T0 = 100, WeightDecay = 1e-3, Maximize = true)]
             public partial class Family
             {
                 public float[,] W = new float[4, 8];
@@ -115,6 +117,22 @@ internal static class GeneratorModels
         [Adam(StatePrecision = StatePrecision.Int8Blockwise, WeightDecay = 0.01)]
         [RmsProp(Name = "Int8RmsProp", StatePrecision = StatePrecision.Int8Blockwise, Centered = true, InitialScale = 0.1, Momentum = 0.9)]
         public partial class WideNet
+        {
+            public float[,] W = new float[128, 64];
+            public float[] B = new float[64];
+        }
+        """;
+
+    /// <summary>
+    /// Rprop's step sizes set by the first step (a kernel switch) in bfloat16 state rounded stochastically, and ASGD's
+    /// scalar states, averaging switch and CopyAveragedTo with 8-bit block-wise state (W quantized, B float32).
+    /// </summary>
+    public const string NarrowStateOfRpropAndAsgd = """
+        using Gen;
+
+        [Rprop(StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+        [Asgd(Name = "Int8Asgd", StatePrecision = StatePrecision.Int8Blockwise, T0 = 10)]
+        public partial class ResilientNet
         {
             public float[,] W = new float[128, 64];
             public float[] B = new float[64];

@@ -9,12 +9,14 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal static class KernelSwitches
 {
-    /// <summary>"TDecay", "TScale", "TClear".</summary>
+    /// <summary>"TDecay", "TScale", "TClear", "TFirst", "TAverage".</summary>
     public static string TypeParameter(KernelSwitch choice) => choice switch
     {
         KernelSwitch.CoupledDecay => "TDecay",
         KernelSwitch.GradientScale => "TScale",
         KernelSwitch.ClearGradient => "TClear",
+        KernelSwitch.FirstStep => "TFirst",
+        KernelSwitch.Averaging => "TAverage",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -24,6 +26,8 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithCoupledDecay",
         KernelSwitch.GradientScale => "ScaledGradient",
         KernelSwitch.ClearGradient => "ClearedGradient",
+        KernelSwitch.FirstStep => "FirstStep",
+        KernelSwitch.Averaging => "RunningAverage",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -33,6 +37,8 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithoutCoupledDecay",
         KernelSwitch.GradientScale => "UnscaledGradient",
         KernelSwitch.ClearGradient => "KeptGradient",
+        KernelSwitch.FirstStep => "LaterStep",
+        KernelSwitch.Averaging => "CopiedAverage",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 

@@ -43,18 +43,32 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
         {
-            foreach (StepScalar scalar in optimizer.Scalars)
+            foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
             {
                 w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+            }
+
+            if (optimizer.ScalarStates.Count > 0)
+            {
+                // PyTorch creates these at its first step, from that step's values.
+                using (w.Block("if (StepCount == 0)"))
+                {
+                    foreach (ParameterSpec parameter in model.Parameters)
+                    {
+                        foreach (ScalarState state in optimizer.ScalarStates)
+                        {
+                            w.Line(OptimizerEmitter.ScalarStateField(state, parameter) + "[0] = (float)(" + Resolve(state.Initial, optimizer, parameter) + ");");
+                        }
+                    }
+                }
             }
 
             foreach (ParameterSpec parameter in model.Parameters)
             {
                 // [LearningRateScale] / [NoWeightDecay]: this member's own values of the scalars they change.
-                (string lr, string wd) = RateExpressions(parameter);
                 foreach (StepScalar scalar in optimizer.Scalars.Where(s => HasOwnValue(s, parameter)))
                 {
-                    w.Line(ScalarField(scalar, parameter) + " = " + scalar.Expression(lr, wd) + ";");
+                    w.Line(ScalarField(scalar, parameter) + " = " + Resolve(scalar.Template, optimizer, parameter) + ";");
                 }
             }
 
@@ -67,6 +81,19 @@ internal static class StepEmitter
             using (w.Block("finally"))
             {
                 w.Line("_gradients = null;");
+            }
+
+            if (optimizer.ScalarStates.Count > 0)
+            {
+                w.Line();
+                w.Line("// What the next step reads, from this step's values (StepCount is still this step's 0-based index).");
+                foreach (ParameterSpec parameter in model.Parameters)
+                {
+                    foreach (ScalarState state in optimizer.ScalarStates)
+                    {
+                        w.Line(OptimizerEmitter.ScalarStateField(state, parameter) + "[0] = (float)(" + Resolve(state.Update, optimizer, parameter) + ");");
+                    }
+                }
             }
         }
 
@@ -152,37 +179,85 @@ internal static class StepEmitter
         w.Line("    break;");
     }
 
-    /// <summary>A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has it.</summary>
+    /// <summary>
+    /// A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has
+    /// it, and on or off for each of the kind's own switches (<see cref="OptimizerLayout.SwitchConditions"/>), one branch per
+    /// call.
+    /// </summary>
     private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
     {
-        string TypeArguments(string decay) => "<" + string.Join(", ", kernel.Switches.Select(s => s switch
-        {
-            KernelSwitch.CoupledDecay => decay,
-            _ => KernelSwitches.TypeParameter(s),
-        })) + ">";
-
+        // The switches chosen here, each as (switch, condition, whether the condition means on), in the kernel's order.
+        var chosen = new List<(KernelSwitch Switch, string Condition, bool OnWhenTrue)>();
         StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
-        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
-        if (coupled is null)
-        {
-            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(string.Empty)));
-        }
-        else
+        if (coupled is not null)
         {
             // Without decay this step, the kernel compiled without the L2 term.
-            w.Line(indent + "if (" + ScalarField(coupled, parameter) + " == 0)");
-            w.Line(indent + "{");
-            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
-            w.Line(indent + "}");
-            w.Line(indent + "else");
-            w.Line(indent + "{");
-            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.On(KernelSwitch.CoupledDecay))));
-            w.Line(indent + "}");
-            if (last)
-            {
-                w.Line();
-            }
+            chosen.Add((KernelSwitch.CoupledDecay, ScalarField(coupled, parameter) + " == 0", false));
         }
+
+        foreach (SwitchCondition condition in optimizer.SwitchConditions.Where(c => kernel.Switches.Contains(c.Switch)))
+        {
+            chosen.Add((condition.Switch, ResolveScalars(condition.Condition, optimizer, parameter), true));
+        }
+
+        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
+        WriteChoice(w, kernel, indent, call, chosen, 0, new Dictionary<KernelSwitch, bool>());
+        if (chosen.Count > 0 && last)
+        {
+            w.Line();
+        }
+    }
+
+    /// <summary>The call for each combination of the switches chosen from <paramref name="next"/> on, as nested if/else.</summary>
+    private static void WriteChoice(IndentedTextWriter w, KernelDescription kernel, string indent, string call,
+        List<(KernelSwitch Switch, string Condition, bool OnWhenTrue)> chosen, int next, Dictionary<KernelSwitch, bool> on)
+    {
+        if (next == chosen.Count)
+        {
+            string typeArguments = "<" + string.Join(", ", kernel.Switches.Select(s => on.TryGetValue(s, out bool value)
+                ? (value ? KernelSwitches.On(s) : KernelSwitches.Off(s))
+                : KernelSwitches.TypeParameter(s))) + ">";
+            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, typeArguments));
+            return;
+        }
+
+        (KernelSwitch choice, string condition, bool onWhenTrue) = chosen[next];
+        foreach (bool branch in new[] { true, false })
+        {
+            w.Line(indent + (branch ? "if (" + condition + ")" : "else"));
+            w.Line(indent + "{");
+            on[choice] = branch == onWhenTrue;
+            WriteChoice(w, kernel, indent + "    ", call, chosen, next + 1, on);
+            w.Line(indent + "}");
+        }
+
+        on.Remove(choice);
+    }
+
+    /// <summary>
+    /// <paramref name="template"/> for <paramref name="parameter"/>: its learning rate and weight decay, its scalar states
+    /// (<c>{state:eta}</c>: the float read as a double) and its step scalars (<c>{mu}</c>: the member's field).
+    /// </summary>
+    private static string Resolve(string template, OptimizerLayout optimizer, ParameterSpec parameter)
+    {
+        (string lr, string wd) = RateExpressions(parameter);
+        string text = template.Replace("{lr}", lr).Replace("{wd}", wd);
+        foreach (ScalarState state in optimizer.ScalarStates)
+        {
+            text = text.Replace(state.Placeholder, "(double)" + OptimizerEmitter.ScalarStateField(state, parameter) + "[0]");
+        }
+
+        return ResolveScalars(text, optimizer, parameter);
+    }
+
+    private static string ResolveScalars(string template, OptimizerLayout optimizer, ParameterSpec parameter)
+    {
+        foreach (StepScalar scalar in optimizer.Scalars)
+        {
+            template = template.Replace("{" + scalar.Name + "}", ScalarField(scalar, parameter));
+        }
+
+        return template;
     }
 
     /// <summary>
@@ -195,11 +270,11 @@ internal static class StepEmitter
 
     /// <summary>
     /// True when <paramref name="scalar"/> differs for this member: its expression uses a rate the member
-    /// overrides. A member with [LearningRateScale] needs its own negated rate, but shares Adam's bias
-    /// corrections, which depend on the step alone.
+    /// overrides, or a scalar state, which every member has its own of. A member with [LearningRateScale] needs its own
+    /// negated rate, but shares Adam's bias corrections, which depend on the step alone.
     /// </summary>
     public static bool HasOwnValue(StepScalar scalar, ParameterSpec parameter) =>
-        (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay);
+        (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay) || scalar.UsesScalarState;
 
     /// <summary>The field holding <paramref name="scalar"/> for <paramref name="parameter"/>.</summary>
     public static string ScalarField(StepScalar scalar, ParameterSpec parameter) =>

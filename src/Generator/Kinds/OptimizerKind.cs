@@ -100,7 +100,11 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
                 var kernel = new KernelBuilder(element, buffers, typed.State);
                 Kernel(typed, kernel);
                 return kernel.Build();
-            }).ToEquatableArray());
+            }).ToEquatableArray())
+        {
+            ScalarStates = ScalarStates(typed).ToEquatableArray(),
+            SwitchConditions = SwitchConditions(typed).ToEquatableArray(),
+        };
     }
 
     /// <summary>Every attribute's StatePrecision and StochasticRounding, as constants that Configuration does not list.</summary>
@@ -131,6 +135,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// <summary>Values computed once per step and passed to every kernel call.</summary>
     protected abstract IEnumerable<StepScalar> Scalars(TSpec spec);
 
+    /// <summary>Per-member scalars kept between steps (none for most kinds).</summary>
+    protected virtual IEnumerable<ScalarState> ScalarStates(TSpec spec) => Enumerable.Empty<ScalarState>();
+
+    /// <summary>How the kernel's own switches are chosen each step (none for most kinds: the runtime's switches are chosen for them).</summary>
+    protected virtual IEnumerable<SwitchCondition> SwitchConditions(TSpec spec) => Enumerable.Empty<SwitchCondition>();
+
     /// <summary>The update rule, one line per operation, in math form for comments.</summary>
     protected abstract IEnumerable<string> Rule(TSpec spec);
 
@@ -150,6 +160,15 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         }
 
         yield return mode == WeightDecayMode.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)";
+    }
+
+    /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue(bool)"/>, for kinds without weight decay.</summary>
+    protected static IEnumerable<string> PrologueRule(bool maximize)
+    {
+        if (maximize)
+        {
+            yield return "g ← −g";
+        }
     }
 
     /// <summary>A rule line with a note aligned after it, e.g. "v ← ρ·v + (1 − ρ)·g²    ρ = 0.9".</summary>

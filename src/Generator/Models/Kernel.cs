@@ -178,6 +178,9 @@ internal enum Comparison
 {
     GreaterThan,
     LessThan,
+
+    /// <summary>Equal as numbers: +0 equals −0, NaN equals nothing.</summary>
+    Equal,
 }
 
 /// <summary>
@@ -200,7 +203,28 @@ internal enum KernelSwitch
 
     /// <summary>Zeroes the gradient after reading it (<c>Step(gradients, clearGradients: true)</c>).</summary>
     ClearGradient,
+
+    /// <summary>
+    /// The first step after construction or Reset, where state that PyTorch creates lazily from the step's values (Rprop's
+    /// step sizes, from the learning rate) takes them instead of what the buffer holds. Chosen by the kind's
+    /// <see cref="SwitchCondition"/>.
+    /// </summary>
+    FirstStep,
+
+    /// <summary>
+    /// ASGD's running average of the parameters has started (its weight μ is not 1): <c>ax + (p − ax)·μ</c> instead of
+    /// PyTorch's copy <c>ax = p</c>. Chosen by the kind's <see cref="SwitchCondition"/>.
+    /// </summary>
+    Averaging,
 }
+
+/// <summary>
+/// How one of a kind's own switches is chosen for a member each step: on where <paramref name="Condition"/> holds. The
+/// condition is a C# expression over the optimizer's members (StepCount) and the member's step scalars, written
+/// <c>{name}</c> (e.g. <c>"{mu} != 1d"</c>); the kernel call is compiled for both values and picked with one branch per
+/// call, never per element.
+/// </summary>
+internal sealed record SwitchCondition(KernelSwitch Switch, string Condition);
 
 /// <summary>
 /// <paramref name="On"/> in the kernel compiled with <paramref name="Switch"/> on, <paramref name="Off"/> in the

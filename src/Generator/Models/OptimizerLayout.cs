@@ -30,6 +30,12 @@ internal sealed record OptimizerLayout(
     EquatableArray<string> UpdateRule,
     EquatableArray<KernelDescription> Kernels)
 {
+    /// <summary>Per-member scalars kept between steps (ASGD's eta and mu), in GetState order after the buffers.</summary>
+    public EquatableArray<ScalarState> ScalarStates { get; init; }
+
+    /// <summary>How the kind's own kernel switches (<see cref="KernelSwitch.FirstStep"/>, ...) are chosen per member and step.</summary>
+    public EquatableArray<SwitchCondition> SwitchConditions { get; init; }
+
     /// <summary>
     /// Members every generated optimizer has, declared by the emitters or inherited from
     /// <c>Gen.Optimizer&lt;TGradients&gt;</c> and <c>object</c> (a test checks the runtime's side).
@@ -48,7 +54,8 @@ internal sealed record OptimizerLayout(
 
     /// <summary>Every member name of the generated optimizer.</summary>
     public IEnumerable<string> MemberNames =>
-        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name));
+        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name))
+            .Concat(Buffers.Select(b => b.CopyMethod).OfType<string>());
 
     /// <summary>True when the kernels take coupled (L2) decay and are compiled with and without it.</summary>
     public bool HasCoupledDecay => Scalars.Any(s => s.IsCoupledDecay);
@@ -65,7 +72,34 @@ internal sealed record OptimizerLayout(
 /// uses bitsandbytes' unsigned code, whose 256 entries all cover [0, 1]; a buffer that changes sign (a momentum) the
 /// signed one.
 /// </param>
-internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description, bool NonNegative);
+internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description, bool NonNegative)
+{
+    /// <summary>
+    /// When set, the buffer holds values of the parameters themselves (ASGD's average, <c>ax</c>), and the optimizer gets a
+    /// public method of this name that copies it into a model of the same class: <c>CopyAveragedTo(model)</c>.
+    /// </summary>
+    public string? CopyMethod { get; init; }
+}
+
+/// <summary>
+/// A scalar an optimizer keeps per member between steps, as PyTorch keeps a 0-dim tensor in a parameter's state (ASGD's
+/// <c>eta</c> and <c>mu</c>): a float array of one element per member (float32, as <c>torch.tensor(python_float)</c>
+/// makes it, whatever the member's type), listed by GetState under PyTorch's key with shape <c>[]</c>. It is 0 after
+/// construction and Reset; the first step sets it to <paramref name="Initial"/> before anything reads it (PyTorch creates
+/// it at the first step), step scalars read it as <c>{state:Field}</c>, and after each step's update it becomes
+/// <paramref name="Update"/>. Both are C# double expressions like a <see cref="StepScalar"/>'s template ({lr}, {wd} and
+/// StepCount, the step's 0-based index), rounded to float when stored.
+/// </summary>
+/// <param name="Field">Field-name stem: "eta" gives "_etaState_W1".</param>
+/// <param name="Key">PyTorch's state_dict name.</param>
+/// <param name="Description">What it holds, for XML docs.</param>
+/// <param name="Initial">Its value from the first step after construction or Reset.</param>
+/// <param name="Update">Its value after each step's update.</param>
+internal sealed record ScalarState(string Field, string Key, string Description, string Initial, string Update)
+{
+    /// <summary>How templates read it: "{state:eta}".</summary>
+    public string Placeholder => "{state:" + Field + "}";
+}
 
 /// <summary>A value computed once per step (in double) and passed to the kernels, e.g. the negated learning rate.</summary>
 /// <param name="Name">The field, local and kernel parameter name.</param>
@@ -93,6 +127,9 @@ internal sealed record StepScalar(string Name, string Template)
     public bool UsesLearningRate => Template.Contains("{lr}");
 
     public bool UsesWeightDecay => Template.Contains("{wd}");
+
+    /// <summary>True when the template reads a <see cref="ScalarState"/>: the scalar then has a value per member.</summary>
+    public bool UsesScalarState => Template.Contains("{state:");
 
     /// <summary><c>wd</c> for coupled L2 decay, or the factor <c>decay = 1 - lr * wd</c> for decoupled decay.</summary>
     public static StepScalar WeightDecay(WeightDecayMode mode) => mode == WeightDecayMode.L2

@@ -49,3 +49,34 @@ public readonly struct ClearedGradient
 public readonly struct KeptGradient
 {
 }
+
+/// <summary>
+/// Type arguments of generated kernels for the first step after construction or <c>Reset()</c>, where state that
+/// PyTorch creates at its first step from that step's values (Rprop's step sizes, filled with the learning rate) takes
+/// them instead of what the buffer holds, or for a later step, which reads the buffer.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct FirstStep
+{
+}
+
+/// <inheritdoc cref="FirstStep"/>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct LaterStep
+{
+}
+
+/// <summary>
+/// Type arguments of generated ASGD kernels: a step whose averaging weight μ is not 1 updates the running average
+/// (<c>ax + (p − ax)·μ</c>, without reading it otherwise), one whose μ is 1 copies the parameters into it, as PyTorch does.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct RunningAverage
+{
+}
+
+/// <inheritdoc cref="RunningAverage"/>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct CopiedAverage
+{
+}
