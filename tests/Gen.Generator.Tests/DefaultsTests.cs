@@ -42,6 +42,8 @@ public sealed class DefaultsTests
         ["AdamW"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 1e-2, ["AmsGrad"] = false, ["Maximize"] = false },
         ["Adadelta"] = new() { ["LearningRate"] = 1.0, ["Rho"] = 0.9, ["Epsilon"] = 1e-6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
         ["Lion"] = new() { ["LearningRate"] = 1e-4, ["Beta1"] = 0.9, ["Beta2"] = 0.99, ["WeightDecay"] = 0.0 },
+        ["Rprop"] = new() { ["LearningRate"] = 1e-2, ["EtaMinus"] = 0.5, ["EtaPlus"] = 1.2, ["MinStepSize"] = 1e-6, ["MaxStepSize"] = 50.0, ["Maximize"] = false },
+        ["Asgd"] = new() { ["LearningRate"] = 1e-2, ["Lambda"] = 1e-4, ["Alpha"] = 0.75, ["T0"] = 1e6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
     };
 
     [Theory]

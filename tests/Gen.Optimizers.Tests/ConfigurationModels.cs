@@ -75,6 +75,10 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[Rprop(Name = "RpropX1", LearningRate = 0.05, EtaMinus = 0.3, EtaPlus = 1.5, MinStepSize = 1e-3, MaxStepSize = 0.07, Maximize = true)]
+[Rprop(Name = "RpropDefaults")]
+[Asgd(Name = "AsgdX1", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 5, WeightDecay = 0.05, Maximize = true)]
+[Asgd(Name = "AsgdDefaults")]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -151,6 +155,10 @@ public sealed partial class SingleModel
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[Rprop(Name = "RpropX1", LearningRate = 0.05, EtaMinus = 0.3, EtaPlus = 1.5, MinStepSize = 1e-3, MaxStepSize = 0.07, Maximize = true)]
+[Rprop(Name = "RpropDefaults")]
+[Asgd(Name = "AsgdX1", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 5, WeightDecay = 0.05, Maximize = true)]
+[Asgd(Name = "AsgdDefaults")]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -50,6 +50,19 @@ namespace Gen.Optimizers.Tests;
 [Adadelta(Name = "AdadeltaWeightDecay32", WeightDecay = 0.01)]
 [Adadelta(Name = "AdadeltaMaximize32", Maximize = true)]
 [Adadelta(Name = "AdadeltaEverything32", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01, Maximize = true)]
+[Rprop(Name = "RpropDefault32")]
+[Rprop(Name = "RpropEtas32", EtaMinus = 0.3, EtaPlus = 1.5)]
+[Rprop(Name = "RpropStepSizes32", LearningRate = 0.1, MinStepSize = 0.02, MaxStepSize = 0.08)]
+[Rprop(Name = "RpropMaximize32", Maximize = true)]
+[Rprop(Name = "RpropEverything32", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-3, MaxStepSize = 0.06, Maximize = true)]
+#pragma warning disable GEN210 // On purpose: EtaMinus is 1 as a float, and PyTorch then never moves the parameters.
+[Rprop(Name = "RpropEtaMinusOneAsFloat32", EtaMinus = 0.99999999)]
+#pragma warning restore GEN210
+[Asgd(Name = "AsgdDefault32")]
+[Asgd(Name = "AsgdAveraging32", T0 = 4, Lambda = 0.01, Alpha = 0.5)]
+[Asgd(Name = "AsgdWeightDecay32", WeightDecay = 0.01)]
+[Asgd(Name = "AsgdMaximize32", Maximize = true)]
+[Asgd(Name = "AsgdEverything32", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 10, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenSingle
 {
     public float[] A = new float[37];
@@ -73,6 +86,10 @@ public sealed partial class GoldenSingle
 [AdamW(Name = "AdamWEverything64", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.1, Maximize = true)]
 [Adadelta(Name = "AdadeltaDefault64")]
 [Adadelta(Name = "AdadeltaEverything64", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01, Maximize = true)]
+[Rprop(Name = "RpropDefault64")]
+[Rprop(Name = "RpropEverything64", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-3, MaxStepSize = 0.06, Maximize = true)]
+[Asgd(Name = "AsgdDefault64")]
+[Asgd(Name = "AsgdEverything64", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 10, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenDouble
 {
     public double[] A = new double[37];

@@ -196,6 +196,10 @@ public sealed class PyTorchGoldenTests
                     Assert.True(buffer.Length == lengths[member], $"{name}: {key} of {golden.Parameters[member].Name} has {buffer.Length} elements.");
                     values.Add(buffer);
                 }
+
+                // 0-dim state is float32 in PyTorch 1.13 whatever the parameter's dtype.
+                Assert.All(state.Scalars.Values, scalar => Assert.True((double)(float)scalar == scalar, $"{name}: scalar state {scalar:R} is not a float32 value."));
+                values.AddRange(state.Scalars.Values.Select(scalar => new[] { scalar }));
             }
 
             // Every number is finite, and a float32 case's numbers are float32 values (so rounding them
@@ -237,7 +241,7 @@ public sealed class PyTorchGoldenTests
         Optimizer<TGradients> optimizer = Optimizers.Create<TModel, TGradients>(golden.Name, model);
         Assert.Equal(kind.Data.Kind, optimizer.Kind);
         Assert.Equal(golden.Hyperparameter("lr"), optimizer.LearningRate);
-        Assert.Equal(golden.Hyperparameter("weight_decay"), optimizer.WeightDecay);
+        Assert.Equal(golden.Hyperparameters.ContainsKey("weight_decay") ? golden.Hyperparameter("weight_decay") : 0, optimizer.WeightDecay);
 
         var parameters = new Comparison(golden.Name + " parameters", tolerance);
         for (int step = 0; step < golden.Steps.Length; step++)
@@ -277,6 +281,20 @@ public sealed class PyTorchGoldenTests
             string parameter = golden.Parameters[buffer.ParameterIndex].Name;
             Assert.True(matched.Add((buffer.ParameterIndex, buffer.Key)), $"{golden.Name}: Gen exposes {buffer.Key} of {parameter} twice.");
             Assert.Equal(parameter, buffer.Buffer.Name);
+            if (buffer.Shape is { Length: 0 })
+            {
+                // A 0-dim tensor (ASGD's eta and mu): float32, as torch.tensor(python_float) makes it, for double parameters too.
+                Assert.Equal(TensorElement.Single, buffer.Buffer.Element);
+                Assert.True(
+                    golden.FinalState[buffer.ParameterIndex].Scalars.TryGetValue(buffer.Key, out double scalar),
+                    $"{golden.Name}: Gen keeps the scalar {buffer.Key} for {parameter}; PyTorch has no such state.");
+                state.Compare(buffer.Key, golden.Steps.Length, parameter, Read(buffer.Buffer), new[] { scalar });
+
+                // Computed once per step in double and rounded to float, as PyTorch does: the same bits.
+                Assert.True(Read(buffer.Buffer)[0].Equals(scalar), $"{golden.Name}: {buffer.Key} of {parameter} is {Read(buffer.Buffer)[0]:R}, PyTorch's {scalar:R}.");
+                continue;
+            }
+
             Assert.Equal(element, buffer.Buffer.Element);
             Assert.True(
                 golden.FinalState[buffer.ParameterIndex].Buffers.TryGetValue(buffer.Key, out double[]? expected),
@@ -286,13 +304,13 @@ public sealed class PyTorchGoldenTests
 
         for (int member = 0; member < golden.FinalState.Length; member++)
         {
-            foreach (string key in golden.FinalState[member].Buffers.Keys)
+            foreach (string key in golden.FinalState[member].Buffers.Keys.Concat(golden.FinalState[member].Scalars.Keys))
             {
                 Assert.True(matched.Contains((member, key)), $"{golden.Name}: PyTorch keeps {key} for {golden.Parameters[member].Name}; Gen exposes no such state.");
             }
         }
 
-        Assert.Equal(golden.FinalState.Sum(s => s.Buffers.Values.Sum(b => b.Length)), state.Elements);
+        Assert.Equal(golden.FinalState.Sum(s => s.Buffers.Values.Sum(b => b.Length) + s.Scalars.Count), state.Elements);
         return state;
     }
 
