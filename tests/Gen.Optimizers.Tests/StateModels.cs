@@ -47,6 +47,16 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "Lion_F16", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
 [Lion(Name = "Lion_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 [Lion(Name = "Lion_F16SR", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Rprop(Name = "Rprop_F32", LearningRate = 0.05, Maximize = true)]
+[Rprop(Name = "Rprop_BF16", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16)]
+[Rprop(Name = "Rprop_F16", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16)]
+[Rprop(Name = "Rprop_BF16SR", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Rprop(Name = "Rprop_F16SR", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Asgd(Name = "Asgd_F32", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05)]
+[Asgd(Name = "Asgd_BF16", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16)]
+[Asgd(Name = "Asgd_F16", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
+[Asgd(Name = "Asgd_BF16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Asgd(Name = "Asgd_F16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
 public sealed partial class HalfStateModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -74,6 +84,10 @@ public sealed partial class HalfStateModel
 [Lion(Name = "Lion_F32", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "Lion_I8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 [Sgd(Name = "Plain_I8", LearningRate = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[Rprop(Name = "Rprop_F32", LearningRate = 0.05, Maximize = true)]
+[Rprop(Name = "Rprop_I8", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.Int8Blockwise)]
+[Asgd(Name = "Asgd_F32", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05)]
+[Asgd(Name = "Asgd_I8", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 public sealed partial class Int8StateModel
 {
     public float[] L = System.Array.Empty<float>();
