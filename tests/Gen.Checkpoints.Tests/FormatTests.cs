@@ -97,6 +97,8 @@ public sealed class FormatTests
     [InlineData("AdamW", "AdamW", "step,exp_avg,exp_avg_sq,max_exp_avg_sq")]
     [InlineData("Adadelta", "Adadelta", "step,square_avg,acc_delta")]
     [InlineData("Lion", "Lion", "exp_avg")]
+    [InlineData("Rprop", "Rprop", "step,prev,step_size")]
+    [InlineData("Asgd", "ASGD", "step,eta,mu,ax")]
     public void EachKindKeepsTheStateNamesPyTorchKeeps(string name, string kind, string keys)
     {
         var model = Net.Create(seed: 3);

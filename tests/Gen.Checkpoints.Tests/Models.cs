@@ -23,6 +23,8 @@ namespace Gen.Checkpoints.Tests;
 [AdamW(Name = "AdamW", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.05)]
 [Adadelta(Name = "Adadelta", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01)]
 [Lion(Name = "Lion", LearningRate = 0.001, WeightDecay = 0.1)]
+[Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, Maximize = true)]
+[Asgd(Name = "Asgd", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.01)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];
@@ -113,6 +115,8 @@ public sealed partial class Tiny
 [Sgd(Name = "SGD", LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01)]
 [Adagrad(Name = "Adagrad", LearningRate = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 0.01)]
 [Adadelta(Name = "Adadelta", LearningRate = 1.0, Rho = 0.9, Epsilon = 1e-6, WeightDecay = 0.01)]
+[Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-4, MaxStepSize = 1)]
+[Asgd(Name = "ASGD", LearningRate = 0.05, Lambda = 0.1, Alpha = 0.6, T0 = 1, WeightDecay = 0.01)]
 public sealed partial class TorchNet
 {
     public float[] A = new float[37];
@@ -145,6 +149,8 @@ public sealed partial class TorchNet64
 [Sgd(Name = "SgdBF16", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.BFloat16)]
 [Adadelta(Name = "AdadeltaF16", LearningRate = 0.5, StatePrecision = StatePrecision.Float16)]
 [Lion(Name = "LionBF16SR", LearningRate = 0.001, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Rprop(Name = "RpropF16", LearningRate = 0.05, StatePrecision = StatePrecision.Float16)]
+[Asgd(Name = "AsgdBF16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 public sealed partial class LeanNet
 {
     public float[,] W = new float[4, 3];
@@ -174,6 +180,10 @@ public sealed partial class LeanNet
 [Sgd(Name = "SgdI8", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.Int8Blockwise)]
 [Adadelta(Name = "AdadeltaI8", LearningRate = 0.5, StatePrecision = StatePrecision.Int8Blockwise)]
 [Lion(Name = "LionI8", LearningRate = 0.001, StatePrecision = StatePrecision.Int8Blockwise)]
+[Rprop(Name = "RpropI8", LearningRate = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[Asgd(Name = "AsgdI8", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.Int8Blockwise)]
+[Asgd(Name = "AsgdF32", LearningRate = 0.05, Lambda = 0.1, T0 = 1)]
+[Asgd(Name = "AsgdBF16", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.BFloat16)]
 public sealed partial class QuantizedNet
 {
     public float[,] W = new float[70, 73];

@@ -51,8 +51,14 @@ internal sealed class TensorSlot
     /// <summary>A constant table (8-bit state's code, <c>qmap</c>): a load requires the file's to equal it bit for bit and copies nothing.</summary>
     public bool IsConstant { get; }
 
-    /// <summary>8-bit block-wise state: its codes, absmax or code table (only these are U8 or shaped on their own).</summary>
-    public bool IsBlockwise => Values.Element == TensorElement.UInt8 || OwnShape;
+    /// <summary>
+    /// A per-parameter scalar state of shape [] (ASGD's <c>eta</c> and <c>mu</c>): float32 in every state precision, loaded as
+    /// it is (never converted).
+    /// </summary>
+    public bool IsScalarState => OwnShape && Shape.Length == 0 && !IsStep;
+
+    /// <summary>8-bit block-wise state: its codes, absmax or code table (only these are U8 or shaped on their own, with a dimension).</summary>
+    public bool IsBlockwise => Values.Element == TensorElement.UInt8 || (OwnShape && Shape.Length > 0);
 
     public string Dtype => Dtypes.Of(Values.Element);
 
@@ -169,7 +175,7 @@ internal sealed class CheckpointLayout
 
     /// <summary>
     /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
-    /// does for Adam, AdamW and Adagrad (a float32 scalar tensor in 1.13) and for RMSprop and Adadelta
+    /// does for Adam, AdamW, Adagrad and ASGD (a float32 scalar tensor in 1.13) and for RMSprop, Adadelta and Rprop
     /// (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
     /// for Lion. Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
     /// </summary>
@@ -198,7 +204,8 @@ internal sealed class CheckpointLayout
 
     /// <summary>
     /// The layout of an optimizer: per member, in declaration order, <c>member.step</c> (for the kinds
-    /// where PyTorch keeps one) then <c>member.key</c> for each state buffer, shaped as the member.
+    /// where PyTorch keeps one) then <c>member.key</c> for each state buffer, shaped as the member (or as the state
+    /// says: 8-bit state's absmax and code table, and scalar state such as ASGD's <c>eta</c>, of shape []).
     /// </summary>
     /// <param name="optimizer">The optimizer, as it is now.</param>
     /// <param name="targetError">Makes the exception for a member that is null or no longer has the optimizer's length.</param>
@@ -375,7 +382,7 @@ internal sealed class CheckpointLayout
         var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
         foreach (TensorSlot slot in Slots)
         {
-            if (!slot.IsStep && converted.Contains(slot.Member))
+            if (!slot.IsStep && !slot.IsScalarState && converted.Contains(slot.Member))
             {
                 if (PlanConversion(slot, header, slots, path) is { } conversionError)
                 {
@@ -393,7 +400,7 @@ internal sealed class CheckpointLayout
                     : Fail(CheckpointError.MissingTensor, slot.Name, $"it has no tensor '{slot.Name}', which this optimizer keeps for member '{slot.Member}'."));
             }
 
-            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && !slot.IsBlockwise && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
+            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && !slot.IsBlockwise && !slot.IsScalarState && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
             if (entry.Dtype != slot.Dtype && stateAtAnotherPrecision && !convertStatePrecision)
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name,
@@ -407,6 +414,8 @@ internal sealed class CheckpointLayout
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but a step is stored as a {slot.Dtype} scalar, as in PyTorch."
                     : slot.IsBlockwise
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer's 8-bit state keeps it as {slot.Dtype}."
+                    : slot.IsScalarState
+                    ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer keeps it as a {slot.Dtype} scalar, as PyTorch does."
                     : $"tensor '{slot.Name}' is {entry.Dtype}, but model member '{slot.Member}' is {ElementName(slot.Dtype)} ({slot.Dtype})."));
             }
 
@@ -523,7 +532,7 @@ internal sealed class CheckpointLayout
         }
 
         // This optimizer's float buffer k from the file's 8-bit buffer k.
-        int k = 1 + Slots.FindAll(s => s.Member == slot.Member && !s.IsStep).IndexOf(slot);
+        int k = 1 + Slots.FindAll(s => s.Member == slot.Member && !s.IsStep && !s.IsScalarState).IndexOf(slot);
         int blocks = BlockwiseQuantization.BlockCount(slot.Values.Length);
         string prefix = slot.Member + ".";
         if (Check(prefix + "state" + k, d => d == Dtypes.U8, Dtypes.U8, slot.Shape, out TensorEntry? codes) is { } codesError)
