@@ -34,6 +34,8 @@ public enum Config
     AdamW,
     Adadelta,
     Lion,
+    Rprop,
+    Asgd,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -49,7 +51,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.Rprop, Config.Asgd };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -88,6 +90,8 @@ public static class Workload
         Config.Adam or Config.AdamW => new[] { "exp_avg", "exp_avg_sq" },
         Config.Adadelta => new[] { "square_avg", "acc_delta" },
         Config.Lion => new[] { "exp_avg" },
+        Config.Rprop => new[] { "prev", "step_size" },
+        Config.Asgd => new[] { "ax" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 
