@@ -152,7 +152,8 @@ public sealed class SvgLineChart
             svg.AppendLine($"""  <path d="{d}" fill="none" stroke="{s.Color}" stroke-width="2" stroke-linejoin="round"><title>{Escape(s.Name)}</title></path>""");
         }
 
-        // Legend in the top right corner of the plot, where falling curves leave room.
+        // Legend in the bottom left corner of the plot, where falling curves leave room: they start high, and the
+        // slowest of them still cross the top right.
         const double RowHeight = 20, SwatchLength = 24, Padding = 10;
         int longestName = 0;
         foreach (Series s in _series)
@@ -162,7 +163,7 @@ public sealed class SvgLineChart
 
         double legendWidth = (2 * Padding) + SwatchLength + 8 + (longestName * FontSize * 0.62); // 0.62 em: a generous average glyph width
         double legendHeight = (2 * Padding) + (_series.Count * RowHeight) - 6;
-        double legendLeft = plotRight - 12 - legendWidth, legendTop = plotTop + 12;
+        double legendLeft = plotLeft + 12, legendTop = plotBottom - 12 - legendHeight;
         svg.AppendLine($"""  <rect x="{N(legendLeft)}" y="{N(legendTop)}" width="{N(legendWidth)}" height="{N(legendHeight)}" fill="white" fill-opacity="0.9" stroke="#999999"/>""");
         for (int i = 0; i < _series.Count; i++)
         {
