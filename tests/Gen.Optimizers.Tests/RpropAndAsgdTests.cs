@@ -307,6 +307,20 @@ public sealed class RpropAndAsgdTests
         Assert.Throws<InvalidOperationException>(() => optimizer.CopyAveragedTo(target));
     }
 
+    /// <summary>A step allocates nothing: Rprop's first-step switch and ASGD's scalar state are chosen and computed in place.</summary>
+    [Fact]
+    public void StepsAllocateNothing()
+    {
+        var model = ResilientModel.Create(new Random(37));
+        var gradients = new ResilientModel.Gradients(model);
+        ResilientModel.Fill(gradients, new Random(38));
+        foreach (Optimizer<ResilientModel.Gradients> optimizer in new Optimizer<ResilientModel.Gradients>[] { new ResilientModel.RpropOptimizer(model), new ResilientModel.AsgdOptimizer(model) })
+        {
+            int calls = Allocations.AssertNone(optimizer.GetType().Name, () => optimizer.Step(gradients));
+            Assert.Equal(calls, optimizer.StepCount);
+        }
+    }
+
     private static float[] State<TGradients>(Optimizer<TGradients> optimizer, int member, string key)
         where TGradients : GradientsBase =>
         Enumerable.Range(0, optimizer.StateCount).Select(optimizer.GetState).Single(s => s.ParameterIndex == member && s.Key == key).Buffer.AsSingleSpan().ToArray();
