@@ -24,7 +24,14 @@ public static class Lean
         "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16", "AdamInt8",
         "MemoryRoof28", "MemoryRoof28LoadsFirst", "MemoryRoof20", "MemoryRoof20LoadsFirst",
         "ArithmeticRoof20", "ArithmeticRoof20LoadsFirst", "MemoryRoof16", "ClipThenStep", "FusedClipStep",
+        "AdamFloat32InCache", "AdamBFloat16InCache", "AdamInt8InCache",
     };
+
+    /// <summary>
+    /// Parameters of the in-cache rows' model: Adam's float32 traffic for it (448 KiB) fits Zen 4's 1 MiB L2, so those rows
+    /// time the step's instructions with the memory out of the way, its compute floor.
+    /// </summary>
+    public const int InCacheParameters = 16384;
 
     /// <summary>Bytes each row moves per parameter (the roofs and the steps they bound).</summary>
     public static readonly IReadOnlyDictionary<string, int> BytesPerParameter = new Dictionary<string, int>
@@ -48,6 +55,11 @@ public static class Lean
         // Adam's 28 bytes; the fused step reads g for the norm (which doubles as the check) and moves the same 28.
         ["ClipThenStep"] = 44,
         ["FusedClipStep"] = 32,
+
+        // The same steps' bytes, moved from and to L2.
+        ["AdamFloat32InCache"] = 28,
+        ["AdamBFloat16InCache"] = 20,
+        ["AdamInt8InCache"] = 16,
     };
 
     public static void Run(string path, int parameters, int placements, int rounds, double batchMilliseconds, string command)
@@ -118,6 +130,10 @@ public static class Lean
             // scaling, by a factor that rounds to 1 in float after the first step, so its pass always runs).
             "ClipThenStep" => new StepRow(new LeanModel.AdamFloat32(model), a, b, clip: a.L2Norm() / 2),
             "FusedClipStep" => new StepRow(new LeanModel.AdamFloat32(model) { GlobalNormClip = a.L2Norm() / 2 }, a, b, clip: null),
+
+            // The compute floors: the same step on a model that stays in cache, repeated until it has updated as many
+            // parameters as the other rows (the per-call overhead, a few hundred ns per 16K-parameter step, is included).
+            "AdamFloat32InCache" or "AdamBFloat16InCache" or "AdamInt8InCache" => new InCacheRow(row, parameters),
             _ => throw new ArgumentOutOfRangeException(nameof(row), row, "No such lean row."),
         };
     }
@@ -201,6 +217,30 @@ public static class Lean
         {
             System.Numerics.Tensors.TensorPrimitives.Add(_parameter, _gradient, _parameter);
             System.Numerics.Tensors.TensorPrimitives.Add(_bytes, (byte)1, _bytes);
+        }
+    }
+
+    /// <summary>A row's step on <see cref="InCacheParameters"/> parameters (fewer if the run has fewer), as many times as cover the run's.</summary>
+    public sealed class InCacheRow : IStepRow
+    {
+        private readonly int _repeats;
+
+        public InCacheRow(string row, int parameters)
+        {
+            int size = Math.Min(InCacheParameters, parameters);
+            Inner = (StepRow)Create(row.Substring(0, row.Length - "InCache".Length), size);
+            _repeats = Math.Max(1, parameters / size);
+        }
+
+        /// <summary>The step repeated, on its own small model.</summary>
+        public StepRow Inner { get; }
+
+        public void Step()
+        {
+            for (int i = 0; i < _repeats; i++)
+            {
+                Inner.Step();
+            }
         }
     }
 }

@@ -10,8 +10,9 @@ namespace Gen.Benchmarks;
 //   CenteredMomentum       the same with centered = True and momentum = 0.9
 //   Fast, FastCenteredMomentum   the same two with Precision.Fast (docs/PRECISION.md)
 //   SgdMomentum            SGD, lr 0.01, momentum 0.9
-//   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer, RpropOptimizer: the defaults,
-//                          which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
+//   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer, NAdamOptimizer,
+//   RAdamOptimizer, AdamaxOptimizer, RpropOptimizer: the defaults, which are PyTorch's (Lion: the paper's; PyTorch
+//                          1.13 has none)
 //   AsgdOptimizer          PyTorch's defaults but T0 = 0, so that every step averages (reads and writes ax); with the
 //                          default 1e6 every timed step would only copy the parameters into ax
 
@@ -26,6 +27,9 @@ namespace Gen.Benchmarks;
 [AdamW]
 [Adadelta]
 [Lion]
+[NAdam]
+[RAdam]
+[Adamax]
 [Rprop]
 [Asgd(T0 = 0)]
 public sealed partial class FlatModel
@@ -48,6 +52,9 @@ public sealed partial class FlatModel
 [AdamW]
 [Adadelta]
 [Lion]
+[NAdam]
+[RAdam]
+[Adamax]
 [Rprop]
 [Asgd(T0 = 0)]
 public sealed partial class SmallMlp

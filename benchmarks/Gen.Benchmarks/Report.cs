@@ -27,6 +27,15 @@ public sealed class Report
     /// <summary>The PyTorch cross-check, per element: |generated − PyTorch| ≤ 1e-5 · |PyTorch| + 1e-6 (parameters lie in [−1, 1)).</summary>
     private const double CrossCheckRelative = 1e-5, CrossCheckAbsolute = 1e-6;
 
+    /// <summary>
+    /// PyTorch 1.13 implementations whose update differs from their class's default single-tensor one, which Gen follows
+    /// (and which their for-loop row checks): shown in the cross-check, never failed, with the reason.
+    /// </summary>
+    private static readonly Dictionary<(string Config, string Variant), string> OtherUpdates = new()
+    {
+        [("NAdam", "foreach")] = "PyTorch 1.13's foreach NAdam is another update than its default for-loop one: its next momentum product is mu_product·mu_next in double (the for-loop's is mu_product·mu·mu_next in float32) and its denominator √v / √(1 − β2ᵗ) + ε (the for-loop's √(v / (1 − β2ᵗ)) + ε)",
+    };
+
     private static readonly (string Label, RowKind Numerator, RowKind Denominator)[] InTurnRatios =
     {
         ("kernel ÷ memory roof", RowKind.GeneratedKernel, RowKind.MemoryRoof),
@@ -294,9 +303,18 @@ public sealed class Report
                 float[] theirs = bits!.AsArray().Select(x => BitConverter.Int32BitsToSingle((int)x!)).ToArray();
                 double worst = theirs.Length != ours.Length ? double.PositiveInfinity
                     : ours.Zip(theirs, (a, b) => Math.Abs((double)a - b) / (CrossCheckRelative * Math.Abs(b) + CrossCheckAbsolute)).Max(x => double.IsNaN(x) ? double.PositiveInfinity : x);
-                failed |= !(worst <= 1);
+                bool other = OtherUpdates.ContainsKey((config, variant));
+                failed |= !other && !(worst <= 1);
                 W(Invariant($"| {config} | {torch["classes"]![config]}, {variant} | {ours.Length:N0} | {ours.Zip(theirs).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second)):N0} | ")
-                    + Invariant($"{ours.Zip(theirs).Max(p => Math.Abs((double)p.First - p.Second)):0.0e+0} | {worst:0.000} | {(worst <= 1 ? "yes" : "**FAIL**")} |"));
+                    + Invariant($"{ours.Zip(theirs).Max(p => Math.Abs((double)p.First - p.Second)):0.0e+0} | {worst:0.000} | {(other ? "another update (below)" : worst <= 1 ? "yes" : "**FAIL**")} |"));
+            }
+        }
+
+        foreach (((string config, string variant), string why) in OtherUpdates)
+        {
+            if (torch["mlp_parameter_bits"]![config]?[variant] is not null)
+            {
+                W($"\n{config}, {variant}: {why}.");
             }
         }
 
@@ -423,7 +441,7 @@ public sealed class Report
             + Invariant($"the non-finite check reads g once more at every precision); {lean["Placements"]} placements of {lean["Rounds"]} rounds, timed in turn. ")
             + "A memory roof moves the same bytes per parameter as the step it bounds (p read and written, g read, the state at its width); the clip rows use the default policy.\n");
         W("| Row | Bytes per parameter | ms per step (median, lowest–highest) | GB/s |\n|---|---:|---:|---:|");
-        foreach (string row in new[] { "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16", "AdamInt8", "MemoryRoof28", "MemoryRoof20", "ArithmeticRoof20", "MemoryRoof16", "ClipThenStep", "FusedClipStep" })
+        foreach (string row in new[] { "AdamFloat32", "AdamBFloat16", "AdamBFloat16Stochastic", "AdamFloat16", "AdamInt8", "MemoryRoof28", "MemoryRoof20", "ArithmeticRoof20", "MemoryRoof16", "ClipThenStep", "FusedClipStep", "AdamFloat32InCache", "AdamBFloat16InCache", "AdamInt8InCache" })
         {
             double[] times = placements.Select(p => Row(p!, row)).OrderBy(v => v).ToArray();
             int bytes = (int)lean["BytesPerParameter"]![row]!;
@@ -448,6 +466,15 @@ public sealed class Report
         Target("Adam, 8-bit state ≤ 1.10× its memory roof", Ratio("AdamInt8", "MemoryRoof16"), 1.10);
         W(Invariant($"| State bytes per parameter, 8-bit Adam ≤ 2.1 | {(double)stateBytes["AdamInt8"]!:0.###} | {Met((double)stateBytes["AdamInt8"]! <= 2.1)} |\n"));
         W("A target within 5 % of its limit counts as met, as everywhere in this file.\n");
+        W(Invariant($"**Compute floors.** The `InCache` rows run the same step on {Benchmarks.Lean.InCacheParameters:N0} parameters, whose state stays in L2, ")
+            + "as many times as cover the 16M: the step's instructions with memory out of the way. A step at 16M cannot be faster than its floor, "
+            + "so a floor above a target's limit is the measured proof that this CPU cannot meet it with that step's arithmetic.\n");
+        W("| Ratio | Measured | Target |\n|---|---:|---:|");
+        W($"| bf16 step in cache / float32 step at 16M | {Format(Ratio("AdamBFloat16InCache", "AdamFloat32"))} | 0.75 |");
+        W($"| float32 step in cache / float32 step at 16M (Adam's arithmetic alone: its divider) | {Format(Ratio("AdamFloat32InCache", "AdamFloat32"))} | |");
+        W($"| bf16 step at 16M / its floor | {Format(Ratio("AdamBFloat16", "AdamBFloat16InCache"))} | |");
+        W($"| 8-bit step in cache / float32 step at 16M | {Format(Ratio("AdamInt8InCache", "AdamFloat32"))} | 0.65 |");
+        W($"| 8-bit step at 16M / its floor | {Format(Ratio("AdamInt8", "AdamInt8InCache"))} | |\n");
     }
 
     private static RowKind[] Shapes(RowKind row) => row switch

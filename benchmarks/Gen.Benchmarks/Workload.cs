@@ -34,6 +34,9 @@ public enum Config
     AdamW,
     Adadelta,
     Lion,
+    NAdam,
+    RAdam,
+    Adamax,
     Rprop,
     Asgd,
 }
@@ -51,7 +54,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.Rprop, Config.Asgd };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -90,6 +93,8 @@ public static class Workload
         Config.Adam or Config.AdamW => new[] { "exp_avg", "exp_avg_sq" },
         Config.Adadelta => new[] { "square_avg", "acc_delta" },
         Config.Lion => new[] { "exp_avg" },
+        Config.NAdam or Config.RAdam => new[] { "exp_avg", "exp_avg_sq" },
+        Config.Adamax => new[] { "exp_avg", "exp_inf" },
         Config.Rprop => new[] { "prev", "step_size" },
         Config.Asgd => new[] { "ax" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),

@@ -5,10 +5,10 @@
 // The forward and backward passes are plain C# loops (SpiralNet.cs). Gen generates the rest from the
 // attributes on SpiralNet: SpiralNet.Gradients (gradient arrays shaped like the parameters) and one
 // optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, SGD with
-// momentum, Adagrad, ASGD (evaluated with its running average of the parameters) and Rprop (a
-// full-batch method: every step sees all 400 points); the program shows a progress bar, prints a table
-// of results and writes the loss curves to loss.svg (SvgLineChart.cs). It exits with code 1 if RMSProp's
-// accuracy is below 90%.
+// momentum, Adagrad, NAdam, RAdam, Adamax, ASGD (evaluated with its running average of the parameters)
+// and Rprop (a full-batch method: every step sees all 400 points); the program shows a progress bar,
+// prints a table of results and writes the loss curves to loss.svg (SvgLineChart.cs). It exits with
+// code 1 if RMSProp's accuracy is below 90%.
 using System;
 using System.Diagnostics;
 using System.Collections.Generic;
@@ -70,6 +70,9 @@ var optimizers = new (string Name, double LearningRate, int Batch, Func<SpiralNe
     ("Adam", SpiralNet.AdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamOptimizer(m)),
     ($"SGD (momentum {SpiralNet.SgdOptimizer.Momentum})", SpiralNet.SgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.SgdOptimizer(m)),
     ("Adagrad", SpiralNet.AdagradOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdagradOptimizer(m)),
+    ("NAdam", SpiralNet.NAdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.NAdamOptimizer(m)),
+    ("RAdam", SpiralNet.RAdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.RAdamOptimizer(m)),
+    ("Adamax", SpiralNet.AdamaxOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamaxOptimizer(m)),
     ("ASGD (averaged)", SpiralNet.AsgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AsgdOptimizer(m)),
     ("Rprop (full batch)", SpiralNet.RpropOptimizer.DefaultLearningRate, count, m => new SpiralNet.RpropOptimizer(m)),
 };

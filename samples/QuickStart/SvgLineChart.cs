@@ -152,8 +152,8 @@ public sealed class SvgLineChart
             svg.AppendLine($"""  <path d="{d}" fill="none" stroke="{s.Color}" stroke-width="2" stroke-linejoin="round"><title>{Escape(s.Name)}</title></path>""");
         }
 
-        // Legend in the bottom left corner of the plot, where falling curves leave room: they start high, and the
-        // slowest of them still cross the top right.
+        // Legend in the bottom left corner of the plot: falling curves start high at the left and end low at the
+        // right, so that corner stays empty (the top right one fills up once several curves end high).
         const double RowHeight = 20, SwatchLength = 24, Padding = 10;
         int longestName = 0;
         foreach (Series s in _series)

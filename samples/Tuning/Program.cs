@@ -4,8 +4,9 @@
 //
 // The same small network (SurfaceNet.cs) is trained on the same data (Franke.cs), from the same initial
 // weights and in the same batch order, with every setting of a small grid: RMSProp with three values of
-// rho, Adam, SGD with momentum, and ASGD (validated with its running average of the parameters), each at
-// four learning rates, all under one cosine learning-rate schedule. The settings are then ranked by their loss on held-out validation points, next to how many
+// rho, Adam, NAdam, RAdam, Adamax, SGD with momentum, and ASGD (validated with its running average of the
+// parameters), each at four learning rates, all under one cosine learning-rate schedule. The settings are then
+// ranked by their loss on held-out validation points, next to how many
 // steps each needed to reach a target loss and what its training cost in time and steps per second.
 // It exits with code 1 if no setting reaches the target loss.
 using System;
@@ -47,7 +48,7 @@ var schedule = new CosineAnnealingSchedule(annealingSteps: Epochs * stepsPerEpoc
 
 // The grid. Each optimizer type is generated from one attribute on SurfaceNet; rho is a compile-time
 // constant, so each rho is its own type. Learning rates are runtime values: any number of them per type.
-double[] adaptiveRates = [0.001, 0.003, 0.01, 0.03];  // RMSProp and Adam normalize the step size
+double[] adaptiveRates = [0.001, 0.003, 0.01, 0.03];  // RMSProp and the Adam family normalize the step size
 double[] sgdRates = [0.01, 0.03, 0.1, 0.3];           // SGD's step scales with the gradient: larger rates
 double[] asgdRates = [0.03, 0.1, 0.3, 1];             // ASGD is SGD without momentum: larger still
 var optimizerTypes = new (string Name, double[] Rates, Func<SurfaceNet, Optimizer<SurfaceNet.Gradients>> Create)[]
@@ -56,6 +57,9 @@ var optimizerTypes = new (string Name, double[] Rates, Func<SurfaceNet, Optimize
     ($"RMSProp rho {SurfaceNet.RmsPropRho99.Rho}", adaptiveRates, m => new SurfaceNet.RmsPropRho99(m)),
     ($"RMSProp rho {SurfaceNet.RmsPropRho999.Rho}", adaptiveRates, m => new SurfaceNet.RmsPropRho999(m)),
     ("Adam", adaptiveRates, m => new SurfaceNet.AdamOptimizer(m)),
+    ("NAdam", adaptiveRates, m => new SurfaceNet.NAdamOptimizer(m)),
+    ("RAdam", adaptiveRates, m => new SurfaceNet.RAdamOptimizer(m)),
+    ("Adamax", adaptiveRates, m => new SurfaceNet.AdamaxOptimizer(m)),
     ($"SGD momentum {SurfaceNet.SgdOptimizer.Momentum}", sgdRates, m => new SurfaceNet.SgdOptimizer(m)),
     ("ASGD (averaged)", asgdRates, m => new SurfaceNet.AsgdOptimizer(m)),
 };

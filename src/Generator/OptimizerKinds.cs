@@ -15,6 +15,9 @@ internal static class OptimizerKinds
         new AdamWKind(),
         new AdadeltaKind(),
         new LionKind(),
+        new NAdamKind(),
+        new RAdamKind(),
+        new AdamaxKind(),
         new RpropKind(),
         new AsgdKind());
 
@@ -42,6 +45,9 @@ internal static class TrackingNames
     public const string AdamWModels = nameof(AdamWModels);
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
+    public const string NAdamModels = nameof(NAdamModels);
+    public const string RAdamModels = nameof(RAdamModels);
+    public const string AdamaxModels = nameof(AdamaxModels);
     public const string RpropModels = nameof(RpropModels);
     public const string AsgdModels = nameof(AsgdModels);
     public const string Models = nameof(Models);

@@ -64,4 +64,19 @@ public sealed class LeanRowTests
         Assert.Equal(TensorElement.UInt8, step.Optimizer.GetState(0).Buffer.Element);
         Assert.Equal((2L * Parameters) + (2L * 4 * ((Parameters + 255) / 256)), step.Optimizer.StateBytes);
     }
+
+    /// <summary>An in-cache row steps its small model as many times as cover the run's parameters, with the same optimizer configuration.</summary>
+    [Theory]
+    [InlineData("AdamFloat32InCache", "AdamFloat32")]
+    [InlineData("AdamBFloat16InCache", "AdamBFloat16")]
+    [InlineData("AdamInt8InCache", "AdamInt8")]
+    public void AnInCacheRowStepsTheSameOptimizerOnACachedModelUntilItCoversTheParameters(string row, string configuration)
+    {
+        var inCache = (Lean.InCacheRow)Lean.Create(row, 3 * Lean.InCacheParameters);
+        inCache.Step();
+
+        Assert.Equal(Lean.InCacheParameters, inCache.Inner.Optimizer.Model.GetParameter(0).AsSingleSpan().Length);
+        Assert.Equal(3, inCache.Inner.Optimizer.StepCount);
+        Assert.Equal(configuration, inCache.Inner.Optimizer.GetType().Name);
+    }
 }

@@ -97,6 +97,10 @@ public sealed class FormatTests
     [InlineData("AdamW", "AdamW", "step,exp_avg,exp_avg_sq,max_exp_avg_sq")]
     [InlineData("Adadelta", "Adadelta", "step,square_avg,acc_delta")]
     [InlineData("Lion", "Lion", "exp_avg")]
+    [InlineData("NAdam", "NAdam", "step,exp_avg,exp_avg_sq,mu_product")]
+    [InlineData("NAdamDecoupled", "NAdam", "step,exp_avg,exp_avg_sq,mu_product")]
+    [InlineData("RAdam", "RAdam", "step,exp_avg,exp_avg_sq")]
+    [InlineData("Adamax", "Adamax", "step,exp_avg,exp_inf")]
     [InlineData("Rprop", "Rprop", "step,prev,step_size")]
     [InlineData("Asgd", "ASGD", "step,eta,mu,ax")]
     public void EachKindKeepsTheStateNamesPyTorchKeeps(string name, string kind, string keys)

@@ -23,6 +23,10 @@ namespace Gen.Checkpoints.Tests;
 [AdamW(Name = "AdamW", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.05)]
 [Adadelta(Name = "Adadelta", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01)]
 [Lion(Name = "Lion", LearningRate = 0.001, WeightDecay = 0.1)]
+[NAdam(Name = "NAdam", LearningRate = 0.01, WeightDecay = 0.01, MomentumDecay = 0.01)]
+[NAdam(Name = "NAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true)]
+[RAdam(Name = "RAdam", LearningRate = 0.01, WeightDecay = 0.01)]
+[Adamax(Name = "Adamax", LearningRate = 0.01, WeightDecay = 0.01, Maximize = true)]
 [Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, Maximize = true)]
 [Asgd(Name = "Asgd", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.01)]
 public sealed partial class Net
@@ -115,6 +119,9 @@ public sealed partial class Tiny
 [Sgd(Name = "SGD", LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01)]
 [Adagrad(Name = "Adagrad", LearningRate = 0.05, LearningRateDecay = 0.01, InitialAccumulatorValue = 0.1, WeightDecay = 0.01)]
 [Adadelta(Name = "Adadelta", LearningRate = 1.0, Rho = 0.9, Epsilon = 1e-6, WeightDecay = 0.01)]
+[NAdam(Name = "NAdam", LearningRate = 0.01, WeightDecay = 0.01, MomentumDecay = 0.01)]
+[RAdam(Name = "RAdam", LearningRate = 0.01, WeightDecay = 0.01)]
+[Adamax(Name = "Adamax", LearningRate = 0.01, WeightDecay = 0.01, Maximize = true)]
 [Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-4, MaxStepSize = 1)]
 [Asgd(Name = "ASGD", LearningRate = 0.05, Lambda = 0.1, Alpha = 0.6, T0 = 1, WeightDecay = 0.01)]
 public sealed partial class TorchNet
@@ -126,6 +133,7 @@ public sealed partial class TorchNet
 
 /// <summary>The float64 model of the PyTorch interop tests.</summary>
 [Adam(Name = "Adam64", LearningRate = 0.01, AmsGrad = true)]
+[NAdam(Name = "NAdam64", LearningRate = 0.01, WeightDecay = 0.01)]
 public sealed partial class TorchNet64
 {
     public double[] A = new double[37];
@@ -149,6 +157,9 @@ public sealed partial class TorchNet64
 [Sgd(Name = "SgdBF16", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.BFloat16)]
 [Adadelta(Name = "AdadeltaF16", LearningRate = 0.5, StatePrecision = StatePrecision.Float16)]
 [Lion(Name = "LionBF16SR", LearningRate = 0.001, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[NAdam(Name = "NAdamBF16", LearningRate = 0.01, StatePrecision = StatePrecision.BFloat16)]
+[RAdam(Name = "RAdamF16SR", LearningRate = 0.01, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adamax(Name = "AdamaxBF16", LearningRate = 0.01, StatePrecision = StatePrecision.BFloat16)]
 [Rprop(Name = "RpropF16", LearningRate = 0.05, StatePrecision = StatePrecision.Float16)]
 [Asgd(Name = "AsgdBF16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 public sealed partial class LeanNet
@@ -180,6 +191,10 @@ public sealed partial class LeanNet
 [Sgd(Name = "SgdI8", LearningRate = 0.05, Momentum = 0.9, StatePrecision = StatePrecision.Int8Blockwise)]
 [Adadelta(Name = "AdadeltaI8", LearningRate = 0.5, StatePrecision = StatePrecision.Int8Blockwise)]
 [Lion(Name = "LionI8", LearningRate = 0.001, StatePrecision = StatePrecision.Int8Blockwise)]
+[NAdam(Name = "NAdamI8", LearningRate = 0.01, WeightDecay = 0.01, StatePrecision = StatePrecision.Int8Blockwise)]
+[NAdam(Name = "NAdamF32", LearningRate = 0.01, WeightDecay = 0.01)]
+[RAdam(Name = "RAdamI8", LearningRate = 0.01, StatePrecision = StatePrecision.Int8Blockwise)]
+[Adamax(Name = "AdamaxI8", LearningRate = 0.01, StatePrecision = StatePrecision.Int8Blockwise)]
 [Rprop(Name = "RpropI8", LearningRate = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 [Asgd(Name = "AsgdI8", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.Int8Blockwise)]
 [Asgd(Name = "AsgdF32", LearningRate = 0.05, Lambda = 0.1, T0 = 1)]

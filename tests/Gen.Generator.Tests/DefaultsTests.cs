@@ -32,7 +32,7 @@ public sealed class DefaultsTests
         return data;
     }
 
-    /// <summary>PyTorch 1.13's constructor defaults (Lion: the paper's), as Gen's names; NaN where PyTorch requires the value.</summary>
+    /// <summary>PyTorch 1.13's constructor defaults (Lion: the paper's; DecoupledWeightDecay: PyTorch 2.x's), as Gen's names; NaN where PyTorch requires the value.</summary>
     private static readonly Dictionary<string, Dictionary<string, object>> Reference = new()
     {
         ["RmsProp"] = new() { ["LearningRate"] = 1e-2, ["Rho"] = 0.99, ["Epsilon"] = 1e-8, ["Momentum"] = 0.0, ["Centered"] = false, ["WeightDecay"] = 0.0, ["Maximize"] = false },
@@ -42,6 +42,9 @@ public sealed class DefaultsTests
         ["AdamW"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 1e-2, ["AmsGrad"] = false, ["Maximize"] = false },
         ["Adadelta"] = new() { ["LearningRate"] = 1.0, ["Rho"] = 0.9, ["Epsilon"] = 1e-6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
         ["Lion"] = new() { ["LearningRate"] = 1e-4, ["Beta1"] = 0.9, ["Beta2"] = 0.99, ["WeightDecay"] = 0.0 },
+        ["NAdam"] = new() { ["LearningRate"] = 2e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["MomentumDecay"] = 4e-3, ["DecoupledWeightDecay"] = false },
+        ["RAdam"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["DecoupledWeightDecay"] = false },
+        ["Adamax"] = new() { ["LearningRate"] = 2e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["Maximize"] = false },
         ["Rprop"] = new() { ["LearningRate"] = 1e-2, ["EtaMinus"] = 0.5, ["EtaPlus"] = 1.2, ["MinStepSize"] = 1e-6, ["MaxStepSize"] = 50.0, ["Maximize"] = false },
         ["Asgd"] = new() { ["LearningRate"] = 1e-2, ["Lambda"] = 1e-4, ["Alpha"] = 0.75, ["T0"] = 1e6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
     };

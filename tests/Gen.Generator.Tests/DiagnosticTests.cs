@@ -194,9 +194,19 @@ public sealed class DiagnosticTests
         ("GEN114", "StochasticRounding = true"));
 
     [Theory]
+    [InlineData("-0.004")]
+    [InlineData("double.PositiveInfinity")]
+    [InlineData("double.NaN")]
+    public void GEN115_MomentumDecayOutOfRange(string value) => Expect(
+        $"[Gen.NAdam(MomentumDecay = {value})] public partial class Model {{ {Members} }}",
+        ("GEN115", $"MomentumDecay = {value}"));
+
+    [Theory]
     [InlineData("Gen.Adam")]
     [InlineData("Gen.RmsProp")]
     [InlineData("Gen.Adagrad")]
+    [InlineData("Gen.NAdam")]
+    [InlineData("Gen.RAdam")]
     public void GEN204_Float16SecondMoment(string attribute) => Expect(
         $"[{attribute}(StatePrecision = Gen.StatePrecision.Float16)] public partial class Model {{ {Members} }}",
         ("GEN204", "StatePrecision = Gen.StatePrecision.Float16"));
@@ -270,6 +280,7 @@ public sealed class DiagnosticTests
     [InlineData("Gen.Sgd(LearningRate = 0.1, Momentum = 0.9, StatePrecision = Gen.StatePrecision.Float16)")]
     [InlineData("Gen.Lion(StatePrecision = Gen.StatePrecision.Float16)")]
     [InlineData("Gen.Adam(StatePrecision = Gen.StatePrecision.BFloat16)")]
+    [InlineData("Gen.Adamax(StatePrecision = Gen.StatePrecision.Float16)")]
     public void MomentaInFloat16AndBFloat16StateDrawNoWarning(string attribute) => Expect(
         $"[{attribute}] public partial class Model {{ {Members} }}");
 
@@ -309,6 +320,21 @@ public sealed class DiagnosticTests
     [InlineData("Adagrad", "InitialAccumulatorValue = -1", "GEN106")]
     [InlineData("Adam", "LearningRate = -1e-3", "GEN101")]
     [InlineData("Sgd", "LearningRate = double.NaN", "GEN101")]
+    [InlineData("NAdam", "LearningRate = -1", "GEN101")]
+    [InlineData("NAdam", "Beta1 = 1", "GEN102")]
+    [InlineData("NAdam", "Beta2 = 1.5", "GEN102")]
+    [InlineData("NAdam", "Epsilon = 0", "GEN103")]
+    [InlineData("NAdam", "DecoupledWeightDecay = true, WeightDecay = -0.1", "GEN105")]
+    [InlineData("RAdam", "LearningRate = double.PositiveInfinity", "GEN101")]
+    [InlineData("RAdam", "Beta1 = -0.1", "GEN102")]
+    [InlineData("RAdam", "Beta2 = 1", "GEN102")]
+    [InlineData("RAdam", "Epsilon = double.NaN", "GEN103")]
+    [InlineData("RAdam", "WeightDecay = -1", "GEN105")]
+    [InlineData("Adamax", "LearningRate = double.NaN", "GEN101")]
+    [InlineData("Adamax", "Beta1 = 1", "GEN102")]
+    [InlineData("Adamax", "Beta2 = -1", "GEN102")]
+    [InlineData("Adamax", "Epsilon = -1e-8", "GEN103")]
+    [InlineData("Adamax", "Maximize = true, WeightDecay = double.PositiveInfinity", "GEN105")]
     [InlineData("Rprop", "LearningRate = -0.01", "GEN101")]
     [InlineData("Asgd", "LearningRate = double.PositiveInfinity", "GEN101")]
     [InlineData("Asgd", "WeightDecay = -1e-4", "GEN105")]

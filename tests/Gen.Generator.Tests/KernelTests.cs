@@ -19,6 +19,9 @@ namespace Gen.Generator.Tests;
 /// </summary>
 public sealed class KernelTests
 {
+    /// <summary>A step scalar a step branch's term reads (RAdam's rectification term is one).</summary>
+    private static readonly StepScalar Branch = new("branch", "StepCount > 5 ? 2d : 0d");
+
     private static readonly StateBuffer[] State = { new("state", "v", "state", 0, "A state", NonNegative: false), new("estimate", "u", "estimate", 0, "Another state", NonNegative: true) };
 
     [Theory]
@@ -31,8 +34,9 @@ public sealed class KernelTests
     [InlineData(6, "var x = (grad < param ? grad + param : -grad) * 2f;")]
     [InlineData(7, "var x = (typeof(TDecay) == typeof(global::Gen.__Internals.WithCoupledDecay) ? grad + param : grad) * 2f;")]
     [InlineData(8, "var x = global::Gen.__Internals.FastMath.NegatedMultiplyAdd(grad, param, global::Gen.__Internals.FastMath.ReciprocalSqrtEstimate(grad));")]
-    [InlineData(10, "var x = (grad == param ? grad + param : -grad) * 2f;")]
-    [InlineData(11, "var x = typeof(TFirst) == typeof(global::Gen.__Internals.FirstStep) ? grad : global::System.Runtime.CompilerServices.Unsafe.Add(ref p, i) * 2f;")]
+    [InlineData(10, "var x = param - (typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad * branch : grad);")]
+    [InlineData(11, "var x = (grad == param ? grad + param : -grad) * 2f;")]
+    [InlineData(12, "var x = typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad : global::System.Runtime.CompilerServices.Unsafe.Add(ref p, i) * 2f;")]
     public void ScalarSpellingHasOnlyTheParenthesesCSharpNeeds(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Scalar(ElementKind.Single)));
 
@@ -40,7 +44,8 @@ public sealed class KernelTests
     [InlineData(4, "var x = -global::System.Runtime.Intrinsics.Vector512.Create(-1f) + param * global::System.Runtime.Intrinsics.Vector512.Create(-1f);")]
     [InlineData(5, "var x = global::System.Runtime.Intrinsics.Vector512.Abs(grad) + global::System.Runtime.Intrinsics.Vector512.Sqrt(grad + param);")]
     [InlineData(6, "var x = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(grad, param), grad + param, -grad) * global::System.Runtime.Intrinsics.Vector512.Create(2f);")]
-    [InlineData(10, "var x = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.Equals(grad, param), grad + param, -grad) * global::System.Runtime.Intrinsics.Vector512.Create(2f);")]
+    [InlineData(10, "var x = param - (typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad * branch : grad);")]
+    [InlineData(11, "var x = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.Equals(grad, param), grad + param, -grad) * global::System.Runtime.Intrinsics.Vector512.Create(2f);")]
     public void VectorSpellingBroadcastsConstantsAndSelectsByMask(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Vector(ElementKind.Single, 512)));
 
@@ -50,7 +55,7 @@ public sealed class KernelTests
     [InlineData(6, "var x = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan<float>(grad, param), grad + param, -grad) * new global::System.Numerics.Vector<float>(2f);")]
     [InlineData(8, "var x = global::Gen.__Internals.FastMath.NegatedMultiplyAdd(grad, param, global::Gen.__Internals.FastMath.ReciprocalSqrtEstimate(grad));")]
     [InlineData(9, "var x = ((global::System.Numerics.Vector.GreaterThan<float>(grad, global::System.Numerics.Vector<float>.Zero) & new global::System.Numerics.Vector<float>(1f)) - (global::System.Numerics.Vector.LessThan<float>(grad, global::System.Numerics.Vector<float>.Zero) & new global::System.Numerics.Vector<float>(1f)));")]
-    [InlineData(10, "var x = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.Equals<float>(grad, param), grad + param, -grad) * new global::System.Numerics.Vector<float>(2f);")]
+    [InlineData(11, "var x = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.Equals<float>(grad, param), grad + param, -grad) * new global::System.Numerics.Vector<float>(2f);")]
     public void VectorOfTSpellingUsesTheGenericComparisonsAndConstructors(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.VectorOfT(ElementKind.Single)));
 
@@ -145,7 +150,7 @@ public sealed class KernelTests
         KernelDescription kernel = Build(k =>
         {
             LocalValue grad = k.Let("grad", k.Load("g"));
-            LocalValue x = k.Let("x", Switch(KernelSwitch.FirstStep, grad, k.Load("v")) + k.Load("u"));
+            LocalValue x = k.Let("x", StepBranch(grad, k.Load("v")) + k.Load("u"));
             k.Store("v", x);
         });
         var staged = KernelTransforms.Stage(Enumerable.Range(0, 2).Select(r => KernelTransforms.ForRegister(kernel.Statements, r)).ToList());
@@ -157,8 +162,8 @@ public sealed class KernelTests
                 new LetStatement("grad1", new LoadValue("g", 1)),
                 new LetStatement("uOld0", new LoadValue("u", 0)),
                 new LetStatement("uOld1", new LoadValue("u", 1)),
-                new LetStatement("x0", Switch(KernelSwitch.FirstStep, new LocalValue("grad0"), new LoadValue("v", 0)) + new LocalValue("uOld0")),
-                new LetStatement("x1", Switch(KernelSwitch.FirstStep, new LocalValue("grad1"), new LoadValue("v", 1)) + new LocalValue("uOld1")),
+                new LetStatement("x0", StepBranch(new LocalValue("grad0"), new LoadValue("v", 0)) + new LocalValue("uOld0")),
+                new LetStatement("x1", StepBranch(new LocalValue("grad1"), new LoadValue("v", 1)) + new LocalValue("uOld1")),
                 new StoreStatement("v", new LocalValue("x0"), 0),
                 new StoreStatement("v", new LocalValue("x1"), 1),
             },
@@ -311,6 +316,17 @@ public sealed class KernelTests
             k.Store("p", k.Load("v"));
         }));
 
+    /// <summary>
+    /// A step branch makes the kernel generic over <c>TBranch</c> (how a step picks the instantiation is the kind's
+    /// <see cref="SwitchCondition"/>, checked when the layout is described).
+    /// </summary>
+    [Fact]
+    public void StepBranchIsOneOfTheKernelsSwitches()
+    {
+        KernelDescription kernel = Build(k => k.Store("p", StepBranch(k.Load("g") * k.Scalar(Branch), 0)));
+        Assert.Equal(new[] { KernelSwitch.StepBranch }, kernel.Switches);
+    }
+
     [Fact]
     public void BuilderRejectsAnUndeclaredLocalAndAnUnknownBuffer()
     {
@@ -413,8 +429,9 @@ public sealed class KernelTests
                 6 => new SelectValue(Comparison.LessThan, grad, param, grad + param, -grad) * 2,
                 7 => new SwitchValue(KernelSwitch.CoupledDecay, grad + param, grad) * 2,
                 9 => Sign(grad),
-                10 => IfEqual(grad, param, grad + param, -grad) * 2,
-                11 => Switch(KernelSwitch.FirstStep, grad, k.Load("p") * 2),
+                10 => param - StepBranch(grad * k.Scalar(Branch), grad),
+                11 => IfEqual(grad, param, grad + param, -grad) * 2,
+                12 => StepBranch(grad, k.Load("p") * 2),
                 _ => NegatedMultiplyAdd(grad, param, ReciprocalSqrtEstimate(grad)),
             });
         }, flavor.Element);

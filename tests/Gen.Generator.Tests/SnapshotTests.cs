@@ -34,6 +34,9 @@ public sealed class SnapshotTests
     public void BlockwiseState() => VerifyGenerated(nameof(BlockwiseState), GeneratorModels.BlockwiseState);
 
     [Fact]
+    public void AdamVariantsWithTheirOptionsAndMemberOverrides() => VerifyGenerated(nameof(AdamVariantsWithTheirOptionsAndMemberOverrides), GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides);
+
+    [Fact]
     public void NarrowStateOfRpropAndAsgd() => VerifyGenerated(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd);
 
     /// <summary>
@@ -47,6 +50,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt)]
     [InlineData(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState)]
     [InlineData(nameof(BlockwiseState), GeneratorModels.BlockwiseState)]
+    [InlineData(nameof(AdamVariantsWithTheirOptionsAndMemberOverrides), GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides)]
     [InlineData(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd)]
     public void Portable(string name, string source)
     {

@@ -18,6 +18,9 @@ namespace Gen.Mono.Runner;
 [AdamW]
 [Adadelta(Maximize = true)]
 [Lion(WeightDecay = 0.1)]
+[NAdam(WeightDecay = 1e-3)]
+[RAdam(Name = "RAdamDecoupled", DecoupledWeightDecay = true, WeightDecay = 0.01)]
+[Adamax(Maximize = true, WeightDecay = 1e-3)]
 [Rprop(EtaMinus = 0.4, EtaPlus = 1.3, MaxStepSize = 0.5, Maximize = true)]
 [Asgd(Lambda = 0.01, T0 = 2, WeightDecay = 1e-3)]
 public sealed partial class Family

@@ -14,7 +14,12 @@ public sealed class AllocationTests
         var model = MixedModel.Create(1);
         var gradients = new MixedModel.Gradients(model);
         MixedModel.Fill(gradients, new Random(2));
-        Optimizer<MixedModel.Gradients>[] optimizers = { new MixedModel.RmsPropOptimizer(model), new MixedModel.Full(model) };
+        // RAdam's warm-up steps cross into its rectified form (step 6): both instantiations are measured.
+        Optimizer<MixedModel.Gradients>[] optimizers =
+        {
+            new MixedModel.RmsPropOptimizer(model), new MixedModel.Full(model),
+            new MixedModel.NAdamOptimizer(model), new MixedModel.RAdamOptimizer(model), new MixedModel.AdamaxOptimizer(model),
+        };
 
         foreach (Optimizer<MixedModel.Gradients> optimizer in optimizers)
         {

@@ -6,6 +6,9 @@ namespace Gen.Optimizers.Tests;
 /// <summary>A model like a user's: several ranks, float and double, a property, a frozen member.</summary>
 [RmsProp(LearningRate = 1e-3, Rho = 0.9)]
 [RmsProp(Name = "Full", Centered = true, Momentum = 0.9, InitialScale = 0.5, WeightDecay = 0.01)]
+[NAdam(WeightDecay = 0.01)]
+[RAdam(WeightDecay = 0.01)]
+[Adamax(WeightDecay = 0.01, Maximize = true)]
 public sealed partial class MixedModel
 {
     public float[,] W1 = new float[16, 32];
@@ -87,6 +90,9 @@ public sealed partial class AliasedModel
 [Adam(LearningRate = 0.01, WeightDecay = 0.1)]
 [AdamW(LearningRate = 0.01, WeightDecay = 0.1)]
 [Lion(LearningRate = 0.01, WeightDecay = 0.1)]
+[NAdam(LearningRate = 0.01, WeightDecay = 0.1)]
+[RAdam(LearningRate = 0.01, WeightDecay = 0.1, DecoupledWeightDecay = true)]
+[Adamax(LearningRate = 0.01, WeightDecay = 0.1)]
 public sealed partial class OverridesModel
 {
     public float[] Plain = new float[37];

@@ -25,6 +25,9 @@ internal static class References
         AdamWAttribute adamW => new AdamReference(adamW.Beta1, adamW.Beta2, adamW.Epsilon, adamW.AmsGrad, adamW.Maximize, decoupled: true, length, single),
         AdadeltaAttribute adadelta => new AdadeltaReference(adadelta, length, single),
         LionAttribute lion => new LionReference(lion, length, single, paperOrder: false),
+        NAdamAttribute nadam => new NAdamReference(nadam, length, single),
+        RAdamAttribute radam => new RAdamReference(radam, length, single),
+        AdamaxAttribute adamax => new AdamaxReference(adamax, length, single),
         RpropAttribute rprop => new RpropReference(rprop, length, single),
         AsgdAttribute asgd => new AsgdReference(asgd, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
@@ -282,5 +285,135 @@ internal sealed class AsgdReference(AsgdAttribute c, int length, bool single) : 
         double step = Math.Min(stepCount + 1, 16777216d);
         Eta = (float)(learningRate / Math.Pow(1 + (c.Lambda * learningRate * step), c.Alpha));
         Mu = (float)(1 / Math.Max(1, step - c.T0));
+    }
+}
+
+/// <summary>
+/// PyTorch 1.13 <c>_single_tensor_nadam</c>. Its <c>mu_product</c> is a float32 scalar tensor whatever the parameters'
+/// dtype: each product is rounded to float, with μ rounded to float first, as a float32 tensor times a Python float is.
+/// With <c>DecoupledWeightDecay</c>, PyTorch 2.x's <c>decoupled_weight_decay=True</c> (torch/optim/nadam.py): the
+/// parameter is multiplied by <c>1 - lr·wd</c> before the update, and the gradient is left as it is.
+/// </summary>
+internal sealed class NAdamReference(NAdamAttribute c, int length, bool single) : IReference
+{
+    private readonly Func<double, double> _r = References.Rounding(single);
+    private readonly double[] _m = new double[length];
+    private readonly double[] _v = new double[length];
+    private float _muProduct = 1;
+
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount)
+    {
+        Func<double, double> r = _r;
+        double t = stepCount + 1;
+        double mu = c.Beta1 * (1 - (0.5 * Math.Pow(0.96, t * c.MomentumDecay)));
+        double muNext = c.Beta1 * (1 - (0.5 * Math.Pow(0.96, (t + 1) * c.MomentumDecay)));
+
+        // Float products computed in double (exact for two floats) and rounded once: IEEE single multiplication.
+        _muProduct = (float)((double)_muProduct * (float)mu);
+        float muProductNext = (float)((double)(float)((double)_muProduct * (float)mu) * (float)muNext);
+        double gradStep = r(-learningRate * (1 - mu) / (1 - (double)_muProduct));
+        double momentumStep = r(-learningRate * muNext / (1 - (double)muProductNext));
+        double biasCorrection2 = r(1 - Math.Pow(c.Beta2, t));
+        double wd = r(weightDecay), decay = r(1 - (learningRate * weightDecay)), eps = r(c.Epsilon);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double grad = gradients[i];
+            double param = parameters[i];
+            if (c.DecoupledWeightDecay)
+            {
+                param = r(param * decay);
+            }
+            else
+            {
+                grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
+            }
+
+            double m = r(r(_m[i] * r(c.Beta1)) + r(r(1 - c.Beta1) * grad));
+            double v = r(r(_v[i] * r(c.Beta2)) + r(r(r(1 - c.Beta2) * grad) * grad));
+            _m[i] = m;
+            _v[i] = v;
+            double denominator = r(r(Math.Sqrt(r(v / biasCorrection2))) + eps);
+            param = r(param + r(r(gradStep * grad) / denominator));
+            parameters[i] = r(param + r(r(momentumStep * m) / denominator));
+        }
+    }
+}
+
+/// <summary>
+/// PyTorch 1.13 <c>_single_tensor_radam</c>: the rectified update once ρt &gt; 5, with the adaptive rate
+/// <c>math.sqrt(bc2) / (√v + ε)</c> as Python evaluates it for a tensor (its reciprocal times the scalar), else the
+/// bias-corrected momentum times lr. With <c>DecoupledWeightDecay</c>, PyTorch 2.x's <c>decoupled_weight_decay=True</c>
+/// (torch/optim/radam.py): the parameter is multiplied by <c>1 - lr·wd</c> first, and the gradient is left as it is.
+/// </summary>
+internal sealed class RAdamReference(RAdamAttribute c, int length, bool single) : IReference
+{
+    private readonly Func<double, double> _r = References.Rounding(single);
+    private readonly double[] _m = new double[length];
+    private readonly double[] _v = new double[length];
+
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount)
+    {
+        Func<double, double> r = _r;
+        double t = stepCount + 1;
+        double biasCorrection1 = 1 - Math.Pow(c.Beta1, t), biasCorrection2 = 1 - Math.Pow(c.Beta2, t);
+        double rhoInf = (2 / (1 - c.Beta2)) - 1;
+        double rhoT = rhoInf - (2 * t * Math.Pow(c.Beta2, t) / biasCorrection2);
+        bool rectified = rhoT > 5;
+        double rect = rectified ? Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+        double wd = r(weightDecay), decay = r(1 - (learningRate * weightDecay)), eps = r(c.Epsilon), lr = r(learningRate);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double grad = gradients[i];
+            double param = parameters[i];
+            if (c.DecoupledWeightDecay)
+            {
+                param = r(param * decay);
+            }
+            else
+            {
+                grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
+            }
+
+            double m = r(r(_m[i] * r(c.Beta1)) + r(r(1 - c.Beta1) * grad));
+            double v = r(r(_v[i] * r(c.Beta2)) + r(r(r(1 - c.Beta2) * grad) * grad));
+            _m[i] = m;
+            _v[i] = v;
+            double biasCorrected = r(m / r(biasCorrection1));
+            double update = r(biasCorrected * lr);
+            if (rectified)
+            {
+                double adaptive = r(r(1 / r(r(Math.Sqrt(v)) + eps)) * r(Math.Sqrt(biasCorrection2)));
+                update = r(r(update * adaptive) * r(rect));
+            }
+
+            parameters[i] = r(param - update);
+        }
+    }
+}
+
+/// <summary>PyTorch 1.13 <c>_single_tensor_adamax</c>: <c>u = max(β2·u, |g| + ε)</c>, then <c>p + ((-clr)·m)/u</c>.</summary>
+internal sealed class AdamaxReference(AdamaxAttribute c, int length, bool single) : IReference
+{
+    private readonly Func<double, double> _r = References.Rounding(single);
+    private readonly double[] _m = new double[length];
+    private readonly double[] _u = new double[length];
+
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount)
+    {
+        Func<double, double> r = _r;
+        double negClr = r(-(learningRate / (1 - Math.Pow(c.Beta1, stepCount + 1))));
+        double wd = r(weightDecay), eps = r(c.Epsilon);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double grad = c.Maximize ? -gradients[i] : gradients[i];
+            double param = parameters[i];
+            grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
+            double m = r(r(_m[i] * r(c.Beta1)) + r(r(1 - c.Beta1) * grad));
+            double decayed = r(_u[i] * r(c.Beta2)), bound = r(Math.Abs(grad) + eps);
+            double u = decayed > bound ? decayed : bound;
+            _m[i] = m;
+            _u[i] = u;
+            parameters[i] = r(param + r(r(negClr * m) / u));
+        }
     }
 }

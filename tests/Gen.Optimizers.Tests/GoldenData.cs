@@ -53,6 +53,25 @@ internal sealed class GoldenKind
         typeof(AdadeltaAttribute),
         new[] { K("lr", "LearningRate"), K("rho", "Rho"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
 
+    /// <summary>PyTorch 1.13's NAdam has no decoupled decay (2.x's option): the golden cases keep it off.</summary>
+    public static readonly GoldenKind NAdam = new(
+        "nadam",
+        typeof(NAdamAttribute),
+        new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("momentum_decay", "MomentumDecay") },
+        new KeyValuePair<string, object>[] { new("DecoupledWeightDecay", false) });
+
+    /// <summary>PyTorch 1.13's RAdam has no decoupled decay (2.x's option): the golden cases keep it off.</summary>
+    public static readonly GoldenKind RAdam = new(
+        "radam",
+        typeof(RAdamAttribute),
+        new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay") },
+        new KeyValuePair<string, object>[] { new("DecoupledWeightDecay", false) });
+
+    public static readonly GoldenKind Adamax = new(
+        "adamax",
+        typeof(AdamaxAttribute),
+        new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
+
     /// <summary>Rprop has no weight decay (its attribute no WeightDecay): the optimizer's WeightDecay stays 0.</summary>
     public static readonly GoldenKind Rprop = new(
         "rprop",
@@ -65,7 +84,7 @@ internal sealed class GoldenKind
         new[] { K("lr", "LearningRate"), K("lambd", "Lambda"), K("alpha", "Alpha"), K("t0", "T0"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
 
     /// <summary>Every kind with golden data, in the order make_golden.py writes them.</summary>
-    public static readonly GoldenKind[] All = { Sgd, Adagrad, RmsProp, Adam, AdamW, Adadelta, Rprop, Asgd };
+    public static readonly GoldenKind[] All = { Sgd, Adagrad, RmsProp, Adam, AdamW, Adadelta, NAdam, RAdam, Adamax, Rprop, Asgd };
 
     /// <summary>Optimizer attributes without golden data, and why.</summary>
     public static readonly IReadOnlyDictionary<Type, string> WithoutGoldenData = new Dictionary<Type, string>
@@ -209,6 +228,6 @@ internal sealed class GoldenState
 
     public Dictionary<string, double[]> Buffers { get; init; } = new();
 
-    /// <summary>The other 0-dim state tensors by key (ASGD's <c>eta</c> and <c>mu</c>: float32 for every parameter dtype); empty for most kinds.</summary>
+    /// <summary>The other 0-dim state tensors by key (NAdam's <c>mu_product</c>, ASGD's <c>eta</c> and <c>mu</c>: float32 for every parameter dtype); empty for most kinds.</summary>
     public Dictionary<string, double> Scalars { get; init; } = new();
 }

@@ -157,6 +157,9 @@ public sealed class OptimizerBehaviourTests
     [InlineData("AdamOptimizer")]
     [InlineData("AdamWOptimizer")]
     [InlineData("LionOptimizer")]
+    [InlineData("NAdamOptimizer")]
+    [InlineData("RAdamOptimizer")]
+    [InlineData("AdamaxOptimizer")]
     public void MemberOverridesScaleTheLearningRateAndTurnOffWeightDecay(string name)
     {
         var random = new Random(21);

@@ -198,7 +198,11 @@ public sealed class PyTorchGoldenTests
                 }
 
                 // 0-dim state is float32 in PyTorch 1.13 whatever the parameter's dtype.
-                Assert.All(state.Scalars.Values, scalar => Assert.True((double)(float)scalar == scalar, $"{name}: scalar state {scalar:R} is not a float32 value."));
+                foreach ((string key, double scalar) in state.Scalars)
+                {
+                    Assert.True(double.IsFinite(scalar) && (double)(float)scalar == scalar, $"{name}: scalar {key} is {scalar:R}, not a finite float32 value.");
+                }
+
                 values.AddRange(state.Scalars.Values.Select(scalar => new[] { scalar }));
             }
 
@@ -283,7 +287,7 @@ public sealed class PyTorchGoldenTests
             Assert.Equal(parameter, buffer.Buffer.Name);
             if (buffer.Shape is { Length: 0 })
             {
-                // A 0-dim tensor (ASGD's eta and mu): float32, as torch.tensor(python_float) makes it, for double parameters too.
+                // A 0-dim tensor (ASGD's eta and mu; NAdam's mu_product, shared): float32, as torch.tensor(python_float) makes it, for double parameters too.
                 Assert.Equal(TensorElement.Single, buffer.Buffer.Element);
                 Assert.True(
                     golden.FinalState[buffer.ParameterIndex].Scalars.TryGetValue(buffer.Key, out double scalar),

@@ -57,6 +57,21 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void MatrixProductsAllocateNothing()
+    {
+        // Edge tiles (the stack tile) and two depth blocks, with B transposed as Muon's X·Xᵀ is.
+        float[] a = new float[37 * 300], b = new float[45 * 300], c = new float[37 * 45];
+        var workspace = new Gen.__Internals.GemmWorkspace(45);
+        Allocations.AssertNone("Gemm.Multiply", () => Gen.__Internals.Gemm.Multiply(37, 45, 300, 1f, a, false, b, true, 0.5f, c, workspace));
+
+        // Muon's orthogonalization of a tall matrix (transposed in and out).
+        float[] g = new float[40 * 24];
+        g[5] = 1;
+        var iterations = new Gen.__Internals.NewtonSchulzWorkspace(24, 40);
+        Allocations.AssertNone("NewtonSchulz.Orthogonalize", () => Gen.__Internals.NewtonSchulz.Orthogonalize(g, 40, 24, c.AsSpan(0, g.Length), 3.4445f, -4.775f, 2.0315f, 5, 1e-7f, iterations));
+    }
+
+    [Fact]
     public void AccumulatorAllocatesNothing()
     {
         var model = MixedModel.Create(6);

@@ -33,6 +33,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.FastPrecisionOutsideAndInsideSqrt),
         nameof(GeneratorModels.HalfPrecisionState),
         nameof(GeneratorModels.BlockwiseState),
+        nameof(GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides),
         nameof(GeneratorModels.NarrowStateOfRpropAndAsgd),
     };
 

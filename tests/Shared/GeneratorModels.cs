@@ -124,6 +124,30 @@ internal static class GeneratorModels
         """;
 
     /// <summary>
+    /// NAdam, RAdam and Adamax with their options and member overrides: NAdam's momentum product (a float32 scalar kept
+    /// across steps, listed under every member), RAdam's per-step rectified form (the kind's step branch, chosen by a condition on a step scalar,
+    /// nested with coupled decay's), PyTorch 2.x's decoupled decay, and float and double members.
+    /// </summary>
+    public const string AdamVariantsWithTheirOptionsAndMemberOverrides = """
+        using Gen;
+
+        namespace Demo
+        {
+            [NAdam(WeightDecay = 0.01, MomentumDecay = 0.005)]
+            [NAdam(Name = "DecoupledNAdam", WeightDecay = 0.01, DecoupledWeightDecay = true)]
+            [RAdam(WeightDecay = 1e-3)]
+            [RAdam(Name = "DecoupledRAdam", LearningRate = 0.01, WeightDecay = 0.1, DecoupledWeightDecay = true)]
+            [Adamax(WeightDecay = 1e-3, Maximize = true)]
+            public partial class Variants
+            {
+                public float[,] W = new float[4, 8];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                [LearningRateScale(0.1)] public double[] Embedding = new double[16];
+            }
+        }
+        """;
+
+    /// <summary>
     /// Rprop's step sizes set by the first step (a kernel switch) in bfloat16 state rounded stochastically, and ASGD's
     /// scalar states, averaging switch and CopyAveragedTo with 8-bit block-wise state (W quantized, B float32).
     /// </summary>

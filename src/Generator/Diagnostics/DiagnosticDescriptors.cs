@@ -141,7 +141,13 @@ internal static class DiagnosticDescriptors
         "StochasticRounding rounds 16-bit state stores and StatePrecision is {0}: it needs StatePrecision BFloat16 or Float16 (8-bit block-wise state is not rounded stochastically), so set one of them or remove StochasticRounding",
         Hyperparameters);
 
-    // GEN115-GEN119 are left to the kinds added beside these in the same issue (NAdam, RAdam, Adamax).
+    public static readonly DiagnosticDescriptor MomentumDecayOutOfRange = Error(
+        "GEN115",
+        "Momentum decay out of range",
+        "{0} is {1}: NAdam's momentum decay sets how fast the momentum coefficient beta1 * (1 - 0.5 * 0.96^(t * decay)) approaches beta1, and must be a finite number >= 0",
+        Hyperparameters);
+
+    // GEN116-GEN119 are free.
     public static readonly DiagnosticDescriptor StepSizeFactorOutOfRange = Error(
         "GEN120",
         "Rprop step-size factor out of range",
@@ -234,6 +240,7 @@ internal static class DiagnosticDescriptors
         LearningRateScaleOutOfRange,
         ReducedStateOnDoubleMember,
         StochasticRoundingWithoutNarrowState,
+        MomentumDecayOutOfRange,
         OptionOnUntrainedMember,
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,

@@ -9,14 +9,13 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal static class KernelSwitches
 {
-    /// <summary>"TDecay", "TScale", "TClear", "TFirst", "TAverage".</summary>
+    /// <summary>"TDecay", "TScale", "TClear", "TBranch".</summary>
     public static string TypeParameter(KernelSwitch choice) => choice switch
     {
         KernelSwitch.CoupledDecay => "TDecay",
         KernelSwitch.GradientScale => "TScale",
         KernelSwitch.ClearGradient => "TClear",
-        KernelSwitch.FirstStep => "TFirst",
-        KernelSwitch.Averaging => "TAverage",
+        KernelSwitch.StepBranch => "TBranch",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -26,8 +25,7 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithCoupledDecay",
         KernelSwitch.GradientScale => "ScaledGradient",
         KernelSwitch.ClearGradient => "ClearedGradient",
-        KernelSwitch.FirstStep => "FirstStep",
-        KernelSwitch.Averaging => "RunningAverage",
+        KernelSwitch.StepBranch => "BranchOn",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -37,8 +35,7 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithoutCoupledDecay",
         KernelSwitch.GradientScale => "UnscaledGradient",
         KernelSwitch.ClearGradient => "KeptGradient",
-        KernelSwitch.FirstStep => "LaterStep",
-        KernelSwitch.Averaging => "CopiedAverage",
+        KernelSwitch.StepBranch => "BranchOff",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 

@@ -168,6 +168,14 @@ internal static class OptimizerEmitter
             }
         }
 
+        foreach (StepState state in optimizer.States)
+        {
+            // One array of one element: GetState lists it under every member, as PyTorch keeps one per parameter.
+            w.Line();
+            w.Line("/// <summary>" + state.Description + ": one value for every member, updated once per step (PyTorch's " + state.Key + ").</summary>");
+            w.Line("private readonly " + state.Element.Keyword() + "[] " + state.FieldName + " = { " + state.Element.Literal(state.InitialValue) + " };");
+        }
+
         foreach (ParameterSpec parameter in model.Parameters)
         {
             foreach (StateBuffer buffer in optimizer.Buffers)
@@ -315,6 +323,7 @@ internal static class OptimizerEmitter
                     w.Line("states.Add(" + ScalarStateExpression(p, parameter, state) + ");");
                 }
 
+                WriteSharedStates(w, optimizer, p, parameter);
                 continue;
             }
 
@@ -339,11 +348,25 @@ internal static class OptimizerEmitter
                 w.Line("states.Add(" + ScalarStateExpression(p, parameter, state) + ");");
             }
 
+            WriteSharedStates(w, optimizer, p, parameter);
             w.Line();
         }
 
         w.Line("_states = states.ToArray();");
     }
+
+    /// <summary>The step states listed under a member, after its buffers (float32 scalars whatever the state precision).</summary>
+    private static void WriteSharedStates(IndentedTextWriter w, OptimizerLayout optimizer, int index, ParameterSpec parameter)
+    {
+        foreach (StepState state in optimizer.States)
+        {
+            w.Line("states.Add(" + SharedStateExpression(index, parameter, state) + ");");
+        }
+    }
+
+    /// <summary>The <c>OptimizerState</c> of a step state, listed under a member: a scalar shared by every member.</summary>
+    private static string SharedStateExpression(int index, ParameterSpec parameter, StepState state) =>
+        "global::Gen.OptimizerState.SharedScalar(" + index + ", " + Literals.String(state.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + state.FieldName + "))";
 
     /// <summary>The <c>OptimizerState</c> of a float or 16-bit buffer, under PyTorch's name.</summary>
     private static string StateExpression(OptimizerLayout optimizer, int index, ParameterSpec parameter, StateBuffer buffer)
@@ -391,10 +414,10 @@ internal static class OptimizerEmitter
         }
 
         w.Line("/// <inheritdoc/>");
-        w.Line("public override int StateCount => " + (model.Parameters.Count * (optimizer.Buffers.Count + optimizer.ScalarStates.Count)) + ";");
+        w.Line("public override int StateCount => " + (model.Parameters.Count * (optimizer.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count)) + ";");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        if (optimizer.Buffers.Count + optimizer.ScalarStates.Count == 0)
+        if (optimizer.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count == 0)
         {
             w.Line("public override global::Gen.OptimizerState GetState(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index));");
             return;
@@ -415,6 +438,11 @@ internal static class OptimizerEmitter
                 foreach (ScalarState state in optimizer.ScalarStates)
                 {
                     w.Line(index++ + " => " + ScalarStateExpression(p, parameter, state) + ",");
+                }
+
+                foreach (StepState state in optimizer.States)
+                {
+                    w.Line(index++ + " => " + SharedStateExpression(p, parameter, state) + ",");
                 }
             }
 
@@ -464,6 +492,11 @@ internal static class OptimizerEmitter
                 {
                     w.Line();
                 }
+            }
+
+            foreach (StepState state in optimizer.States)
+            {
+                w.Line(state.Value + " = " + state.Element.Literal(state.InitialValue) + ";");
             }
         }
     }

@@ -43,6 +43,22 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
         {
+            if (optimizer.Values.Count > 0)
+            {
+                w.Line("// Once per step, in the precision the reference computes them in: the values the scalars share"
+                    + (optimizer.States.Count > 0 ? ", then the state kept across steps." : "."));
+            }
+
+            foreach (StepValue value in optimizer.Values)
+            {
+                w.Line(value.Type.Keyword() + " " + value.Name + " = " + value.Expression + ";");
+            }
+
+            foreach (StepState state in optimizer.States)
+            {
+                w.Line(state.Value + " = " + state.Next + ";");
+            }
+
             foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
             {
                 w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
@@ -180,25 +196,15 @@ internal static class StepEmitter
     }
 
     /// <summary>
-    /// A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has
-    /// it, and on or off for each of the kind's own switches (<see cref="OptimizerLayout.SwitchConditions"/>), one branch per
-    /// call.
+    /// A call of <paramref name="method"/> instantiated for this step's switches: on or off for each switch the layout
+    /// chooses (<see cref="OptimizerLayout.SwitchConditions"/>: with L2 decay or without, when the kind has it, then the
+    /// kind's own branch), nested in that order, one branch per call.
     /// </summary>
     private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
     {
-        // The switches chosen here, each as (switch, condition, whether the condition means on), in the kernel's order.
-        var chosen = new List<(KernelSwitch Switch, string Condition, bool OnWhenTrue)>();
-        StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
-        if (coupled is not null)
-        {
-            // Without decay this step, the kernel compiled without the L2 term.
-            chosen.Add((KernelSwitch.CoupledDecay, ScalarField(coupled, parameter) + " == 0", false));
-        }
-
-        foreach (SwitchCondition condition in optimizer.SwitchConditions.Where(c => kernel.Switches.Contains(c.Switch)))
-        {
-            chosen.Add((condition.Switch, ResolveScalars(condition.Condition, optimizer, parameter), true));
-        }
+        var chosen = optimizer.SwitchConditions.Where(c => kernel.Switches.Contains(c.Switch))
+            .Select(c => (c.Switch, OffWhen: ResolveScalars(c.OffWhen, optimizer, parameter)))
+            .ToList();
 
         string call = method + "{0}(" + string.Join(", ", arguments) + ");";
         WriteChoice(w, kernel, indent, call, chosen, 0, new Dictionary<KernelSwitch, bool>());
@@ -208,25 +214,31 @@ internal static class StepEmitter
         }
     }
 
-    /// <summary>The call for each combination of the switches chosen from <paramref name="next"/> on, as nested if/else.</summary>
+    /// <summary>
+    /// The call for each combination of the switches chosen from <paramref name="next"/> on, as nested if/else: the
+    /// instantiation without the switch where its condition holds (without decay this step, the kernel compiled without the
+    /// L2 term), with it otherwise.
+    /// </summary>
     private static void WriteChoice(IndentedTextWriter w, KernelDescription kernel, string indent, string call,
-        List<(KernelSwitch Switch, string Condition, bool OnWhenTrue)> chosen, int next, Dictionary<KernelSwitch, bool> on)
+        List<(KernelSwitch Switch, string OffWhen)> chosen, int next, Dictionary<KernelSwitch, bool> on)
     {
         if (next == chosen.Count)
         {
-            string typeArguments = "<" + string.Join(", ", kernel.Switches.Select(s => on.TryGetValue(s, out bool value)
-                ? (value ? KernelSwitches.On(s) : KernelSwitches.Off(s))
-                : KernelSwitches.TypeParameter(s))) + ">";
+            string typeArguments = kernel.Switches.Any()
+                ? "<" + string.Join(", ", kernel.Switches.Select(s => on.TryGetValue(s, out bool value)
+                    ? (value ? KernelSwitches.On(s) : KernelSwitches.Off(s))
+                    : KernelSwitches.TypeParameter(s))) + ">"
+                : string.Empty;
             w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, typeArguments));
             return;
         }
 
-        (KernelSwitch choice, string condition, bool onWhenTrue) = chosen[next];
-        foreach (bool branch in new[] { true, false })
+        (KernelSwitch choice, string offWhen) = chosen[next];
+        foreach (bool branch in new[] { false, true })
         {
-            w.Line(indent + (branch ? "if (" + condition + ")" : "else"));
+            w.Line(indent + (branch ? "else" : "if (" + offWhen + ")"));
             w.Line(indent + "{");
-            on[choice] = branch == onWhenTrue;
+            on[choice] = branch;
             WriteChoice(w, kernel, indent + "    ", call, chosen, next + 1, on);
             w.Line(indent + "}");
         }

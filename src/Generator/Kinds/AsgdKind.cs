@@ -10,7 +10,7 @@ namespace Gen.Generator.Kinds;
 
 /// <summary>
 /// ASGD as PyTorch 1.13's <c>_single_tensor_asgd</c>: <c>g + wd*p</c>, <c>p*(1 − λ·η)</c>, <c>p + (−η)*g</c>, then the average
-/// <c>ax + (p − ax)*μ</c> (a copy of <c>p</c> while μ is 1: <see cref="KernelSwitch.Averaging"/>). η and μ are PyTorch's
+/// <c>ax + (p − ax)*μ</c> (a copy of <c>p</c> while μ is 1: the kind's <see cref="KernelSwitch.StepBranch"/>, on once μ ≠ 1). η and μ are PyTorch's
 /// per-parameter 0-dim float32 tensors: scalar states, read once per step and set after the update from that step's rate
 /// and count (<c>η = lr / (1 + λ·lr·t)^α</c>, <c>μ = 1 / max(1, t − t0)</c>, in double, then rounded to float as
 /// <c>torch.tensor(python_float)</c> does, for double members too).
@@ -88,7 +88,7 @@ internal sealed class AsgdKind : OptimizerKind<A, AsgdSpec>
     protected override IEnumerable<SwitchCondition> SwitchConditions(AsgdSpec s) => new[]
     {
         // PyTorch: `if mu.item() != 1` averages, else copies.
-        new SwitchCondition(KernelSwitch.Averaging, "{mu} != 1d"),
+        new SwitchCondition(KernelSwitch.StepBranch, "{mu} == 1d"),
     };
 
     protected override IEnumerable<string> Rule(AsgdSpec s) => new List<string>(PrologueRule(s.Maximize, WeightDecayMode.L2))
@@ -104,9 +104,9 @@ internal sealed class AsgdKind : OptimizerKind<A, AsgdSpec>
         (LocalValue grad, LocalValue param) = k.GradientPrologue(s.Maximize, WeightDecayMode.L2);
         k.Assign(param, param * k.Scalar(Decay(s)));
         k.Assign(param, param + k.Scalar(NegativeEta) * grad);
-        LocalValue average = k.Let("average", Switch(KernelSwitch.Averaging, k.Load("a"), param));
+        LocalValue average = k.Let("average", StepBranch(k.Load("a"), param));
         k.Store("p", param);
-        k.Store("a", Switch(KernelSwitch.Averaging, average + (param - average) * k.Scalar(Mu), param));
+        k.Store("a", StepBranch(average + (param - average) * k.Scalar(Mu), param));
     }
 
     /// <summary><c>decay = 1 − λ·η</c>, PyTorch's <c>1 - lambd * eta.item()</c>.</summary>

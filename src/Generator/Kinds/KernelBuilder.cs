@@ -100,11 +100,12 @@ internal sealed class KernelBuilder
     }
 
     /// <summary>
-    /// <paramref name="on"/> in the kernel compiled with <paramref name="choice"/> on, <paramref name="off"/> in the other
-    /// (a kind's own switch is chosen per step by its <see cref="SwitchCondition"/>). A load in either term happens only in
-    /// its own instantiation: the main loop's transformations leave loads under a switch where they are.
+    /// <paramref name="on"/> in the kernel compiled with the kind's own switch on, <paramref name="off"/> in the other: a
+    /// choice per member and step, never per element (<see cref="KernelSwitch.StepBranch"/>, chosen by the kind's
+    /// <see cref="SwitchCondition"/>). Each instantiation computes only its own term, and a load in either term happens only
+    /// in its own instantiation: the main loop's transformations leave loads under a switch where they are.
     /// </summary>
-    public static KernelValue Switch(KernelSwitch choice, KernelValue on, KernelValue off) => new SwitchValue(choice, on, off);
+    public static KernelValue StepBranch(KernelValue on, KernelValue off) => new SwitchValue(KernelSwitch.StepBranch, on, off);
 
     /// <summary><c>a &gt; b ? x : y</c> per element (false for NaN), as a compare and a select at vector widths.</summary>
     public static KernelValue IfGreater(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>

@@ -86,6 +86,22 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     {
         var typed = (TSpec)spec;
         StateBuffer[] buffers = Buffers(typed).ToArray();
+        StepScalar[] scalars = Scalars(typed).Append(StepScalar.GradientScale).ToArray();
+        KernelDescription[] kernels = elements.Distinct().OrderBy(e => e).Select(element =>
+        {
+            var kernel = new KernelBuilder(element, buffers, typed.State);
+            Kernel(typed, kernel);
+            return kernel.Build();
+        }).ToArray();
+        StepValue[] values = StepValues(typed).ToArray();
+        StepState[] states = StepStates(typed).ToArray();
+
+        // Coupled decay's instantiation is chosen like the kind's own switch: off in a step whose decay is 0 for the member.
+        SwitchCondition[] conditions = scalars.Where(s => s.IsCoupledDecay)
+            .Select(s => new SwitchCondition(KernelSwitch.CoupledDecay, "{" + s.Name + "} == 0"))
+            .Concat(SwitchConditions(typed))
+            .ToArray();
+        CheckStepDescription(kernels, conditions, values, states);
         return new OptimizerLayout(
             typed.Name!,
             DisplayName,
@@ -93,18 +109,48 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             typed.WeightDecay,
             Constants(typed).Concat(StorageConstants(typed.State)).ToEquatableArray(),
             buffers.ToEquatableArray(),
-            Scalars(typed).Append(StepScalar.GradientScale).ToEquatableArray(),
+            scalars.ToEquatableArray(),
             Rule(typed).ToEquatableArray(),
-            elements.Distinct().OrderBy(e => e).Select(element =>
-            {
-                var kernel = new KernelBuilder(element, buffers, typed.State);
-                Kernel(typed, kernel);
-                return kernel.Build();
-            }).ToEquatableArray())
+            kernels.ToEquatableArray())
         {
+            Values = values.ToEquatableArray(),
+            States = states.ToEquatableArray(),
             ScalarStates = ScalarStates(typed).ToEquatableArray(),
-            SwitchConditions = SwitchConditions(typed).ToEquatableArray(),
+            SwitchConditions = conditions.ToEquatableArray(),
         };
+    }
+
+    /// <summary>
+    /// Checks what <see cref="KernelBuilder.Build"/> cannot see: every switch a kernel uses other than the runtime's own
+    /// (clipping, clearing) is chosen by exactly one condition, no condition chooses a switch the kernels do not use, step values do not
+    /// take the names of ApplyStep's parameters, and each state's next value is a step value of its element type.
+    /// </summary>
+    private static void CheckStepDescription(KernelDescription[] kernels, SwitchCondition[] conditions, StepValue[] values, StepState[] states)
+    {
+        var used = new HashSet<KernelSwitch>(kernels.SelectMany(k => k.Switches).Where(s => s is not (KernelSwitch.GradientScale or KernelSwitch.ClearGradient)));
+        var chosen = conditions.Select(c => c.Switch).ToList();
+        if (chosen.Count != chosen.Distinct().Count() || (kernels.Length > 0 && chosen.Any(s => !used.Contains(s))) || used.Any(s => !chosen.Contains(s)))
+        {
+            throw new InvalidOperationException("Every per-step kernel switch needs exactly one condition that chooses it: used " + string.Join(", ", used) + "; chosen " + string.Join(", ", chosen));
+        }
+
+        string[] reserved = { "learningRate", "weightDecay", "gradients" };
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (StepValue value in values)
+        {
+            if (reserved.Contains(value.Name) || !names.Add(value.Name))
+            {
+                throw new InvalidOperationException("Step value " + value.Name + " is declared twice or takes a parameter's name.");
+            }
+        }
+
+        foreach (StepState state in states)
+        {
+            if (!values.Any(v => v.Name == state.Next && v.Type == state.Element))
+            {
+                throw new InvalidOperationException("State " + state.Field + " has no " + state.Element + " step value " + state.Next + ".");
+            }
+        }
     }
 
     /// <summary>Every attribute's StatePrecision and StochasticRounding, as constants that Configuration does not list.</summary>
@@ -135,10 +181,19 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// <summary>Values computed once per step and passed to every kernel call.</summary>
     protected abstract IEnumerable<StepScalar> Scalars(TSpec spec);
 
+    /// <summary>Values computed once per step before the states are updated and the scalars computed, not passed to the kernels (none by default).</summary>
+    protected virtual IEnumerable<StepValue> StepValues(TSpec spec) => Enumerable.Empty<StepValue>();
+
+    /// <summary>Scalars kept across steps for the whole optimizer, updated once per step (none by default).</summary>
+    protected virtual IEnumerable<StepState> StepStates(TSpec spec) => Enumerable.Empty<StepState>();
+
     /// <summary>Per-member scalars kept between steps (none for most kinds).</summary>
     protected virtual IEnumerable<ScalarState> ScalarStates(TSpec spec) => Enumerable.Empty<ScalarState>();
 
-    /// <summary>How the kernel's own switches are chosen each step (none for most kinds: the runtime's switches are chosen for them).</summary>
+    /// <summary>
+    /// How the kernel's own switch (<see cref="KernelSwitch.StepBranch"/>) is chosen each step, if it has one: coupled decay's
+    /// condition is added for every kind, and the runtime chooses clipping's and clearing's (none by default).
+    /// </summary>
     protected virtual IEnumerable<SwitchCondition> SwitchConditions(TSpec spec) => Enumerable.Empty<SwitchCondition>();
 
     /// <summary>The update rule, one line per operation, in math form for comments.</summary>

@@ -12,7 +12,8 @@ namespace Gen.Generator.Kinds;
 /// <c>g*prev</c> (η+, η− or 1; PyTorch's <c>sign</c> of NaN is 0, so a NaN product gives 1), <c>clamp(s*f, min, max)</c>
 /// (NaN stays NaN), the gradient zeroed where the factor equals η− (PyTorch's <c>grad[sign.eq(etaminus)] = 0</c>, a
 /// comparison in the element type), <c>p − sign(g)*s</c> and <c>prev = g</c>. The step sizes start at the learning rate
-/// of the first step (<see cref="KernelSwitch.FirstStep"/>), as PyTorch fills them when it creates the state.
+/// of the first step (the kind's <see cref="KernelSwitch.StepBranch"/>, on in the first step after construction or
+/// Reset), as PyTorch fills them when it creates the state.
 /// </summary>
 internal sealed class RpropKind : OptimizerKind<A, RpropSpec>
 {
@@ -76,8 +77,9 @@ internal sealed class RpropKind : OptimizerKind<A, RpropSpec>
 
     protected override IEnumerable<SwitchCondition> SwitchConditions(RpropSpec s) => new[]
     {
-        // PyTorch creates the state at the first step with the group's lr; Reset() starts again from no state.
-        new SwitchCondition(KernelSwitch.FirstStep, "StepCount == 0"),
+        // PyTorch creates the state at the first step with the group's lr; Reset() starts again from no state. Later steps
+        // read the buffer.
+        new SwitchCondition(KernelSwitch.StepBranch, "StepCount != 0"),
     };
 
     protected override IEnumerable<string> Rule(RpropSpec s) => new List<string>(PrologueRule(s.Maximize))
@@ -93,7 +95,7 @@ internal sealed class RpropKind : OptimizerKind<A, RpropSpec>
     {
         (LocalValue grad, LocalValue param) = k.GradientPrologue(s.Maximize);
         LocalValue previous = k.Let("previous", k.Load("h"));
-        LocalValue stepSize = k.Let("stepSize", Switch(KernelSwitch.FirstStep, k.Scalar(InitialStepSize), k.Load("s")));
+        LocalValue stepSize = k.Let("stepSize", StepBranch(k.Scalar(InitialStepSize), k.Load("s")));
         LocalValue product = k.Let("product", grad * previous);
         LocalValue factor = k.Let("factor", IfGreater(product, 0, s.EtaPlus, IfLess(product, 0, s.EtaMinus, 1)));
         k.Assign(stepSize, stepSize * factor);

@@ -205,26 +205,22 @@ internal enum KernelSwitch
     ClearGradient,
 
     /// <summary>
-    /// The first step after construction or Reset, where state that PyTorch creates lazily from the step's values (Rprop's
-    /// step sizes, from the learning rate) takes them instead of what the buffer holds. Chosen by the kind's
-    /// <see cref="SwitchCondition"/>.
+    /// A kind's rule in two forms, chosen per member and step rather than per element, by the kind's
+    /// <see cref="SwitchCondition"/>: RAdam's rectified update once the variance of the adaptive rate is tractable (plain
+    /// momentum before), Rprop's first step (the step sizes PyTorch creates then, from the learning rate, instead of the
+    /// buffer), ASGD's running average once its weight μ is not 1 (a copy of the parameters before). A kind has at most one.
     /// </summary>
-    FirstStep,
-
-    /// <summary>
-    /// ASGD's running average of the parameters has started (its weight μ is not 1): <c>ax + (p − ax)·μ</c> instead of
-    /// PyTorch's copy <c>ax = p</c>. Chosen by the kind's <see cref="SwitchCondition"/>.
-    /// </summary>
-    Averaging,
+    StepBranch,
 }
 
 /// <summary>
-/// How one of a kind's own switches is chosen for a member each step: on where <paramref name="Condition"/> holds. The
-/// condition is a C# expression over the optimizer's members (StepCount) and the member's step scalars, written
-/// <c>{name}</c> (e.g. <c>"{mu} != 1d"</c>); the kernel call is compiled for both values and picked with one branch per
-/// call, never per element.
+/// How a kernel switch other than the runtime's own (clipping, clearing) is chosen for a member each step: off where
+/// <paramref name="OffWhen"/> holds, on otherwise. The condition is a C# expression over the optimizer's members
+/// (StepCount) and the member's step scalars, written <c>{name}</c>: coupled decay's <c>"{wd} == 0"</c> (added for every
+/// kind with the L2 term), RAdam's <c>"{rect} == 0"</c>, ASGD's <c>"{mu} == 1d"</c>. The kernel is compiled for both
+/// values and each call is picked with one branch, never per element: <c>if (OffWhen) { off } else { on }</c>.
 /// </summary>
-internal sealed record SwitchCondition(KernelSwitch Switch, string Condition);
+internal sealed record SwitchCondition(KernelSwitch Switch, string OffWhen);
 
 /// <summary>
 /// <paramref name="On"/> in the kernel compiled with <paramref name="Switch"/> on, <paramref name="Off"/> in the

@@ -30,10 +30,16 @@ internal sealed record OptimizerLayout(
     EquatableArray<string> UpdateRule,
     EquatableArray<KernelDescription> Kernels)
 {
+    /// <summary>Values computed once per step, in order, before <see cref="States"/> are updated and the scalars computed (<see cref="StepValue"/>).</summary>
+    public EquatableArray<StepValue> Values { get; init; }
+
+    /// <summary>Scalars kept across steps for the whole optimizer, each updated once per step (<see cref="StepState"/>).</summary>
+    public EquatableArray<StepState> States { get; init; }
+
     /// <summary>Per-member scalars kept between steps (ASGD's eta and mu), in GetState order after the buffers.</summary>
     public EquatableArray<ScalarState> ScalarStates { get; init; }
 
-    /// <summary>How the kind's own kernel switches (<see cref="KernelSwitch.FirstStep"/>, ...) are chosen per member and step.</summary>
+    /// <summary>How each kernel switch other than the runtime's own is chosen per member and step: coupled decay's first, then the kind's (<see cref="SwitchCondition"/>).</summary>
     public EquatableArray<SwitchCondition> SwitchConditions { get; init; }
 
     /// <summary>
@@ -54,7 +60,7 @@ internal sealed record OptimizerLayout(
 
     /// <summary>Every member name of the generated optimizer.</summary>
     public IEnumerable<string> MemberNames =>
-        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name))
+        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name)).Concat(States.Select(s => s.FieldName))
             .Concat(Buffers.Select(b => b.CopyMethod).OfType<string>());
 
     /// <summary>True when the kernels take coupled (L2) decay and are compiled with and without it.</summary>
@@ -139,6 +145,37 @@ internal sealed record StepScalar(string Name, string Template)
     /// <summary>The expression with <paramref name="learningRate"/> and <paramref name="weightDecay"/> in place.</summary>
     public string Expression(string learningRate, string weightDecay) =>
         Template.Replace("{lr}", learningRate).Replace("{wd}", weightDecay);
+}
+
+/// <summary>
+/// A value computed once per step by <c>ApplyStep</c>, before the states are updated and the step scalars computed, and not
+/// passed to the kernels: a term several scalars or a state update share (NAdam's momentum coefficient μt), in the precision
+/// the reference computes it in (a Python float is a double; a float32 tensor's arithmetic is float's).
+/// </summary>
+/// <param name="Name">The local's name in ApplyStep; later values, state updates and scalar templates use it.</param>
+/// <param name="Type">Double, or Single for a value the reference keeps in a float32 tensor.</param>
+/// <param name="Expression">The C# expression; it may use StepCount, earlier values and the states' <see cref="StepState.Value"/> before this step's update.</param>
+internal sealed record StepValue(string Name, ElementKind Type, string Expression);
+
+/// <summary>
+/// A scalar kept across steps for the whole optimizer, not per element: e.g. NAdam's product of momentum coefficients,
+/// which PyTorch keeps per parameter as a float32 scalar tensor, the same for every parameter. It is a one-element array
+/// field (so <c>GetState</c> can list it, under each member, with PyTorch's key), set to <see cref="InitialValue"/> at
+/// construction and reset, and assigned the step value <see cref="Next"/> once per step before the scalars are computed.
+/// </summary>
+/// <param name="Field">Field-name stem: "muProduct" gives "_muProduct".</param>
+/// <param name="Key">PyTorch's state_dict name, e.g. "mu_product".</param>
+/// <param name="Element">The element type it is kept in (PyTorch's dtype for it, whatever the members').</param>
+/// <param name="InitialValue">Value after construction and Reset.</param>
+/// <param name="Next">The <see cref="StepValue"/> holding its value after this step.</param>
+/// <param name="Description">What it holds, for XML docs.</param>
+internal sealed record StepState(string Field, string Key, ElementKind Element, double InitialValue, string Next, string Description)
+{
+    /// <summary>"_muProduct".</summary>
+    public string FieldName => "_" + Field;
+
+    /// <summary>Its value in C#, "_muProduct[0]": before this step's update in step values, after it in the scalars.</summary>
+    public string Value => FieldName + "[0]";
 }
 
 /// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>

@@ -108,6 +108,40 @@ internal sealed record LionSpec(
     bool Maximize)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
 
+/// <summary>[NAdam]: PyTorch's NAdam, with PyTorch 2.x's decoupled weight decay as an option.</summary>
+internal sealed record NAdamSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    double MomentumDecay,
+    WeightDecayMode WeightDecayMode)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[RAdam]: PyTorch's RAdam, with PyTorch 2.x's decoupled weight decay as an option.</summary>
+internal sealed record RAdamSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    WeightDecayMode WeightDecayMode)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adamax]: PyTorch's Adamax.</summary>
+internal sealed record AdamaxSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
 /// <summary>[Rprop]: PyTorch's Rprop. It has no weight decay: WeightDecay is 0.</summary>
 internal sealed record RpropSpec(
     string? Name,

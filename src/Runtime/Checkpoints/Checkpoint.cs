@@ -172,6 +172,26 @@ public static class Checkpoint
             }
         }
 
+        // A scalar kept once for every member (NAdam's mu_product) is listed under each, as PyTorch keeps one per
+        // parameter: every member's value must be the same, or continuing would not be what either side would do.
+        foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
+        {
+            if (!pair.Key.IsShared)
+            {
+                continue;
+            }
+
+            TensorSlot firstShared = FirstSharing(staged, pair.Key);
+            if (!Dtypes.AsBytes(pair.Value).SequenceEqual(Dtypes.AsBytes(staged[firstShared])))
+            {
+                throw new CheckpointException(
+                    CheckpointError.InvalidValue,
+                    pair.Key.Name,
+                    path,
+                    $"tensor '{pair.Key.Name}' is {Describe(pair.Value)}, but '{firstShared.Name}' is {Describe(staged[firstShared])}; Gen keeps one value for every parameter.");
+            }
+        }
+
         // 8-bit state's code tables are not copied but must be this runtime's: codes index them.
         foreach (KeyValuePair<TensorSlot, TensorRef> pair in staged)
         {
@@ -224,6 +244,28 @@ public static class Checkpoint
             ? bytes.SequenceEqual(Dtypes.AsBytes(code))
             : bytes.SequenceEqual(MemoryMarshal.AsBytes(DynamicCode.Signed)) || bytes.SequenceEqual(MemoryMarshal.AsBytes(DynamicCode.Unsigned));
     }
+
+    /// <summary>The first staged slot that holds the same array as <paramref name="slot"/> (a shared scalar's first member).</summary>
+    private static TensorSlot FirstSharing(Dictionary<TensorSlot, TensorRef> staged, TensorSlot slot)
+    {
+        foreach (TensorSlot other in staged.Keys)
+        {
+            if (other.IsShared && ReferenceEquals(other.Values.Array, slot.Values.Array))
+            {
+                return other;
+            }
+        }
+
+        return slot;
+    }
+
+    /// <summary>A staged scalar's value, for messages.</summary>
+    private static string Describe(TensorRef value) => value.Element switch
+    {
+        TensorElement.Single => value.AsSingleSpan()[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        TensorElement.Double => value.AsDoubleSpan()[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => "(" + value.Element + ")",
+    };
 
     private static void CopyStaged(Dictionary<TensorSlot, TensorRef> staged)
     {

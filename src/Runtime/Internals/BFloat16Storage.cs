@@ -173,7 +173,8 @@ internal readonly struct BFloat16Format : IStorage16Format
         (value & Magnitude) > Infinity ? QuietNaN : (value + (random >> 16)) >> 16;
 #if NET8_0_OR_GREATER
 
-    // The NaN test compares magnitudes (below 2^31) as signed integers, which every ISA compares directly.
+    // The NaN test is one float comparison (x == x is false only for NaN), one instruction where an integer
+    // test of the magnitude takes two (mask, compare).
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<uint> Widen(Vector512<uint> bits) => Vector512.ShiftLeft(bits, 16);
@@ -182,16 +183,14 @@ internal readonly struct BFloat16Format : IStorage16Format
     public Vector512<uint> Narrow(Vector512<uint> value)
     {
         Vector512<uint> rounded = Vector512.ShiftRightLogical(value + Vector512.Create(0x7FFFU) + (Vector512.ShiftRightLogical(value, 16) & Vector512<uint>.One), 16);
-        Vector512<uint> nan = Vector512.GreaterThan((value & Vector512.Create(Magnitude)).AsInt32(), Vector512.Create((int)Infinity)).AsUInt32();
-        return Vector512.ConditionalSelect(nan, Vector512.Create(QuietNaN), rounded);
+        return Vector512.ConditionalSelect(Vector512.Equals(value.AsSingle(), value.AsSingle()).AsUInt32(), rounded, Vector512.Create(QuietNaN));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<uint> NarrowStochastic(Vector512<uint> value, Vector512<uint> random)
     {
         Vector512<uint> rounded = Vector512.ShiftRightLogical(value + Vector512.ShiftRightLogical(random, 16), 16);
-        Vector512<uint> nan = Vector512.GreaterThan((value & Vector512.Create(Magnitude)).AsInt32(), Vector512.Create((int)Infinity)).AsUInt32();
-        return Vector512.ConditionalSelect(nan, Vector512.Create(QuietNaN), rounded);
+        return Vector512.ConditionalSelect(Vector512.Equals(value.AsSingle(), value.AsSingle()).AsUInt32(), rounded, Vector512.Create(QuietNaN));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -201,16 +200,14 @@ internal readonly struct BFloat16Format : IStorage16Format
     public Vector256<uint> Narrow(Vector256<uint> value)
     {
         Vector256<uint> rounded = Vector256.ShiftRightLogical(value + Vector256.Create(0x7FFFU) + (Vector256.ShiftRightLogical(value, 16) & Vector256<uint>.One), 16);
-        Vector256<uint> nan = Vector256.GreaterThan((value & Vector256.Create(Magnitude)).AsInt32(), Vector256.Create((int)Infinity)).AsUInt32();
-        return Vector256.ConditionalSelect(nan, Vector256.Create(QuietNaN), rounded);
+        return Vector256.ConditionalSelect(Vector256.Equals(value.AsSingle(), value.AsSingle()).AsUInt32(), rounded, Vector256.Create(QuietNaN));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<uint> NarrowStochastic(Vector256<uint> value, Vector256<uint> random)
     {
         Vector256<uint> rounded = Vector256.ShiftRightLogical(value + Vector256.ShiftRightLogical(random, 16), 16);
-        Vector256<uint> nan = Vector256.GreaterThan((value & Vector256.Create(Magnitude)).AsInt32(), Vector256.Create((int)Infinity)).AsUInt32();
-        return Vector256.ConditionalSelect(nan, Vector256.Create(QuietNaN), rounded);
+        return Vector256.ConditionalSelect(Vector256.Equals(value.AsSingle(), value.AsSingle()).AsUInt32(), rounded, Vector256.Create(QuietNaN));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -220,16 +217,14 @@ internal readonly struct BFloat16Format : IStorage16Format
     public Vector128<uint> Narrow(Vector128<uint> value)
     {
         Vector128<uint> rounded = Vector128.ShiftRightLogical(value + Vector128.Create(0x7FFFU) + (Vector128.ShiftRightLogical(value, 16) & Vector128<uint>.One), 16);
-        Vector128<uint> nan = Vector128.GreaterThan((value & Vector128.Create(Magnitude)).AsInt32(), Vector128.Create((int)Infinity)).AsUInt32();
-        return Vector128.ConditionalSelect(nan, Vector128.Create(QuietNaN), rounded);
+        return Vector128.ConditionalSelect(Vector128.Equals(value.AsSingle(), value.AsSingle()).AsUInt32(), rounded, Vector128.Create(QuietNaN));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector128<uint> NarrowStochastic(Vector128<uint> value, Vector128<uint> random)
     {
         Vector128<uint> rounded = Vector128.ShiftRightLogical(value + Vector128.ShiftRightLogical(random, 16), 16);
-        Vector128<uint> nan = Vector128.GreaterThan((value & Vector128.Create(Magnitude)).AsInt32(), Vector128.Create((int)Infinity)).AsUInt32();
-        return Vector128.ConditionalSelect(nan, Vector128.Create(QuietNaN), rounded);
+        return Vector128.ConditionalSelect(Vector128.Equals(value.AsSingle(), value.AsSingle()).AsUInt32(), rounded, Vector128.Create(QuietNaN));
     }
 #else
 

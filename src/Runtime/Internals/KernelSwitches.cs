@@ -51,32 +51,19 @@ public readonly struct KeptGradient
 }
 
 /// <summary>
-/// Type arguments of generated kernels for the first step after construction or <c>Reset()</c>, where state that
-/// PyTorch creates at its first step from that step's values (Rprop's step sizes, filled with the learning rate) takes
-/// them instead of what the buffer holds, or for a later step, which reads the buffer.
+/// Type arguments of generated kernels whose rule has two forms chosen per member and step, not per element (RAdam: the
+/// rectified update once the variance of the adaptive rate is tractable, the un-adapted momentum update before; Rprop:
+/// the first step, whose step sizes PyTorch creates from the learning rate, or a later one, which reads them; ASGD: the
+/// running average once its weight μ is not 1, a copy of the parameters before): the kernel is compiled once per form,
+/// and each call runs the one its condition selects.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct FirstStep
+public readonly struct BranchOn
 {
 }
 
-/// <inheritdoc cref="FirstStep"/>
+/// <inheritdoc cref="BranchOn"/>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct LaterStep
-{
-}
-
-/// <summary>
-/// Type arguments of generated ASGD kernels: a step whose averaging weight μ is not 1 updates the running average
-/// (<c>ax + (p − ax)·μ</c>, without reading it otherwise), one whose μ is 1 copies the parameters into it, as PyTorch does.
-/// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct RunningAverage
-{
-}
-
-/// <inheritdoc cref="RunningAverage"/>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public readonly struct CopiedAverage
+public readonly struct BranchOff
 {
 }

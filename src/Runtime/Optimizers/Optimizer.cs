@@ -215,7 +215,8 @@ public abstract class Optimizer<TGradients> : IRangeJob
     /// <summary>
     /// Bytes of optimizer state: every state buffer's elements times their size (4 for float, 8 for double, 2 for
     /// bfloat16 and float16 state; for 8-bit block-wise state 1 per element and 4 per block of 256 for its absmax,
-    /// the code tables being shared). The arrays' object headers are not counted.
+    /// the code tables being shared; a scalar kept once for every parameter, such as NAdam's <c>mu_product</c>, once).
+    /// The arrays' object headers are not counted.
     /// </summary>
     public long StateBytes
     {
@@ -225,7 +226,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
             for (int i = 0; i < StateCount; i++)
             {
                 OptimizerState state = GetState(i);
-                total += state.IsConstant ? 0 : state.Buffer.ByteLength;
+                total += state.IsConstant || (state.IsShared && state.ParameterIndex != 0) ? 0 : state.Buffer.ByteLength;
             }
 
             return total;

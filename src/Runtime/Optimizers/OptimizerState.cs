@@ -28,6 +28,11 @@ public readonly struct OptimizerState
 
     /// <summary>8-bit state's codes, with the PyTorch key of the buffer they hold (for converting loads).</summary>
     internal OptimizerState(int parameterIndex, string key, TensorRef buffer, int[]? shape, bool isConstant, string? floatKey)
+        : this(parameterIndex, key, buffer, shape, isConstant, floatKey, isShared: false)
+    {
+    }
+
+    private OptimizerState(int parameterIndex, string key, TensorRef buffer, int[]? shape, bool isConstant, string? floatKey, bool isShared)
     {
         ParameterIndex = parameterIndex;
         Key = key;
@@ -35,6 +40,7 @@ public readonly struct OptimizerState
         Shape = shape;
         IsConstant = isConstant;
         FloatKey = floatKey;
+        IsShared = isShared;
     }
 
     /// <summary>Index of the parameter in <see cref="ITrainable.GetParameter"/> order.</summary>
@@ -54,6 +60,25 @@ public readonly struct OptimizerState
 
     /// <summary>True for a constant table (an 8-bit code): saved, compared on load, not counted in <c>StateBytes</c>.</summary>
     public bool IsConstant { get; }
+
+    /// <summary>
+    /// True for a scalar the optimizer keeps once for every parameter (NAdam's <c>mu_product</c>, which depends on the step
+    /// alone) and lists under each parameter, as PyTorch keeps one per parameter: every parameter's entry holds the same
+    /// one-element array. <c>StateBytes</c> counts it once, and a checkpoint load requires every parameter's value to be equal.
+    /// </summary>
+    public bool IsShared { get; }
+
+    /// <summary>
+    /// Describes a scalar (shape <c>[]</c>) the optimizer keeps once for every parameter, listed under parameter
+    /// <paramref name="parameterIndex"/> (<see cref="IsShared"/>).
+    /// </summary>
+    /// <param name="parameterIndex">Index of the parameter in <see cref="ITrainable.GetParameter"/> order.</param>
+    /// <param name="key">The state_dict name, e.g. <c>mu_product</c>.</param>
+    /// <param name="value">A one-element array holding the value, the same for every parameter.</param>
+    public static OptimizerState SharedScalar(int parameterIndex, string key, TensorRef value) =>
+        value.Length == 1
+            ? new OptimizerState(parameterIndex, key, value, System.Array.Empty<int>(), isConstant: false, floatKey: null, isShared: true)
+            : throw new System.ArgumentException("A shared scalar is held in a one-element array.", nameof(value));
 
     /// <summary>For 8-bit state's codes (<c>state{k}</c>), PyTorch's key of the buffer (<c>exp_avg</c>); else null.</summary>
     internal string? FloatKey { get; }

@@ -82,6 +82,20 @@ CASES = (
     ("Adam64", "Adam", torch.optim.Adam, torch.float64, 3007,
      dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=True),
      dict(ADAM_CONFIGURATION, AmsGrad="true")),
+    # NAdam's mu_product is a float32 scalar tensor whatever the parameters' dtype (the float64 case keeps it so);
+    # RAdam's checkpoint is taken before its rectified update starts (step 6), and the continued steps cross it.
+    ("NAdam", "NAdam", torch.optim.NAdam, torch.float32, 3008,
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, momentum_decay=0.01),
+     {"Beta1": "0.9", "Beta2": "0.999", "Epsilon": "1E-08", "MomentumDecay": "0.01", "DecoupledWeightDecay": "false"}),
+    ("RAdam", "RAdam", torch.optim.RAdam, torch.float32, 3009,
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01),
+     {"Beta1": "0.9", "Beta2": "0.999", "Epsilon": "1E-08", "DecoupledWeightDecay": "false"}),
+    ("Adamax", "Adamax", torch.optim.Adamax, torch.float32, 3010,
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, maximize=True),
+     {"Beta1": "0.9", "Beta2": "0.999", "Epsilon": "1E-08", "Maximize": "true"}),
+    ("NAdam64", "NAdam", torch.optim.NAdam, torch.float64, 3011,
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, momentum_decay=4e-3),
+     {"Beta1": "0.9", "Beta2": "0.999", "Epsilon": "1E-08", "MomentumDecay": "0.004", "DecoupledWeightDecay": "false"}),
     # Rprop has no weight decay; its step sizes and previous gradients continue across the checkpoint.
     ("Rprop", "Rprop", torch.optim.Rprop, torch.float32, 3008,
      dict(lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-4, 1.0)),
@@ -171,7 +185,7 @@ def from_torch(name, kind, cls, dtype, seed, kwargs, configuration):
     for n, p in zip(NAMES, params):
         for key, value in optimizer.state[p].items():
             expected = np.array(float(value), np.float32) if key == "step" else value.detach().numpy()
-            assert np.array_equal(tensors[f"{n}.{key}"], expected), (name, n, key)
+            assert np.array_equal(tensors[f"{n}.{key}"], expected) and tensors[f"{n}.{key}"].dtype == expected.dtype, (name, n, key)
     return model_file, optimizer_file, continue_training(optimizer, params, dtype)
 
 
@@ -194,6 +208,10 @@ def from_gen(name, kind, cls, dtype, seed, kwargs, configuration):
     assert all(p.dtype == dtype for p in params), name
     optimizer = make_optimizer(cls, params, kwargs)
     load_into_torch(optimizer, metadata, tensors)
+    for p in params:
+        for key, value in optimizer.state[p].items():
+            if key != "step" and value.dim() == 0:  # NAdam's mu_product: float32, as an uninterrupted run keeps it
+                assert value.dtype == torch.float32, (name, key, value.dtype)
     return model_file, optimizer_file, continue_training(optimizer, params, dtype)
 
 

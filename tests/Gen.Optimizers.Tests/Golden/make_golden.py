@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Makes the golden data of tests/Gen.Optimizers.Tests/PyTorchGoldenTests.cs: PyTorch's own
 trajectories for every optimizer kind that torch.optim has, one JSON file per kind (sgd.json,
-adagrad.json, rmsprop.json, adam.json, adamw.json, adadelta.json, rprop.json, asgd.json).
+adagrad.json, rmsprop.json, adam.json, adamw.json, adadelta.json, nadam.json, radam.json, adamax.json,
+rprop.json, asgd.json).
 
 Run from the repository root, with the system Python that has Debian's python3-torch:
 
@@ -24,7 +25,7 @@ step's gradient is drawn here (standard normal; some steps scaled by 1e-3 or 10,
 zeros, about a tenth of the elements exactly zero in the others), recorded, written to p.grad, and
 then opt.step() runs; the parameters after the step are recorded. After the last step every tensor
 in opt.state[p] is recorded under its state_dict key ("buffers", or "scalars" for 0-dim tensors
-other than the step, such as ASGD's eta and mu), and the step count ("step") when the optimizer
+other than the step, such as NAdam's mu_product and ASGD's eta and mu), and the step count ("step") when the optimizer
 keeps one (SGD does not); SGD without momentum keeps momentum_buffer = None, which is no buffer.
 
 Deterministic: a fixed torch.manual_seed per case, one thread, the single-tensor (foreach=False)
@@ -78,6 +79,10 @@ RMSPROP_EVERYTHING = dict(lr=1e-3, alpha=0.9, momentum=0.9, centered=True, weigh
 ADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), amsgrad=True, weight_decay=0.01, maximize=True)
 ADAMW_EVERYTHING = dict(lr=0.01, amsgrad=True, weight_decay=0.1, maximize=True)
 ADADELTA_EVERYTHING = dict(lr=0.5, rho=0.95, weight_decay=0.01, maximize=True)
+NADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, momentum_decay=0.01)
+# RAdam's rectified update starts once rho_t > 5: step 6 with beta2 = 0.999, step 6 with 0.99; 30 steps run both forms.
+RADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)
+ADAMAX_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, maximize=True)
 # Rprop: both bounds reached within the 30 steps (the step sizes start at lr = 0.05 and reach the maximum 0.06 at the
 # first growth, the minimum after five shrinks by 0.4), other factors than the defaults, and maximize.
 RPROP_EVERYTHING = dict(lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-3, 0.06), maximize=True)
@@ -158,6 +163,32 @@ KINDS = (
              ("AdadeltaDefault64", F64, 7101, {}),
              ("AdadeltaEverything64", F64, 7102, ADADELTA_EVERYTHING),
          )),
+    Kind("nadam", torch.optim.NAdam, "NAdam",
+         dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3), (
+             ("NAdamDefault32", F32, 8001, {}),
+             ("NAdamMomentumDecay32", F32, 8002, dict(momentum_decay=0.01)),
+             ("NAdamWeightDecay32", F32, 8003, dict(weight_decay=0.01)),
+             ("NAdamEverything32", F32, 8004, NADAM_EVERYTHING),
+             ("NAdamDefault64", F64, 8101, {}),
+             ("NAdamEverything64", F64, 8102, NADAM_EVERYTHING),
+         )),
+    Kind("radam", torch.optim.RAdam, "RAdam",
+         dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0), (
+             ("RAdamDefault32", F32, 9001, {}),
+             ("RAdamWeightDecay32", F32, 9002, dict(weight_decay=0.01)),
+             ("RAdamEverything32", F32, 9003, RADAM_EVERYTHING),
+             ("RAdamDefault64", F64, 9101, {}),
+             ("RAdamEverything64", F64, 9102, RADAM_EVERYTHING),
+         )),
+    Kind("adamax", torch.optim.Adamax, "Adamax",
+         dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False), (
+             ("AdamaxDefault32", F32, 10001, {}),
+             ("AdamaxWeightDecay32", F32, 10002, dict(weight_decay=0.01)),
+             ("AdamaxMaximize32", F32, 10003, dict(maximize=True)),
+             ("AdamaxEverything32", F32, 10004, ADAMAX_EVERYTHING),
+             ("AdamaxDefault64", F64, 10101, {}),
+             ("AdamaxEverything64", F64, 10102, ADAMAX_EVERYTHING),
+         )),
     Kind("rprop", torch.optim.Rprop, "Rprop",
          dict(lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False), (
              ("RpropDefault32", F32, 8001, {}),
@@ -232,7 +263,7 @@ def gradient(step, shape, dtype):
 
 def final_state(opt, param):
     """opt.state[p]: the step count when kept, every state tensor under its state_dict key, and (under "scalars")
-    every other 0-dim tensor, such as ASGD's eta and mu (float32 whatever the parameter's dtype)."""
+    every other 0-dim tensor, such as NAdam's mu_product and ASGD's eta and mu (float32 whatever the parameter's dtype)."""
     entry = {}
     buffers = {}
     scalars = {}
