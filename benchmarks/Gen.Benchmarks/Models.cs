@@ -11,7 +11,10 @@ namespace Gen.Benchmarks;
 //   Fast, FastCenteredMomentum   the same two with Precision.Fast (docs/PRECISION.md)
 //   SgdMomentum            SGD, lr 0.01, momentum 0.9
 //   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer, NAdamOptimizer,
-//   RAdamOptimizer, AdamaxOptimizer: the defaults, which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
+//   RAdamOptimizer, AdamaxOptimizer, RpropOptimizer: the defaults, which are PyTorch's (Lion: the paper's; PyTorch
+//                          1.13 has none)
+//   AsgdOptimizer          PyTorch's defaults but T0 = 0, so that every step averages (reads and writes ax); with the
+//                          default 1e6 every timed step would only copy the parameters into ax
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -27,6 +30,8 @@ namespace Gen.Benchmarks;
 [NAdam]
 [RAdam]
 [Adamax]
+[Rprop]
+[Asgd(T0 = 0)]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -50,6 +55,8 @@ public sealed partial class FlatModel
 [NAdam]
 [RAdam]
 [Adamax]
+[Rprop]
+[Asgd(T0 = 0)]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

@@ -37,6 +37,8 @@ public enum Config
     NAdam,
     RAdam,
     Adamax,
+    Rprop,
+    Asgd,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -52,7 +54,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -93,6 +95,8 @@ public static class Workload
         Config.Lion => new[] { "exp_avg" },
         Config.NAdam or Config.RAdam => new[] { "exp_avg", "exp_avg_sq" },
         Config.Adamax => new[] { "exp_avg", "exp_inf" },
+        Config.Rprop => new[] { "prev", "step_size" },
+        Config.Asgd => new[] { "ax" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

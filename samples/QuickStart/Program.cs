@@ -5,8 +5,10 @@
 // The forward and backward passes are plain C# loops (SpiralNet.cs). Gen generates the rest from the
 // attributes on SpiralNet: SpiralNet.Gradients (gradient arrays shaped like the parameters) and one
 // optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, SGD with
-// momentum, Adagrad, NAdam, RAdam and Adamax; the program shows a progress bar, prints a table of results and writes the
-// loss curves to loss.svg (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
+// momentum, Adagrad, NAdam, RAdam, Adamax, ASGD (evaluated with its running average of the parameters)
+// and Rprop (a full-batch method: every step sees all 400 points); the program shows a progress bar,
+// prints a table of results and writes the loss curves to loss.svg (SvgLineChart.cs). It exits with
+// code 1 if RMSProp's accuracy is below 90%.
 using System;
 using System.Diagnostics;
 using System.Collections.Generic;
@@ -58,16 +60,21 @@ AnsiConsole.WriteLine();
 // The optimizers to compare: each is generated from one attribute on SpiralNet, and all of them
 // derive from Optimizer<SpiralNet.Gradients>, so the training loop below is written once. The
 // compile-time hyperparameters (Rho, Momentum) are constants of the generated types; the learning
-// rate is a runtime value that starts at the attribute's.
-var optimizers = new (string Name, double LearningRate, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> Create)[]
+// rate is a runtime value that starts at the attribute's. Rprop adapts a step size per parameter from
+// the signs of successive gradients, which mini-batch noise flips at random: it is a full-batch method,
+// so it gets one step per epoch over all the points (and its learning rate is only its initial step size:
+// the decay below does not reach it).
+var optimizers = new (string Name, double LearningRate, int Batch, Func<SpiralNet, Optimizer<SpiralNet.Gradients>> Create)[]
 {
-    ($"RMSProp (rho {SpiralNet.RmsPropOptimizer.Rho})", SpiralNet.RmsPropOptimizer.DefaultLearningRate, m => new SpiralNet.RmsPropOptimizer(m)),
-    ("Adam", SpiralNet.AdamOptimizer.DefaultLearningRate, m => new SpiralNet.AdamOptimizer(m)),
-    ($"SGD (momentum {SpiralNet.SgdOptimizer.Momentum})", SpiralNet.SgdOptimizer.DefaultLearningRate, m => new SpiralNet.SgdOptimizer(m)),
-    ("Adagrad", SpiralNet.AdagradOptimizer.DefaultLearningRate, m => new SpiralNet.AdagradOptimizer(m)),
-    ("NAdam", SpiralNet.NAdamOptimizer.DefaultLearningRate, m => new SpiralNet.NAdamOptimizer(m)),
-    ("RAdam", SpiralNet.RAdamOptimizer.DefaultLearningRate, m => new SpiralNet.RAdamOptimizer(m)),
-    ("Adamax", SpiralNet.AdamaxOptimizer.DefaultLearningRate, m => new SpiralNet.AdamaxOptimizer(m)),
+    ($"RMSProp (rho {SpiralNet.RmsPropOptimizer.Rho})", SpiralNet.RmsPropOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.RmsPropOptimizer(m)),
+    ("Adam", SpiralNet.AdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamOptimizer(m)),
+    ($"SGD (momentum {SpiralNet.SgdOptimizer.Momentum})", SpiralNet.SgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.SgdOptimizer(m)),
+    ("Adagrad", SpiralNet.AdagradOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdagradOptimizer(m)),
+    ("NAdam", SpiralNet.NAdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.NAdamOptimizer(m)),
+    ("RAdam", SpiralNet.RAdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.RAdamOptimizer(m)),
+    ("Adamax", SpiralNet.AdamaxOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamaxOptimizer(m)),
+    ("ASGD (averaged)", SpiralNet.AsgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AsgdOptimizer(m)),
+    ("Rprop (full batch)", SpiralNet.RpropOptimizer.DefaultLearningRate, count, m => new SpiralNet.RpropOptimizer(m)),
 };
 
 var results = new Result[optimizers.Length];
@@ -94,7 +101,7 @@ AnsiConsole.Progress()
 
         foreach (var optimizer in optimizers)
         {
-            Train(optimizer.Create, WarmupEpochs, warmup, curve: null);
+            Train(optimizer.Create, optimizer.Batch, WarmupEpochs, warmup, curve: null);
         }
 
         warmup.StopTask();
@@ -102,7 +109,7 @@ AnsiConsole.Progress()
         for (int i = 0; i < optimizers.Length; i++)
         {
             tasks[i].StartTask();
-            results[i] = Train(optimizers[i].Create, Epochs, tasks[i], curves[i]);
+            results[i] = Train(optimizers[i].Create, optimizers[i].Batch, Epochs, tasks[i], curves[i]);
             tasks[i].StopTask();
         }
     });
@@ -111,7 +118,7 @@ AnsiConsole.Progress()
 const int LossEvery = 50;
 AnsiConsole.WriteLine();
 var lossTable = new Table().Border(TableBorder.Rounded).Title("loss over the training set").AddColumn(new TableColumn("epoch").RightAligned());
-foreach ((string name, _, _) in optimizers)
+foreach ((string name, _, _, _) in optimizers)
 {
     lossTable.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
 }
@@ -147,7 +154,7 @@ for (int i = 0; i < results.Length; i++)
         $"{r.Allocated:N0} B");
 }
 
-table.Caption($"time and allocated: the {results[0].Steps:N0} training steps only");
+table.Caption($"time and allocated: the training steps only ({results[0].Steps:N0} per mini-batch optimizer)");
 AnsiConsole.Write(table);
 
 // Loss curves: the loss over the whole training set every CurveEvery epochs, one line per optimizer.
@@ -176,18 +183,29 @@ if (results[0].Accuracy < RequiredAccuracy)
 return 0;
 
 // Trains a freshly initialized SpiralNet (same seed every time) for `epochs` epochs with the optimizer
-// from `create`, advancing `progress` by one per epoch. If `curve` is given, curve[k] receives the loss
-// over the whole set after epoch k * CurveEvery.
-Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int epochs, ProgressTask progress, float[]? curve)
+// from `create`, in steps of `batchSize` points, advancing `progress` by one per epoch. If `curve` is given,
+// curve[k] receives the loss over the whole set after epoch k * CurveEvery.
+Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int batchSize, int epochs, ProgressTask progress, float[]? curve)
 {
     var random = new Random(Seed);
     var model = new SpiralNet(random);
     var grads = new SpiralNet.Gradients(model);    // generated: zeroed arrays shaped like W1, B1, ...
     var opt = create(model);                       // generated: updates the model's arrays in place
     double baseLearningRate = opt.LearningRate;    // the attribute's LearningRate
+    Workspace workspace = batchSize == BatchSize ? batch : full;
     for (int n = 0; n < count; n++)
     {
         order[n] = n;
+    }
+
+    // ASGD is evaluated with its running average of the parameters (PyTorch's `ax`), which it copies into a
+    // second model; before averaging starts (T0) the average is the parameters themselves.
+    var averaged = new SpiralNet(new Random(Seed));
+    SpiralNet Evaluated() => opt is SpiralNet.AsgdOptimizer asgd && asgd.StepCount > 0 ? CopyAverage(asgd) : model;
+    SpiralNet CopyAverage(SpiralNet.AsgdOptimizer asgd)
+    {
+        asgd.CopyAveragedTo(averaged);
+        return averaged;
     }
 
     if (curve is not null)
@@ -209,13 +227,13 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int epochs,
         opt.LearningRate = baseLearningRate * (1 - ((epoch - 1.0) / epochs));
 
         Shuffle(order, random);
-        for (int start = 0; start < count; start += BatchSize)
+        for (int start = 0; start < count; start += batchSize)
         {
-            int size = Math.Min(BatchSize, count - start);
-            grads.Clear();                                            // gradients accumulate: zero them first
-            model.Forward(x, order, start, size, batch);              // activations -> batch workspace
-            model.Backward(x, y, order, start, size, batch, grads);   // d loss / d parameter -> grads
-            opt.Step(grads);                                          // the optimizer's update of every parameter
+            int size = Math.Min(batchSize, count - start);
+            grads.Clear();                                                // gradients accumulate: zero them first
+            model.Forward(x, order, start, size, workspace);              // activations -> the workspace
+            model.Backward(x, y, order, start, size, workspace, grads);   // d loss / d parameter -> grads
+            opt.Step(grads);                                              // the optimizer's update of every parameter
         }
 
         allocated += GC.GetAllocatedBytesForCurrentThread() - startBytes;
@@ -223,13 +241,13 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int epochs,
 
         if (curve is not null && epoch % CurveEvery == 0)
         {
-            curve[epoch / CurveEvery] = Evaluate(model).Loss;
+            curve[epoch / CurveEvery] = Evaluate(Evaluated()).Loss;
         }
 
         progress.Increment(1);
     }
 
-    (float finalLoss, double finalAccuracy) = Evaluate(model);
+    (float finalLoss, double finalAccuracy) = Evaluate(Evaluated());
     return new Result(finalLoss, finalAccuracy, opt.StepCount, (double)elapsedTicks / Stopwatch.Frequency, allocated);
 }
 

@@ -4,8 +4,9 @@
 //
 // The same small network (SurfaceNet.cs) is trained on the same data (Franke.cs), from the same initial
 // weights and in the same batch order, with every setting of a small grid: RMSProp with three values of
-// rho, Adam, NAdam, RAdam, Adamax and SGD with momentum, each at four learning rates, all under one cosine learning-rate
-// schedule. The settings are then ranked by their loss on held-out validation points, next to how many
+// rho, Adam, NAdam, RAdam, Adamax, SGD with momentum, and ASGD (validated with its running average of the
+// parameters), each at four learning rates, all under one cosine learning-rate schedule. The settings are then
+// ranked by their loss on held-out validation points, next to how many
 // steps each needed to reach a target loss and what its training cost in time and steps per second.
 // It exits with code 1 if no setting reaches the target loss.
 using System;
@@ -49,6 +50,7 @@ var schedule = new CosineAnnealingSchedule(annealingSteps: Epochs * stepsPerEpoc
 // constant, so each rho is its own type. Learning rates are runtime values: any number of them per type.
 double[] adaptiveRates = [0.001, 0.003, 0.01, 0.03];  // RMSProp and the Adam family normalize the step size
 double[] sgdRates = [0.01, 0.03, 0.1, 0.3];           // SGD's step scales with the gradient: larger rates
+double[] asgdRates = [0.03, 0.1, 0.3, 1];             // ASGD is SGD without momentum: larger still
 var optimizerTypes = new (string Name, double[] Rates, Func<SurfaceNet, Optimizer<SurfaceNet.Gradients>> Create)[]
 {
     ($"RMSProp rho {SurfaceNet.RmsPropRho90.Rho}", adaptiveRates, m => new SurfaceNet.RmsPropRho90(m)),
@@ -59,6 +61,7 @@ var optimizerTypes = new (string Name, double[] Rates, Func<SurfaceNet, Optimize
     ("RAdam", adaptiveRates, m => new SurfaceNet.RAdamOptimizer(m)),
     ("Adamax", adaptiveRates, m => new SurfaceNet.AdamaxOptimizer(m)),
     ($"SGD momentum {SurfaceNet.SgdOptimizer.Momentum}", sgdRates, m => new SurfaceNet.SgdOptimizer(m)),
+    ("ASGD (averaged)", asgdRates, m => new SurfaceNet.AsgdOptimizer(m)),
 };
 // Interleaved: every type at its first rate, then every type at its second, and so on, so that a change
 // in the machine's load during the sweep does not favor one optimizer type.
@@ -187,6 +190,20 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
         order[n] = n;
     }
 
+    // ASGD is validated with its running average of the parameters (PyTorch's `ax`), copied into a second
+    // model: what an averaged optimizer is for. Before averaging starts (T0) it is the parameters themselves.
+    var averaged = new SurfaceNet(new Random(Seed + 1));
+    SurfaceNet Validated()
+    {
+        if (opt is not SurfaceNet.AsgdOptimizer asgd)
+        {
+            return model;
+        }
+
+        asgd.CopyAveragedTo(averaged);
+        return averaged;
+    }
+
     // Only the training steps are measured: the timer and the allocation counter stop before each
     // validation and progress update. The progress display redraws on its own thread.
     long elapsedTicks = 0;
@@ -227,7 +244,7 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
 
         if (epoch % EvaluateEvery == 0 || epoch == epochs)
         {
-            validationLoss = Validate(model);
+            validationLoss = Validate(Validated());
             if (!double.IsFinite(validationLoss))
             {
                 break; // diverged: the remaining epochs cannot recover from NaN or infinite weights

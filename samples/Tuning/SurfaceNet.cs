@@ -17,7 +17,8 @@ namespace Tuning;
 /// <para>
 /// The attributes' learning rates are only the starting values of <c>LearningRate</c> and
 /// <c>BaseLearningRate</c>; the sweep sets <c>BaseLearningRate</c> itself. <c>[Sgd]</c> requires one.
-/// All eight optimizers share the one generated <c>SurfaceNet.Gradients</c>.
+/// All nine optimizers share the one generated <c>SurfaceNet.Gradients</c>. (Rprop is not swept: it is a
+/// full-batch method, and its learning rate is only its initial step size, which a schedule does not reach.)
 /// </para>
 /// </remarks>
 [RmsProp(Name = "RmsPropRho90", Rho = 0.9)]    // Keras/TensorFlow's default rho
@@ -28,6 +29,7 @@ namespace Tuning;
 [RAdam]
 [Adamax]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
+[Asgd(T0 = 600)]                               // plain SGD whose parameters are averaged over the last 600 of 1,200 steps
 public sealed partial class SurfaceNet
 {
     public const int Inputs = 2;

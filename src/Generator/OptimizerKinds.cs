@@ -17,7 +17,9 @@ internal static class OptimizerKinds
         new LionKind(),
         new NAdamKind(),
         new RAdamKind(),
-        new AdamaxKind());
+        new AdamaxKind(),
+        new RpropKind(),
+        new AsgdKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -46,6 +48,8 @@ internal static class TrackingNames
     public const string NAdamModels = nameof(NAdamModels);
     public const string RAdamModels = nameof(RAdamModels);
     public const string AdamaxModels = nameof(AdamaxModels);
+    public const string RpropModels = nameof(RpropModels);
+    public const string AsgdModels = nameof(AsgdModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

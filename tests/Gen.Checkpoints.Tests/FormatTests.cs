@@ -101,6 +101,8 @@ public sealed class FormatTests
     [InlineData("NAdamDecoupled", "NAdam", "step,exp_avg,exp_avg_sq,mu_product")]
     [InlineData("RAdam", "RAdam", "step,exp_avg,exp_avg_sq")]
     [InlineData("Adamax", "Adamax", "step,exp_avg,exp_inf")]
+    [InlineData("Rprop", "Rprop", "step,prev,step_size")]
+    [InlineData("Asgd", "ASGD", "step,eta,mu,ax")]
     public void EachKindKeepsTheStateNamesPyTorchKeeps(string name, string kind, string keys)
     {
         var model = Net.Create(seed: 3);

@@ -27,6 +27,8 @@ namespace Gen.Checkpoints.Tests;
 [NAdam(Name = "NAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, DecoupledWeightDecay = true)]
 [RAdam(Name = "RAdam", LearningRate = 0.01, WeightDecay = 0.01)]
 [Adamax(Name = "Adamax", LearningRate = 0.01, WeightDecay = 0.01, Maximize = true)]
+[Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, Maximize = true)]
+[Asgd(Name = "Asgd", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.01)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];
@@ -120,6 +122,8 @@ public sealed partial class Tiny
 [NAdam(Name = "NAdam", LearningRate = 0.01, WeightDecay = 0.01, MomentumDecay = 0.01)]
 [RAdam(Name = "RAdam", LearningRate = 0.01, WeightDecay = 0.01)]
 [Adamax(Name = "Adamax", LearningRate = 0.01, WeightDecay = 0.01, Maximize = true)]
+[Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-4, MaxStepSize = 1)]
+[Asgd(Name = "ASGD", LearningRate = 0.05, Lambda = 0.1, Alpha = 0.6, T0 = 1, WeightDecay = 0.01)]
 public sealed partial class TorchNet
 {
     public float[] A = new float[37];
@@ -156,6 +160,8 @@ public sealed partial class TorchNet64
 [NAdam(Name = "NAdamBF16", LearningRate = 0.01, StatePrecision = StatePrecision.BFloat16)]
 [RAdam(Name = "RAdamF16SR", LearningRate = 0.01, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
 [Adamax(Name = "AdamaxBF16", LearningRate = 0.01, StatePrecision = StatePrecision.BFloat16)]
+[Rprop(Name = "RpropF16", LearningRate = 0.05, StatePrecision = StatePrecision.Float16)]
+[Asgd(Name = "AsgdBF16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 public sealed partial class LeanNet
 {
     public float[,] W = new float[4, 3];
@@ -189,6 +195,10 @@ public sealed partial class LeanNet
 [NAdam(Name = "NAdamF32", LearningRate = 0.01, WeightDecay = 0.01)]
 [RAdam(Name = "RAdamI8", LearningRate = 0.01, StatePrecision = StatePrecision.Int8Blockwise)]
 [Adamax(Name = "AdamaxI8", LearningRate = 0.01, StatePrecision = StatePrecision.Int8Blockwise)]
+[Rprop(Name = "RpropI8", LearningRate = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[Asgd(Name = "AsgdI8", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.Int8Blockwise)]
+[Asgd(Name = "AsgdF32", LearningRate = 0.05, Lambda = 0.1, T0 = 1)]
+[Asgd(Name = "AsgdBF16", LearningRate = 0.05, Lambda = 0.1, T0 = 1, StatePrecision = StatePrecision.BFloat16)]
 public sealed partial class QuantizedNet
 {
     public float[,] W = new float[70, 73];

@@ -45,6 +45,8 @@ public sealed class DefaultsTests
         ["NAdam"] = new() { ["LearningRate"] = 2e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["MomentumDecay"] = 4e-3, ["DecoupledWeightDecay"] = false },
         ["RAdam"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["DecoupledWeightDecay"] = false },
         ["Adamax"] = new() { ["LearningRate"] = 2e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["Maximize"] = false },
+        ["Rprop"] = new() { ["LearningRate"] = 1e-2, ["EtaMinus"] = 0.5, ["EtaPlus"] = 1.2, ["MinStepSize"] = 1e-6, ["MaxStepSize"] = 50.0, ["Maximize"] = false },
+        ["Asgd"] = new() { ["LearningRate"] = 1e-2, ["Lambda"] = 1e-4, ["Alpha"] = 0.75, ["T0"] = 1e6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
     };
 
     [Theory]

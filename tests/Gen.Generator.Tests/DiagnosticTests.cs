@@ -212,6 +212,71 @@ public sealed class DiagnosticTests
         ("GEN204", "StatePrecision = Gen.StatePrecision.Float16"));
 
     [Theory]
+    [InlineData("EtaMinus = 0")]
+    [InlineData("EtaMinus = 1")]
+    [InlineData("EtaMinus = -0.5")]
+    [InlineData("EtaMinus = double.NaN")]
+    [InlineData("EtaPlus = 1")]
+    [InlineData("EtaPlus = 0.9")]
+    [InlineData("EtaPlus = double.PositiveInfinity")]
+    public void GEN120_RpropStepSizeFactors(string argument) => Expect(
+        $"[Gen.Rprop({argument})] public partial class Model {{ {Members} }}",
+        ("GEN120", argument));
+
+    [Theory]
+    [InlineData("MinStepSize = 0")]
+    [InlineData("MinStepSize = -1e-6")]
+    [InlineData("MinStepSize = 1e-50")]
+    [InlineData("MaxStepSize = 1e-7")]
+    [InlineData("MaxStepSize = 1e39")]
+    [InlineData("MaxStepSize = double.PositiveInfinity")]
+    public void GEN121_RpropStepSizeBounds(string argument) => Expect(
+        $"[Gen.Rprop({argument})] public partial class Model {{ {Members} }}",
+        ("GEN121", argument));
+
+    [Fact]
+    public void GEN121_MinimumAboveMaximumIsReportedAtTheMaximum() => Expect(
+        $"[Gen.Rprop(MinStepSize = 2, MaxStepSize = 1)] public partial class Model {{ {Members} }}",
+        ("GEN121", "MaxStepSize = 1"));
+
+    [Fact]
+    public void RpropBoundsMayBeEqual() => Expect(
+        $"[Gen.Rprop(MinStepSize = 0.5, MaxStepSize = 0.5, EtaMinus = 1e-3, EtaPlus = 1e3)] public partial class Model {{ {Members} }}");
+
+    [Theory]
+    [InlineData("Lambda = -1e-4")]
+    [InlineData("Lambda = double.PositiveInfinity")]
+    [InlineData("Lambda = 100")]
+    [InlineData("Alpha = -0.75")]
+    [InlineData("Alpha = double.NaN")]
+    [InlineData("T0 = -1")]
+    [InlineData("T0 = double.PositiveInfinity")]
+    public void GEN122_AsgdHyperparameters(string argument) => Expect(
+        $"[Gen.Asgd({argument})] public partial class Model {{ {Members} }}",
+        ("GEN122", argument));
+
+    [Fact]
+    public void GEN122_MessageSaysWhyLambdaTimesTheRateMustStayBelowOne()
+    {
+        Diagnostic diagnostic = GeneratorHarness.AnalyzerDiagnostics($"[Gen.Asgd(Lambda = 10, LearningRate = 0.1)] public partial class Model {{ {Members} }}").Single();
+        Assert.Equal("GEN122", diagnostic.Id);
+        Assert.Contains("Lambda·LearningRate must be below 1", diagnostic.GetMessage(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AsgdZeroesAreValid() => Expect(
+        $"[Gen.Asgd(Lambda = 0, Alpha = 0, T0 = 0, LearningRate = 0)] public partial class Model {{ {Members} }}");
+
+    [Theory]
+    [InlineData("EtaMinus = 0.99999999")]
+    [InlineData("EtaPlus = 1.00000001")]
+    public void GEN210_RpropFactorThatIsOneAsAFloat(string argument) => Expect(
+        $"[Gen.Rprop({argument})] public partial class Model {{ {Members} }}",
+        ("GEN210", argument));
+
+    [Theory]
+    [InlineData("Gen.Rprop(StatePrecision = Gen.StatePrecision.Float16)")]
+    [InlineData("Gen.Asgd(StatePrecision = Gen.StatePrecision.Float16)")]
     [InlineData("Gen.Sgd(LearningRate = 0.1, Momentum = 0.9, StatePrecision = Gen.StatePrecision.Float16)")]
     [InlineData("Gen.Lion(StatePrecision = Gen.StatePrecision.Float16)")]
     [InlineData("Gen.Adam(StatePrecision = Gen.StatePrecision.BFloat16)")]
@@ -270,6 +335,10 @@ public sealed class DiagnosticTests
     [InlineData("Adamax", "Beta2 = -1", "GEN102")]
     [InlineData("Adamax", "Epsilon = -1e-8", "GEN103")]
     [InlineData("Adamax", "Maximize = true, WeightDecay = double.PositiveInfinity", "GEN105")]
+    [InlineData("Rprop", "LearningRate = -0.01", "GEN101")]
+    [InlineData("Asgd", "LearningRate = double.PositiveInfinity", "GEN101")]
+    [InlineData("Asgd", "WeightDecay = -1e-4", "GEN105")]
+    [InlineData("Rprop", "StochasticRounding = true", "GEN114")]
     public void FamilyHyperparametersAreCheckedWithTheSharedRules(string optimizer, string arguments, string id)
     {
         string failing = arguments.Split(", ")[^1];

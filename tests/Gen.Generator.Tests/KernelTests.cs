@@ -19,8 +19,8 @@ namespace Gen.Generator.Tests;
 /// </summary>
 public sealed class KernelTests
 {
-    /// <summary>A step scalar keying <see cref="KernelSwitch.StepBranch"/>: 0 selects the form without it.</summary>
-    private static readonly StepScalar Branch = new("branch", "StepCount > 5 ? 2d : 0d") { Switch = KernelSwitch.StepBranch };
+    /// <summary>A step scalar a step branch's term reads (RAdam's rectification term is one).</summary>
+    private static readonly StepScalar Branch = new("branch", "StepCount > 5 ? 2d : 0d");
 
     private static readonly StateBuffer[] State = { new("state", "v", "state", 0, "A state", NonNegative: false), new("estimate", "u", "estimate", 0, "Another state", NonNegative: true) };
 
@@ -35,6 +35,8 @@ public sealed class KernelTests
     [InlineData(7, "var x = (typeof(TDecay) == typeof(global::Gen.__Internals.WithCoupledDecay) ? grad + param : grad) * 2f;")]
     [InlineData(8, "var x = global::Gen.__Internals.FastMath.NegatedMultiplyAdd(grad, param, global::Gen.__Internals.FastMath.ReciprocalSqrtEstimate(grad));")]
     [InlineData(10, "var x = param - (typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad * branch : grad);")]
+    [InlineData(11, "var x = (grad == param ? grad + param : -grad) * 2f;")]
+    [InlineData(12, "var x = typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad : global::System.Runtime.CompilerServices.Unsafe.Add(ref p, i) * 2f;")]
     public void ScalarSpellingHasOnlyTheParenthesesCSharpNeeds(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Scalar(ElementKind.Single)));
 
@@ -43,6 +45,7 @@ public sealed class KernelTests
     [InlineData(5, "var x = global::System.Runtime.Intrinsics.Vector512.Abs(grad) + global::System.Runtime.Intrinsics.Vector512.Sqrt(grad + param);")]
     [InlineData(6, "var x = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.LessThan(grad, param), grad + param, -grad) * global::System.Runtime.Intrinsics.Vector512.Create(2f);")]
     [InlineData(10, "var x = param - (typeof(TBranch) == typeof(global::Gen.__Internals.BranchOn) ? grad * branch : grad);")]
+    [InlineData(11, "var x = global::System.Runtime.Intrinsics.Vector512.ConditionalSelect(global::System.Runtime.Intrinsics.Vector512.Equals(grad, param), grad + param, -grad) * global::System.Runtime.Intrinsics.Vector512.Create(2f);")]
     public void VectorSpellingBroadcastsConstantsAndSelectsByMask(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.Vector(ElementKind.Single, 512)));
 
@@ -52,6 +55,7 @@ public sealed class KernelTests
     [InlineData(6, "var x = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan<float>(grad, param), grad + param, -grad) * new global::System.Numerics.Vector<float>(2f);")]
     [InlineData(8, "var x = global::Gen.__Internals.FastMath.NegatedMultiplyAdd(grad, param, global::Gen.__Internals.FastMath.ReciprocalSqrtEstimate(grad));")]
     [InlineData(9, "var x = ((global::System.Numerics.Vector.GreaterThan<float>(grad, global::System.Numerics.Vector<float>.Zero) & new global::System.Numerics.Vector<float>(1f)) - (global::System.Numerics.Vector.LessThan<float>(grad, global::System.Numerics.Vector<float>.Zero) & new global::System.Numerics.Vector<float>(1f)));")]
+    [InlineData(11, "var x = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.Equals<float>(grad, param), grad + param, -grad) * new global::System.Numerics.Vector<float>(2f);")]
     public void VectorOfTSpellingUsesTheGenericComparisonsAndConstructors(int index, string expected) =>
         Assert.Equal(expected, Spell(index, KernelFlavor.VectorOfT(ElementKind.Single)));
 
@@ -132,6 +136,36 @@ public sealed class KernelTests
                 new StoreStatement("v", new LocalValue("x1"), 1),
                 new StoreStatement("p", new LocalValue("grad0") * new LocalValue("x0"), 0),
                 new StoreStatement("p", new LocalValue("grad1") * new LocalValue("x1"), 1),
+            },
+            KernelTransforms.LoadsFirst(staged));
+    }
+
+    /// <summary>
+    /// A load in a switch's term stays in the term (the instantiation with the other value must not make it), while the
+    /// loads outside it are hoisted as usual.
+    /// </summary>
+    [Fact]
+    public void LoadsFirstLeavesTheLoadsOfASwitchsTermsInPlace()
+    {
+        KernelDescription kernel = Build(k =>
+        {
+            LocalValue grad = k.Let("grad", k.Load("g"));
+            LocalValue x = k.Let("x", StepBranch(grad, k.Load("v")) + k.Load("u"));
+            k.Store("v", x);
+        });
+        var staged = KernelTransforms.Stage(Enumerable.Range(0, 2).Select(r => KernelTransforms.ForRegister(kernel.Statements, r)).ToList());
+
+        Assert.Equal(
+            new KernelStatement[]
+            {
+                new LetStatement("grad0", new LoadValue("g", 0)),
+                new LetStatement("grad1", new LoadValue("g", 1)),
+                new LetStatement("uOld0", new LoadValue("u", 0)),
+                new LetStatement("uOld1", new LoadValue("u", 1)),
+                new LetStatement("x0", StepBranch(new LocalValue("grad0"), new LoadValue("v", 0)) + new LocalValue("uOld0")),
+                new LetStatement("x1", StepBranch(new LocalValue("grad1"), new LoadValue("v", 1)) + new LocalValue("uOld1")),
+                new StoreStatement("v", new LocalValue("x0"), 0),
+                new StoreStatement("v", new LocalValue("x1"), 1),
             },
             KernelTransforms.LoadsFirst(staged));
     }
@@ -282,13 +316,14 @@ public sealed class KernelTests
             k.Store("p", k.Load("v"));
         }));
 
-    /// <summary>A step branch is keyed by a step scalar that says so (<see cref="StepScalar.Switch"/>), never by another.</summary>
+    /// <summary>
+    /// A step branch makes the kernel generic over <c>TBranch</c> (how a step picks the instantiation is the kind's
+    /// <see cref="SwitchCondition"/>, checked when the layout is described).
+    /// </summary>
     [Fact]
-    public void StepBranchNeedsTheScalarThatKeysIt()
+    public void StepBranchIsOneOfTheKernelsSwitches()
     {
-        Assert.Throws<ArgumentException>(() => Build(k => k.Store("p", k.StepBranch(StepScalar.NegativeLearningRate, k.Load("g"), 0))));
-        Assert.Throws<ArgumentException>(() => Build(k => k.Store("p", k.StepBranch(StepScalar.WeightDecay(WeightDecayMode.L2), k.Load("g"), 0))));
-        KernelDescription kernel = Build(k => k.Store("p", k.StepBranch(Branch, k.Load("g") * k.Scalar(Branch), 0)));
+        KernelDescription kernel = Build(k => k.Store("p", StepBranch(k.Load("g") * k.Scalar(Branch), 0)));
         Assert.Equal(new[] { KernelSwitch.StepBranch }, kernel.Switches);
     }
 
@@ -317,6 +352,7 @@ public sealed class KernelTests
             LocalValue a = k.Let("a", Abs(grad) + Sqrt(Abs(param)));
             LocalValue b = k.Let("b", Max(a, k.Load("v")));
             LocalValue c = k.Let("c", new SelectValue(Comparison.LessThan, grad, 0, -grad * 2, a / (b + 1)));
+            k.Assign(c, IfEqual(b, a, c, IfGreater(c, 1, c * 0.5, c)));
             k.Store("v", Sign(param) * c - b);
             k.Store("u", ReciprocalEstimate(b + 1) + ReciprocalSqrtEstimate(a + 1));
             k.Store("p", MultiplyAdd(k.Scalar(StepScalar.NegativeLearningRate), a, param) + NegatedMultiplyAdd(a, 0.5, c));
@@ -368,6 +404,7 @@ public sealed class KernelTests
                 float a = MathF.Abs(g) + MathF.Sqrt(MathF.Abs(parameter[i]));
                 float b = a > state[i] ? a : state[i];
                 float c = g < 0 ? -g * 2f : a / (b + 1f);
+                c = b == a ? c : c > 1f ? c * 0.5f : c;
                 float sign = parameter[i] > 0 ? 1f : parameter[i] < 0 ? -1f : 0f;
                 Assert.Equal(BitConverter.SingleToInt32Bits((sign * c) - b), BitConverter.SingleToInt32Bits(v0[i]));
             }
@@ -392,7 +429,9 @@ public sealed class KernelTests
                 6 => new SelectValue(Comparison.LessThan, grad, param, grad + param, -grad) * 2,
                 7 => new SwitchValue(KernelSwitch.CoupledDecay, grad + param, grad) * 2,
                 9 => Sign(grad),
-                10 => param - k.StepBranch(Branch, grad * k.Scalar(Branch), grad),
+                10 => param - StepBranch(grad * k.Scalar(Branch), grad),
+                11 => IfEqual(grad, param, grad + param, -grad) * 2,
+                12 => StepBranch(grad, k.Load("p") * 2),
                 _ => NegatedMultiplyAdd(grad, param, ReciprocalSqrtEstimate(grad)),
             });
         }, flavor.Element);

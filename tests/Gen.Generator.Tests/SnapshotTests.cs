@@ -36,6 +36,9 @@ public sealed class SnapshotTests
     [Fact]
     public void AdamVariantsWithTheirOptionsAndMemberOverrides() => VerifyGenerated(nameof(AdamVariantsWithTheirOptionsAndMemberOverrides), GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides);
 
+    [Fact]
+    public void NarrowStateOfRpropAndAsgd() => VerifyGenerated(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -48,6 +51,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState)]
     [InlineData(nameof(BlockwiseState), GeneratorModels.BlockwiseState)]
     [InlineData(nameof(AdamVariantsWithTheirOptionsAndMemberOverrides), GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides)]
+    [InlineData(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -21,6 +21,8 @@ namespace Gen.Mono.Runner;
 [NAdam(WeightDecay = 1e-3)]
 [RAdam(Name = "RAdamDecoupled", DecoupledWeightDecay = true, WeightDecay = 0.01)]
 [Adamax(Maximize = true, WeightDecay = 1e-3)]
+[Rprop(EtaMinus = 0.4, EtaPlus = 1.3, MaxStepSize = 0.5, Maximize = true)]
+[Asgd(Lambda = 0.01, T0 = 2, WeightDecay = 1e-3)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

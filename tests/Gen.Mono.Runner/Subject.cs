@@ -55,6 +55,8 @@ internal abstract class Subject
         FamilyRun("exact.Family.NAdam", m => new Family.NAdamOptimizer(m)),
         FamilyRun("exact.Family.RAdamDecoupled", m => new Family.RAdamDecoupled(m)),
         FamilyRun("exact.Family.Adamax", m => new Family.AdamaxOptimizer(m)),
+        FamilyRun("exact.Family.Rprop", m => new Family.RpropOptimizer(m)),
+        FamilyRun("exact.Family.Asgd", m => new Family.AsgdOptimizer(m)),
         LeanRun("exact.LeanFamily.AdamBFloat16Stochastic", m => new LeanFamily.AdamBFloat16Stochastic(m) { StochasticRoundingSeed = 5, GlobalNormClip = 0.5 }),
         LeanRun("exact.LeanFamily.RmsPropBFloat16", m => new LeanFamily.RmsPropBFloat16(m)),
         LeanRun("exact.LeanFamily.AdagradFloat16", m => new LeanFamily.AdagradFloat16(m)),

@@ -80,6 +80,10 @@ namespace Gen.Optimizers.Tests;
 [RAdam(Name = "RAdamCoupled", LearningRate = 0.01, WeightDecay = 0.05)]
 [RAdam(Name = "RAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, Beta2 = 0.99, DecoupledWeightDecay = true)]
 [Adamax(Name = "AdamaxX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Rprop(Name = "RpropX1", LearningRate = 0.05, EtaMinus = 0.3, EtaPlus = 1.5, MinStepSize = 1e-3, MaxStepSize = 0.07, Maximize = true)]
+[Rprop(Name = "RpropDefaults")]
+[Asgd(Name = "AsgdX1", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 5, WeightDecay = 0.05, Maximize = true)]
+[Asgd(Name = "AsgdDefaults")]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -161,6 +165,10 @@ public sealed partial class SingleModel
 [RAdam(Name = "RAdamCoupled", LearningRate = 0.01, WeightDecay = 0.05)]
 [RAdam(Name = "RAdamDecoupled", LearningRate = 0.01, WeightDecay = 0.05, Beta2 = 0.99, DecoupledWeightDecay = true)]
 [Adamax(Name = "AdamaxX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
+[Rprop(Name = "RpropX1", LearningRate = 0.05, EtaMinus = 0.3, EtaPlus = 1.5, MinStepSize = 1e-3, MaxStepSize = 0.07, Maximize = true)]
+[Rprop(Name = "RpropDefaults")]
+[Asgd(Name = "AsgdX1", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 5, WeightDecay = 0.05, Maximize = true)]
+[Asgd(Name = "AsgdDefaults")]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -28,6 +28,8 @@ internal static class References
         NAdamAttribute nadam => new NAdamReference(nadam, length, single),
         RAdamAttribute radam => new RAdamReference(radam, length, single),
         AdamaxAttribute adamax => new AdamaxReference(adamax, length, single),
+        RpropAttribute rprop => new RpropReference(rprop, length, single),
+        AsgdAttribute asgd => new AsgdReference(asgd, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 
@@ -193,6 +195,96 @@ internal sealed class LionReference(LionAttribute c, int length, bool single, bo
                 : r(r(param * decay) + r(negLr * sign));
             _m[i] = r(r(_m[i] * r(c.Beta2)) + r(r(1 - c.Beta2) * grad));
         }
+    }
+}
+
+/// <summary>
+/// PyTorch 1.13 <c>_single_tensor_rprop</c>, element by element: the step sizes are created at the first step with the
+/// learning rate (later rates are ignored), the factor is chosen from the sign of <c>g·prev</c> (a NaN product has
+/// PyTorch's sign 0, so the factor 1), the step size is clamped (NaN stays NaN), the gradient is zeroed where the factor
+/// equals η− (compared in the element type), and <c>p + (−sign(g))·s</c>.
+/// </summary>
+internal sealed class RpropReference(RpropAttribute c, int length, bool single) : IReference
+{
+    private readonly Func<double, double> _r = References.Rounding(single);
+    private readonly double[] _prev = new double[length];
+    private readonly double[] _stepSize = new double[length];
+
+    public double[] Prev => _prev;
+
+    public double[] StepSize => _stepSize;
+
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount)
+    {
+        Func<double, double> r = _r;
+        if (stepCount == 0)
+        {
+            Array.Fill(_stepSize, r(learningRate));
+        }
+
+        double etaMinus = r(c.EtaMinus), etaPlus = r(c.EtaPlus), min = r(c.MinStepSize), max = r(c.MaxStepSize);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double grad = c.Maximize ? -gradients[i] : gradients[i];
+            double product = r(grad * _prev[i]);
+            double factor = product > 0 ? etaPlus : product < 0 ? etaMinus : 1;
+            double stepSize = r(_stepSize[i] * factor);
+            stepSize = stepSize < min ? min : stepSize;
+            stepSize = stepSize > max ? max : stepSize;
+            if (factor == etaMinus)
+            {
+                grad = 0;
+            }
+
+            double sign = grad > 0 ? 1 : grad < 0 ? -1 : 0;
+            parameters[i] = r(parameters[i] + r(-sign * stepSize));
+            _stepSize[i] = stepSize;
+            _prev[i] = grad;
+        }
+    }
+}
+
+/// <summary>
+/// PyTorch 1.13 <c>_single_tensor_asgd</c>: η and μ are float32 scalars (<c>torch.tensor(python_float)</c>), created at
+/// the first step (η = lr, μ = 1) and set after each step from that step's rate and count, which PyTorch keeps in a
+/// float32 tensor (so it stops at 2^24); the decay factor <c>1 − λ·η</c> and <c>−η</c> are computed in double and rounded
+/// to the element type, as PyTorch converts a Python scalar for a float tensor.
+/// </summary>
+internal sealed class AsgdReference(AsgdAttribute c, int length, bool single) : IReference
+{
+    private readonly Func<double, double> _r = References.Rounding(single);
+    private readonly double[] _ax = new double[length];
+
+    public double[] Ax => _ax;
+
+    public float Eta { get; private set; }
+
+    public float Mu { get; private set; }
+
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount)
+    {
+        Func<double, double> r = _r;
+        if (stepCount == 0)
+        {
+            Eta = (float)learningRate;
+            Mu = 1;
+        }
+
+        double decay = r(1 - (c.Lambda * Eta)), negEta = r(-(double)Eta), mu = Mu, wd = r(weightDecay);
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            double grad = c.Maximize ? -gradients[i] : gradients[i];
+            double param = parameters[i];
+            grad = wd == 0 ? grad : r(grad + r(wd * param)); // PyTorch: `if weight_decay != 0`
+            param = r(param * decay);
+            param = r(param + r(negEta * grad));
+            parameters[i] = param;
+            _ax[i] = mu != 1 ? r(_ax[i] + r(r(param - _ax[i]) * mu)) : param;
+        }
+
+        double step = Math.Min(stepCount + 1, 16777216d);
+        Eta = (float)(learningRate / Math.Pow(1 + (c.Lambda * learningRate * step), c.Alpha));
+        Mu = (float)(1 / Math.Max(1, step - c.T0));
     }
 }
 

@@ -72,8 +72,19 @@ internal sealed class GoldenKind
         typeof(AdamaxAttribute),
         new[] { K("lr", "LearningRate"), K("betas", "Beta1", "Beta2"), K("eps", "Epsilon"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
 
+    /// <summary>Rprop has no weight decay (its attribute no WeightDecay): the optimizer's WeightDecay stays 0.</summary>
+    public static readonly GoldenKind Rprop = new(
+        "rprop",
+        typeof(RpropAttribute),
+        new[] { K("lr", "LearningRate"), K("etas", "EtaMinus", "EtaPlus"), K("step_sizes", "MinStepSize", "MaxStepSize"), K("maximize", "Maximize") });
+
+    public static readonly GoldenKind Asgd = new(
+        "asgd",
+        typeof(AsgdAttribute),
+        new[] { K("lr", "LearningRate"), K("lambd", "Lambda"), K("alpha", "Alpha"), K("t0", "T0"), K("weight_decay", "WeightDecay"), K("maximize", "Maximize") });
+
     /// <summary>Every kind with golden data, in the order make_golden.py writes them.</summary>
-    public static readonly GoldenKind[] All = { Sgd, Adagrad, RmsProp, Adam, AdamW, Adadelta, NAdam, RAdam, Adamax };
+    public static readonly GoldenKind[] All = { Sgd, Adagrad, RmsProp, Adam, AdamW, Adadelta, NAdam, RAdam, Adamax, Rprop, Asgd };
 
     /// <summary>Optimizer attributes without golden data, and why.</summary>
     public static readonly IReadOnlyDictionary<Type, string> WithoutGoldenData = new Dictionary<Type, string>
@@ -207,8 +218,9 @@ internal sealed class GoldenStep
 }
 
 /// <summary>
-/// One parameter's <c>opt.state[p]</c>: the step count when the optimizer keeps one (SGD does not), and
-/// every state tensor by its state_dict key (none for SGD without momentum, whose momentum_buffer is None).
+/// One parameter's <c>opt.state[p]</c>: the step count when the optimizer keeps one (SGD does not),
+/// every state tensor by its state_dict key (none for SGD without momentum, whose momentum_buffer is None),
+/// and the 0-dim ones apart.
 /// </summary>
 internal sealed class GoldenState
 {
@@ -216,6 +228,6 @@ internal sealed class GoldenState
 
     public Dictionary<string, double[]> Buffers { get; init; } = new();
 
-    /// <summary>0-dim state tensors other than the step, by key (NAdam's <c>mu_product</c>, a float32 value); absent for most kinds.</summary>
+    /// <summary>The other 0-dim state tensors by key (NAdam's <c>mu_product</c>, ASGD's <c>eta</c> and <c>mu</c>: float32 for every parameter dtype); empty for most kinds.</summary>
     public Dictionary<string, double> Scalars { get; init; } = new();
 }

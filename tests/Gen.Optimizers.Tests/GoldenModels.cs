@@ -61,6 +61,19 @@ namespace Gen.Optimizers.Tests;
 [Adamax(Name = "AdamaxWeightDecay32", WeightDecay = 0.01)]
 [Adamax(Name = "AdamaxMaximize32", Maximize = true)]
 [Adamax(Name = "AdamaxEverything32", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, Maximize = true)]
+[Rprop(Name = "RpropDefault32")]
+[Rprop(Name = "RpropEtas32", EtaMinus = 0.3, EtaPlus = 1.5)]
+[Rprop(Name = "RpropStepSizes32", LearningRate = 0.1, MinStepSize = 0.02, MaxStepSize = 0.08)]
+[Rprop(Name = "RpropMaximize32", Maximize = true)]
+[Rprop(Name = "RpropEverything32", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-3, MaxStepSize = 0.06, Maximize = true)]
+#pragma warning disable GEN210 // On purpose: EtaMinus is 1 as a float, and PyTorch then never moves the parameters.
+[Rprop(Name = "RpropEtaMinusOneAsFloat32", EtaMinus = 0.99999999)]
+#pragma warning restore GEN210
+[Asgd(Name = "AsgdDefault32")]
+[Asgd(Name = "AsgdAveraging32", T0 = 4, Lambda = 0.01, Alpha = 0.5)]
+[Asgd(Name = "AsgdWeightDecay32", WeightDecay = 0.01)]
+[Asgd(Name = "AsgdMaximize32", Maximize = true)]
+[Asgd(Name = "AsgdEverything32", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 10, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenSingle
 {
     public float[] A = new float[37];
@@ -90,6 +103,10 @@ public sealed partial class GoldenSingle
 [RAdam(Name = "RAdamEverything64", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01)]
 [Adamax(Name = "AdamaxDefault64")]
 [Adamax(Name = "AdamaxEverything64", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, Maximize = true)]
+[Rprop(Name = "RpropDefault64")]
+[Rprop(Name = "RpropEverything64", LearningRate = 0.05, EtaMinus = 0.4, EtaPlus = 1.3, MinStepSize = 1e-3, MaxStepSize = 0.06, Maximize = true)]
+[Asgd(Name = "AsgdDefault64")]
+[Asgd(Name = "AsgdEverything64", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 10, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class GoldenDouble
 {
     public double[] A = new double[37];

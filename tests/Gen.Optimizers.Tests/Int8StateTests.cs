@@ -47,7 +47,9 @@ public sealed class Int8StateTests
         (Int8StateModel reference, Int8StateModel model) = Models(random, Large);
         Optimizer<Int8StateModel.Gradients> referenceOptimizer = Optimizers.Create<Int8StateModel, Int8StateModel.Gradients>(configuration + "_F32", reference);
         Optimizer<Int8StateModel.Gradients> optimizer = Optimizers.Create<Int8StateModel, Int8StateModel.Gradients>(configuration + "_I8", model);
-        int buffers = referenceOptimizer.StateCount / 2;
+
+        // Per member, the buffers first, then any scalar state (ASGD's eta and mu, float32 in every precision).
+        int buffers = Enumerable.Range(0, referenceOptimizer.StateCount).Select(referenceOptimizer.GetState).Count(s => s.ParameterIndex == 0 && s.Shape is null);
 
         // The initial state (zero, Adagrad's accumulator, RMSProp's initial scale) dequantizes to the float32 one exactly.
         for (int b = 0; b < buffers; b++)
@@ -79,10 +81,40 @@ public sealed class Int8StateTests
                 AssertSameBits(expectedAbsmax, absmax.Buffer.AsSingleSpan(), $"{configuration}: absmax of buffer {b + 1} at step {step}");
 
                 // S keeps float32 state, never synchronized: the float32 optimizer's bit for bit.
-                AssertSameBits(referenceOptimizer.GetState(buffers + b).Buffer.AsSingleSpan(), optimizer.GetState((3 * buffers) + b).Buffer.AsSingleSpan(), $"{configuration}: S state {b} at step {step}");
+                string key = referenceOptimizer.GetState(b).Key;
+                AssertSameBits(Find(referenceOptimizer, 1, key).Buffer.AsSingleSpan(), Find(optimizer, 1, key).Buffer.AsSingleSpan(), $"{configuration}: S state {b} at step {step}");
+            }
+
+            foreach (OptimizerState scalar in Enumerable.Range(0, referenceOptimizer.StateCount).Select(referenceOptimizer.GetState).Where(s => s.Shape is { Length: 0 }))
+            {
+                AssertSameBits(scalar.Buffer.AsSingleSpan(), Find(optimizer, scalar.ParameterIndex, scalar.Key).Buffer.AsSingleSpan(), $"{configuration}: {scalar.Key} of member {scalar.ParameterIndex} at step {step}");
             }
         }
     }
+
+    /// <summary>ASGD's CopyAveragedTo dequantizes an 8-bit average and copies a float32 one.</summary>
+    [Fact]
+    public void CopyAveragedToDequantizesTheAverage()
+    {
+        var random = new Random(16);
+        (Int8StateModel model, _) = Models(random, Large);
+        var optimizer = new Int8StateModel.Asgd_I8(model);
+        var gradients = new Int8StateModel.Gradients(model);
+        for (int step = 0; step < 5; step++)
+        {
+            Fill(gradients, random);
+            optimizer.Step(gradients);
+        }
+
+        var target = new Int8StateModel { L = new float[Large], S = new float[SmallRows, SmallColumns] };
+        optimizer.CopyAveragedTo(target);
+        AssertSameBits(Dequantized(optimizer, 0), target.L, "L");
+        AssertSameBits(Find(optimizer, 1, "ax").Buffer.AsSingleSpan(), Flat(target.S), "S");
+        Allocations.AssertNone("CopyAveragedTo with 8-bit state", () => optimizer.CopyAveragedTo(target));
+    }
+
+    private static OptimizerState Find(Optimizer<Int8StateModel.Gradients> optimizer, int member, string key) =>
+        Enumerable.Range(0, optimizer.StateCount).Select(optimizer.GetState).Single(s => s.ParameterIndex == member && s.Key == key);
 
     /// <summary>
     /// A fresh zero state dequantizes to +0 (the code's own zero entry, not the quantizer's index 0 of an all-zero block,

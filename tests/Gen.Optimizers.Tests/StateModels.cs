@@ -62,6 +62,16 @@ namespace Gen.Optimizers.Tests;
 [Adamax(Name = "Adamax_F16", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16)]
 [Adamax(Name = "Adamax_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 [Adamax(Name = "Adamax_F16SR", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Rprop(Name = "Rprop_F32", LearningRate = 0.05, Maximize = true)]
+[Rprop(Name = "Rprop_BF16", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16)]
+[Rprop(Name = "Rprop_F16", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16)]
+[Rprop(Name = "Rprop_BF16SR", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Rprop(Name = "Rprop_F16SR", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Asgd(Name = "Asgd_F32", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05)]
+[Asgd(Name = "Asgd_BF16", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16)]
+[Asgd(Name = "Asgd_F16", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
+[Asgd(Name = "Asgd_BF16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Asgd(Name = "Asgd_F16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
 public sealed partial class HalfStateModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -93,6 +103,10 @@ public sealed partial class HalfStateModel
 [RAdam(Name = "RAdam_I8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 [Adamax(Name = "Adamax_F32", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Adamax(Name = "Adamax_I8", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Int8Blockwise)]
+[Rprop(Name = "Rprop_F32", LearningRate = 0.05, Maximize = true)]
+[Rprop(Name = "Rprop_I8", LearningRate = 0.05, Maximize = true, StatePrecision = StatePrecision.Int8Blockwise)]
+[Asgd(Name = "Asgd_F32", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05)]
+[Asgd(Name = "Asgd_I8", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 public sealed partial class Int8StateModel
 {
     public float[] L = System.Array.Empty<float>();

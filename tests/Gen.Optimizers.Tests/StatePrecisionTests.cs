@@ -137,6 +137,38 @@ public sealed class StatePrecisionTests
         Assert.Equal(8000, new DoubleModel.AdagradDefaults(new DoubleModel { P = new double[1000] }).StateBytes);
     }
 
+    /// <summary>ASGD's CopyAveragedTo widens a 16-bit average exactly.</summary>
+    [Theory]
+    [InlineData("Asgd_BF16")]
+    [InlineData("Asgd_F16SR")]
+    public void CopyAveragedToWidensTheAverage(string name)
+    {
+        var random = new Random(Optimizers.StableSeed(name, 7));
+        var model = new HalfStateModel { P = TestData.ToSingle(TestData.Parameters(random, Length)) };
+        Optimizer<HalfStateModel.Gradients> optimizer = Optimizers.Create<HalfStateModel, HalfStateModel.Gradients>(name, model);
+        var gradients = new HalfStateModel.Gradients(model);
+        for (int step = 0; step < 5; step++)
+        {
+            TestData.ToSingle(TestData.Gradients(random, Length)).CopyTo(gradients.P, 0);
+            optimizer.Step(gradients);
+        }
+
+        var target = new HalfStateModel { P = new float[Length] };
+        optimizer.GetType().GetMethod("CopyAveragedTo")!.Invoke(optimizer, new object[] { target });
+        float[] expected = new float[Length];
+        if (name.StartsWith("Asgd_BF16", StringComparison.Ordinal))
+        {
+            BFloat16Storage.Widen(optimizer.GetState(0).Buffer.AsBitsSpan(), expected);
+        }
+        else
+        {
+            Float16Storage.Widen(optimizer.GetState(0).Buffer.AsBitsSpan(), expected);
+        }
+
+        Assert.Equal("ax", optimizer.GetState(0).Key);
+        Assert.True(expected.AsSpan().SequenceEqual(target.P));
+    }
+
     [Fact]
     public void ResetReturnsTheStateToItsNarrowedInitialValue()
     {
@@ -169,9 +201,9 @@ public sealed class StatePrecisionTests
         uint key = StochasticRounding.StepKey(seed, step, 0);
         for (int b = 0; b < optimizer.StateCount; b++)
         {
-            if (optimizer.GetState(b).IsShared)
+            if (optimizer.GetState(b).Shape is { Length: 0 })
             {
-                // NAdam's mu_product: a float32 scalar at every state precision, after the buffers.
+                // A scalar state (ASGD's eta and mu, NAdam's shared mu_product): float32 whatever the StatePrecision, as in PyTorch.
                 continue;
             }
 
@@ -223,8 +255,15 @@ public sealed class StatePrecisionTests
             }
 
             TensorRef narrow = optimizer.GetState(b).Buffer;
-            Assert.Equal(format, narrow.Element);
             Assert.Equal(reference.GetState(b).Key, optimizer.GetState(b).Key);
+            if (optimizer.GetState(b).Shape is { Length: 0 })
+            {
+                Assert.Equal(TensorElement.Single, narrow.Element);
+                Assert.Equal(BitConverter.SingleToInt32Bits(reference.GetState(b).Buffer.AsSingleSpan()[0]), BitConverter.SingleToInt32Bits(narrow.AsSingleSpan()[0]));
+                continue;
+            }
+
+            Assert.Equal(format, narrow.Element);
             float[] widened = new float[narrow.Length];
             if (format == TensorElement.BFloat16)
             {

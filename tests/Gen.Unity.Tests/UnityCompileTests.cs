@@ -34,6 +34,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.HalfPrecisionState),
         nameof(GeneratorModels.BlockwiseState),
         nameof(GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides),
+        nameof(GeneratorModels.NarrowStateOfRpropAndAsgd),
     };
 
     [Fact]

@@ -71,6 +71,8 @@ internal static class GeneratorModels
             [AdamW]
             [Adadelta(Maximize = true)]
             [Lion(WeightDecay = 0.1)]
+            [Rprop(EtaMinus = 0.4, EtaPlus = 1.5, MinStepSize = 1e-5, MaxStepSize = 10, Maximize = true)]
+            [Asgd(Lambda = 1e-3, Alpha = 0.5, T0 = 100, WeightDecay = 1e-3, Maximize = true)]
             public partial class Family
             {
                 public float[,] W = new float[4, 8];
@@ -123,7 +125,7 @@ internal static class GeneratorModels
 
     /// <summary>
     /// NAdam, RAdam and Adamax with their options and member overrides: NAdam's momentum product (a float32 scalar kept
-    /// across steps, listed under every member), RAdam's per-step rectified form (a kernel switch keyed by a step scalar,
+    /// across steps, listed under every member), RAdam's per-step rectified form (the kind's step branch, chosen by a condition on a step scalar,
     /// nested with coupled decay's), PyTorch 2.x's decoupled decay, and float and double members.
     /// </summary>
     public const string AdamVariantsWithTheirOptionsAndMemberOverrides = """
@@ -142,6 +144,22 @@ internal static class GeneratorModels
                 [NoWeightDecay] public float[] Bias = new float[8];
                 [LearningRateScale(0.1)] public double[] Embedding = new double[16];
             }
+        }
+        """;
+
+    /// <summary>
+    /// Rprop's step sizes set by the first step (a kernel switch) in bfloat16 state rounded stochastically, and ASGD's
+    /// scalar states, averaging switch and CopyAveragedTo with 8-bit block-wise state (W quantized, B float32).
+    /// </summary>
+    public const string NarrowStateOfRpropAndAsgd = """
+        using Gen;
+
+        [Rprop(StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+        [Asgd(Name = "Int8Asgd", StatePrecision = StatePrecision.Int8Blockwise, T0 = 10)]
+        public partial class ResilientNet
+        {
+            public float[,] W = new float[128, 64];
+            public float[] B = new float[64];
         }
         """;
 }

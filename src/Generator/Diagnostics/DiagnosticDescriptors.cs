@@ -147,6 +147,25 @@ internal static class DiagnosticDescriptors
         "{0} is {1}: NAdam's momentum decay sets how fast the momentum coefficient beta1 * (1 - 0.5 * 0.96^(t * decay)) approaches beta1, and must be a finite number >= 0",
         Hyperparameters);
 
+    // GEN116-GEN119 are free.
+    public static readonly DiagnosticDescriptor StepSizeFactorOutOfRange = Error(
+        "GEN120",
+        "Rprop step-size factor out of range",
+        "{0} is {1}: Rprop multiplies each step size by EtaMinus where the gradient changed sign and by EtaPlus where it kept it, which needs finite factors with 0 < EtaMinus < 1 < EtaPlus (PyTorch checks the same)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor StepSizeBoundsOutOfRange = Error(
+        "GEN121",
+        "Rprop step-size bounds out of range",
+        "{0} is {1}: Rprop clamps every step size to [MinStepSize, MaxStepSize], which needs 0 < MinStepSize <= MaxStepSize, both nonzero and finite as floats (the clamp is in the member's type)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor AveragingHyperparameterOutOfRange = Error(
+        "GEN122",
+        "ASGD hyperparameter out of range",
+        "{0} is {1}: {2}",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(
         "GEN201",
         "Parameter option on a member that is not trained",
@@ -177,6 +196,16 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLink("GEN203"),
         customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+    // GEN205-GEN209 are left to the kinds added beside this one in the same issue.
+    public static readonly DiagnosticDescriptor StepSizeFactorRoundsToOne = new(
+        "GEN210",
+        "Rprop step-size factor that is 1 as a float",
+        "{0} is {1}, which rounds to 1 as a float: for float members {2}. Move it further from 1.",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN210"));
 
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics and the docs test.</summary>
     public static readonly DiagnosticDescriptor Float16SecondMoment = new(
@@ -216,6 +245,10 @@ internal static class DiagnosticDescriptors
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,
         Float16SecondMoment,
+        StepSizeFactorOutOfRange,
+        StepSizeBoundsOutOfRange,
+        AveragingHyperparameterOutOfRange,
+        StepSizeFactorRoundsToOne,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

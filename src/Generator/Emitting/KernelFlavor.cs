@@ -362,11 +362,22 @@ internal sealed class KernelFlavor
             string whenFalse = Operand(select.WhenFalse, Precedence.Relational, rightOperand: false);
             if (_flavor.IsScalar)
             {
-                string symbol = select.Comparison == Comparison.GreaterThan ? " > " : " < ";
+                string symbol = select.Comparison switch
+                {
+                    Comparison.GreaterThan => " > ",
+                    Comparison.LessThan => " < ",
+                    _ => " == ",
+                };
                 return "(" + left + symbol + right + " ? " + whenTrue + " : " + whenFalse + ")";
             }
 
-            string compare = select.Comparison == Comparison.GreaterThan ? "GreaterThan" : "LessThan";
+            // Equals, not "==": the operator compares whole registers and returns a bool.
+            string compare = select.Comparison switch
+            {
+                Comparison.GreaterThan => "GreaterThan",
+                Comparison.LessThan => "LessThan",
+                _ => "Equals",
+            };
             return _flavor.VectorClass + ".ConditionalSelect(" + Compare(compare) + "(" + Top(select.Left) + ", " + Top(select.Right) + "), "
                 + Top(select.WhenTrue) + ", " + Top(select.WhenFalse) + ")";
         }

@@ -75,7 +75,8 @@ internal static class KernelTransforms
     /// Moves every load to the top, in the order the code reads them: a statement that is only a load moves
     /// whole, a load inside an expression becomes a local named after its buffer (<c>vOld0</c>, <c>vOld1</c>,
     /// ...), and a buffer read twice at one offset is read once. A load that follows a store to its own
-    /// buffer stays where it is, so each element still sees the same values in the same order.
+    /// buffer stays where it is, so each element still sees the same values in the same order, and so does a load
+    /// in a switch's term (<see cref="SwitchValue"/>), which only one instantiation of the kernel makes.
     /// </summary>
     public static IReadOnlyList<KernelStatement> LoadsFirst(IReadOnlyList<KernelStatement> staged)
     {
@@ -95,6 +96,12 @@ internal static class KernelTransforms
 
             KernelValue Hoist(KernelValue value) => KernelValues.Rewrite(value, node =>
             {
+                // A switch's terms keep their loads: hoisted, a load only one instantiation needs would run in both.
+                if (node is SwitchValue)
+                {
+                    return node;
+                }
+
                 if (node is not LoadValue load || stored.Contains(load.Buffer))
                 {
                     return null;

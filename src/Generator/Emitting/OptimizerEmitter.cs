@@ -63,6 +63,12 @@ internal static class OptimizerEmitter
                 StepEmitter.WriteApplyStep(w, model, optimizer);
                 w.Line();
                 WriteResetState(w, model, optimizer);
+                foreach (StateBuffer buffer in optimizer.Buffers.Where(b => b.CopyMethod is not null))
+                {
+                    w.Line();
+                    WriteCopyMethod(w, model, optimizer, buffer);
+                }
+
                 foreach (KernelDescription kernel in optimizer.Kernels)
                 {
                     KernelEmitter.Write(w, optimizer, kernel, model.Target);
@@ -149,7 +155,7 @@ internal static class OptimizerEmitter
         w.Line("private " + modelType + ".Gradients? _gradients;");
         w.Line();
         w.Line("// The step's scalars, computed once per step in double by ApplyStep.");
-        foreach (StepScalar scalar in optimizer.Scalars)
+        foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
         {
             w.Line("private double _" + scalar.Name + ";");
         }
@@ -188,6 +194,16 @@ internal static class OptimizerEmitter
                 w.Line();
                 w.Line("/// <summary>" + buffer.Description + " of " + cref + " as 8-bit block-wise state (" + Code(optimizer, buffer, parameter).ToString().ToLowerInvariant() + " code) when it has 4,096 elements or more; else null.</summary>");
                 w.Line("private readonly " + SourceWriter.BlockwiseState + "? " + BlockwiseFieldName(buffer, parameter) + ";");
+            }
+        }
+
+        foreach (ParameterSpec parameter in model.Parameters)
+        {
+            foreach (ScalarState state in optimizer.ScalarStates)
+            {
+                w.Line();
+                w.Line("/// <summary>" + state.Description + " of <see cref=\"" + SourceWriter.Cref(model.Hierarchy, parameter.Identifier) + "\"/>: one float32, as PyTorch's 0-dim tensor.</summary>");
+                w.Line("private readonly float[] " + ScalarStateField(state, parameter) + " = new float[1];");
             }
         }
 
@@ -302,6 +318,11 @@ internal static class OptimizerEmitter
                     w.Line("states.Add(" + StateExpression(optimizer, p, parameter, buffer) + ");");
                 }
 
+                foreach (ScalarState state in optimizer.ScalarStates)
+                {
+                    w.Line("states.Add(" + ScalarStateExpression(p, parameter, state) + ");");
+                }
+
                 WriteSharedStates(w, optimizer, p, parameter);
                 continue;
             }
@@ -320,6 +341,11 @@ internal static class OptimizerEmitter
                 {
                     w.Line(BlockwiseFieldName(optimizer.Buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ", " + Literals.String(optimizer.Buffers[k].Key) + ");");
                 }
+            }
+
+            foreach (ScalarState state in optimizer.ScalarStates)
+            {
+                w.Line("states.Add(" + ScalarStateExpression(p, parameter, state) + ");");
             }
 
             WriteSharedStates(w, optimizer, p, parameter);
@@ -350,6 +376,17 @@ internal static class OptimizerEmitter
         return "new global::Gen.OptimizerState(" + index + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + format + "))";
     }
 
+    /// <summary>
+    /// The field holding <paramref name="state"/> of <paramref name="parameter"/>: "_etaState_W1" (apart from the step scalar
+    /// fields, "_mu_W1", which hold the values a step reads from it).
+    /// </summary>
+    public static string ScalarStateField(ScalarState state, ParameterSpec parameter) => "_" + state.Field + "State_" + parameter.Name;
+
+    /// <summary>The <c>OptimizerState</c> of a scalar state: a float32 tensor of shape [] under PyTorch's name.</summary>
+    private static string ScalarStateExpression(int index, ParameterSpec parameter, ScalarState state) =>
+        "new global::Gen.OptimizerState(" + index + ", " + Literals.String(state.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", "
+        + ScalarStateField(state, parameter) + "), global::System.Array.Empty<int>(), isConstant: false)";
+
     private static void WriteStateAccess(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {
         w.Line("/// <inheritdoc/>");
@@ -377,10 +414,10 @@ internal static class OptimizerEmitter
         }
 
         w.Line("/// <inheritdoc/>");
-        w.Line("public override int StateCount => " + (model.Parameters.Count * (optimizer.Buffers.Count + optimizer.States.Count)) + ";");
+        w.Line("public override int StateCount => " + (model.Parameters.Count * (optimizer.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count)) + ";");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        if (optimizer.Buffers.Count + optimizer.States.Count == 0)
+        if (optimizer.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count == 0)
         {
             w.Line("public override global::Gen.OptimizerState GetState(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index));");
             return;
@@ -396,6 +433,11 @@ internal static class OptimizerEmitter
                 foreach (StateBuffer buffer in optimizer.Buffers)
                 {
                     w.Line(index++ + " => " + StateExpression(optimizer, p, parameter, buffer) + ",");
+                }
+
+                foreach (ScalarState state in optimizer.ScalarStates)
+                {
+                    w.Line(index++ + " => " + ScalarStateExpression(p, parameter, state) + ",");
                 }
 
                 foreach (StepState state in optimizer.States)
@@ -415,6 +457,11 @@ internal static class OptimizerEmitter
         {
             foreach (ParameterSpec parameter in model.Parameters)
             {
+                foreach (ScalarState state in optimizer.ScalarStates)
+                {
+                    w.Line(ScalarStateField(state, parameter) + "[0] = 0f;");
+                }
+
                 if (!IsBlockwise(optimizer, parameter))
                 {
                     foreach (StateBuffer buffer in optimizer.Buffers)
@@ -450,6 +497,66 @@ internal static class OptimizerEmitter
             foreach (StepState state in optimizer.States)
             {
                 w.Line(state.Value + " = " + state.Element.Literal(state.InitialValue) + ";");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A buffer's <see cref="StateBuffer.CopyMethod"/>: every target member checked (present, of the trained member's
+    /// shape) before the first is written, then each member's buffer copied in, widened from 16-bit state or dequantized
+    /// from 8-bit state. Nothing is allocated.
+    /// </summary>
+    private static void WriteCopyMethod(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer, StateBuffer buffer)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        string what = char.ToLowerInvariant(buffer.Description[0]) + buffer.Description.Substring(1);
+        w.Line("/// <summary>");
+        w.Line("/// Copies the " + what + " (PyTorch's <c>" + buffer.Key + "</c>) into the trainable members of <paramref name=\"model\"/>:");
+        w.Line("/// a second instance to evaluate with, or the model this optimizer trains, to continue from the average. Frozen");
+        w.Line("/// members are left as they are. Every member is checked before the first is written, and nothing is allocated.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"model\">A model of this class whose trainable members have the shapes of the trained model's.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of <paramref name=\"model\"/> is null or has another shape.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No step since construction or Reset: PyTorch has no <c>" + buffer.Key + "</c> yet either.</exception>");
+        using (w.Block("public void " + buffer.CopyMethod + "(" + modelType + " model)"))
+        {
+            using (w.Block("if (model is null)"))
+            {
+                w.Line("throw new global::System.ArgumentNullException(nameof(model));");
+            }
+
+            w.Line();
+            w.Line(SourceWriter.Guard + ".StateCreated(StepCount, " + Literals.String(buffer.Key) + ");");
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                string length = IsBlockwise(optimizer, parameter)
+                    ? "(" + BlockwiseFieldName(buffer, parameter) + "?.Length ?? " + FieldName(buffer, parameter) + "!.Length)"
+                    : FieldName(buffer, parameter) + ".Length";
+                w.Line(SourceWriter.Guard + ".CopyTarget(model." + parameter.Identifier + ", _model." + parameter.Identifier + ", " + length + ", " + Literals.String(parameter.Name) + ");");
+            }
+
+            w.Line();
+            foreach (ParameterSpec parameter in model.Parameters)
+            {
+                string target = SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!)";
+                string Copy(string nullForgiving)
+                {
+                    string field = FieldName(buffer, parameter) + nullForgiving;
+                    ElementKind memory = Storage(optimizer, buffer, parameter);
+                    return memory.Is16Bit()
+                        ? KernelFlavor.StorageClass(memory) + ".Widen(" + field + ", " + target + ");"
+                        : "global::System.MemoryExtensions.AsSpan(" + field + ").CopyTo(" + target + ");";
+                }
+
+                if (!IsBlockwise(optimizer, parameter))
+                {
+                    w.Line(Copy(string.Empty));
+                    continue;
+                }
+
+                w.Line("if (" + BlockwiseFieldName(buffer, parameter) + " is null) " + Copy("!"));
+                w.Line("else " + BlockwiseFieldName(buffer, parameter) + ".Dequantize(" + target + ");");
             }
         }
     }

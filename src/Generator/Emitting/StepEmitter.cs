@@ -59,18 +59,32 @@ internal static class StepEmitter
                 w.Line(state.Value + " = " + state.Next + ";");
             }
 
-            foreach (StepScalar scalar in optimizer.Scalars)
+            foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
             {
                 w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+            }
+
+            if (optimizer.ScalarStates.Count > 0)
+            {
+                // PyTorch creates these at its first step, from that step's values.
+                using (w.Block("if (StepCount == 0)"))
+                {
+                    foreach (ParameterSpec parameter in model.Parameters)
+                    {
+                        foreach (ScalarState state in optimizer.ScalarStates)
+                        {
+                            w.Line(OptimizerEmitter.ScalarStateField(state, parameter) + "[0] = (float)(" + Resolve(state.Initial, optimizer, parameter) + ");");
+                        }
+                    }
+                }
             }
 
             foreach (ParameterSpec parameter in model.Parameters)
             {
                 // [LearningRateScale] / [NoWeightDecay]: this member's own values of the scalars they change.
-                (string lr, string wd) = RateExpressions(parameter);
                 foreach (StepScalar scalar in optimizer.Scalars.Where(s => HasOwnValue(s, parameter)))
                 {
-                    w.Line(ScalarField(scalar, parameter) + " = " + scalar.Expression(lr, wd) + ";");
+                    w.Line(ScalarField(scalar, parameter) + " = " + Resolve(scalar.Template, optimizer, parameter) + ";");
                 }
             }
 
@@ -83,6 +97,19 @@ internal static class StepEmitter
             using (w.Block("finally"))
             {
                 w.Line("_gradients = null;");
+            }
+
+            if (optimizer.ScalarStates.Count > 0)
+            {
+                w.Line();
+                w.Line("// What the next step reads, from this step's values (StepCount is still this step's 0-based index).");
+                foreach (ParameterSpec parameter in model.Parameters)
+                {
+                    foreach (ScalarState state in optimizer.ScalarStates)
+                    {
+                        w.Line(OptimizerEmitter.ScalarStateField(state, parameter) + "[0] = (float)(" + Resolve(state.Update, optimizer, parameter) + ");");
+                    }
+                }
             }
         }
 
@@ -169,53 +196,81 @@ internal static class StepEmitter
     }
 
     /// <summary>
-    /// A call of <paramref name="method"/> instantiated for this step's switches: for each step scalar that keys one (with
-    /// L2 decay or without, when the kind has it; RAdam's rectified form or not), the instantiation with it off where the
-    /// scalar is 0 this step, nested in the scalars' order.
+    /// A call of <paramref name="method"/> instantiated for this step's switches: on or off for each switch the layout
+    /// chooses (<see cref="OptimizerLayout.SwitchConditions"/>: with L2 decay or without, when the kind has it, then the
+    /// kind's own branch), nested in that order, one branch per call.
     /// </summary>
     private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
     {
-        StepScalar[] keys = optimizer.Scalars.Where(s => s.Switch is { } choice && kernel.Switches.Contains(choice)).ToArray();
-        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
-        if (keys.Length == 0)
-        {
-            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(kernel, new Dictionary<KernelSwitch, string>())));
-            return;
-        }
+        var chosen = optimizer.SwitchConditions.Where(c => kernel.Switches.Contains(c.Switch))
+            .Select(c => (c.Switch, OffWhen: ResolveScalars(c.OffWhen, optimizer, parameter)))
+            .ToList();
 
-        WriteSwitchedCall(w, kernel, parameter, indent, call, keys, 0, new Dictionary<KernelSwitch, string>());
-        if (last)
+        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
+        WriteChoice(w, kernel, indent, call, chosen, 0, new Dictionary<KernelSwitch, bool>());
+        if (chosen.Count > 0 && last)
         {
             w.Line();
         }
     }
 
-    /// <summary>The if/else on <paramref name="keys"/>[<paramref name="depth"/>]: off where it is 0 (without decay this step, the kernel compiled without the L2 term), on otherwise.</summary>
-    private static void WriteSwitchedCall(IndentedTextWriter w, KernelDescription kernel, ParameterSpec parameter, string indent, string call, StepScalar[] keys, int depth, Dictionary<KernelSwitch, string> chosen)
+    /// <summary>
+    /// The call for each combination of the switches chosen from <paramref name="next"/> on, as nested if/else: the
+    /// instantiation without the switch where its condition holds (without decay this step, the kernel compiled without the
+    /// L2 term), with it otherwise.
+    /// </summary>
+    private static void WriteChoice(IndentedTextWriter w, KernelDescription kernel, string indent, string call,
+        List<(KernelSwitch Switch, string OffWhen)> chosen, int next, Dictionary<KernelSwitch, bool> on)
     {
-        StepScalar key = keys[depth];
-        KernelSwitch choice = key.Switch!.Value;
-        foreach (bool on in new[] { false, true })
+        if (next == chosen.Count)
         {
-            w.Line(indent + (on ? "else" : "if (" + ScalarField(key, parameter) + " == 0)"));
-            w.Line(indent + "{");
-            chosen[choice] = on ? KernelSwitches.On(choice) : KernelSwitches.Off(choice);
-            if (depth == keys.Length - 1)
-            {
-                w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(kernel, chosen)));
-            }
-            else
-            {
-                WriteSwitchedCall(w, kernel, parameter, indent + "    ", call, keys, depth + 1, chosen);
-            }
+            string typeArguments = kernel.Switches.Any()
+                ? "<" + string.Join(", ", kernel.Switches.Select(s => on.TryGetValue(s, out bool value)
+                    ? (value ? KernelSwitches.On(s) : KernelSwitches.Off(s))
+                    : KernelSwitches.TypeParameter(s))) + ">"
+                : string.Empty;
+            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, typeArguments));
+            return;
+        }
 
+        (KernelSwitch choice, string offWhen) = chosen[next];
+        foreach (bool branch in new[] { false, true })
+        {
+            w.Line(indent + (branch ? "else" : "if (" + offWhen + ")"));
+            w.Line(indent + "{");
+            on[choice] = branch;
+            WriteChoice(w, kernel, indent + "    ", call, chosen, next + 1, on);
             w.Line(indent + "}");
         }
+
+        on.Remove(choice);
     }
 
-    /// <summary>The kernel's type arguments: the chosen marker for each step-keyed switch, the caller's type parameter for the others.</summary>
-    private static string TypeArguments(KernelDescription kernel, Dictionary<KernelSwitch, string> chosen) =>
-        kernel.Switches.Any() ? "<" + string.Join(", ", kernel.Switches.Select(s => chosen.TryGetValue(s, out string? marker) ? marker : KernelSwitches.TypeParameter(s))) + ">" : string.Empty;
+    /// <summary>
+    /// <paramref name="template"/> for <paramref name="parameter"/>: its learning rate and weight decay, its scalar states
+    /// (<c>{state:eta}</c>: the float read as a double) and its step scalars (<c>{mu}</c>: the member's field).
+    /// </summary>
+    private static string Resolve(string template, OptimizerLayout optimizer, ParameterSpec parameter)
+    {
+        (string lr, string wd) = RateExpressions(parameter);
+        string text = template.Replace("{lr}", lr).Replace("{wd}", wd);
+        foreach (ScalarState state in optimizer.ScalarStates)
+        {
+            text = text.Replace(state.Placeholder, "(double)" + OptimizerEmitter.ScalarStateField(state, parameter) + "[0]");
+        }
+
+        return ResolveScalars(text, optimizer, parameter);
+    }
+
+    private static string ResolveScalars(string template, OptimizerLayout optimizer, ParameterSpec parameter)
+    {
+        foreach (StepScalar scalar in optimizer.Scalars)
+        {
+            template = template.Replace("{" + scalar.Name + "}", ScalarField(scalar, parameter));
+        }
+
+        return template;
+    }
 
     /// <summary>
     /// The member's own learning-rate and weight-decay expressions when it has overrides, else the
@@ -227,11 +282,11 @@ internal static class StepEmitter
 
     /// <summary>
     /// True when <paramref name="scalar"/> differs for this member: its expression uses a rate the member
-    /// overrides. A member with [LearningRateScale] needs its own negated rate, but shares Adam's bias
-    /// corrections, which depend on the step alone.
+    /// overrides, or a scalar state, which every member has its own of. A member with [LearningRateScale] needs its own
+    /// negated rate, but shares Adam's bias corrections, which depend on the step alone.
     /// </summary>
     public static bool HasOwnValue(StepScalar scalar, ParameterSpec parameter) =>
-        (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay);
+        (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay) || scalar.UsesScalarState;
 
     /// <summary>The field holding <paramref name="scalar"/> for <paramref name="parameter"/>.</summary>
     public static string ScalarField(StepScalar scalar, ParameterSpec parameter) =>

@@ -69,6 +69,20 @@ internal sealed class KernelBuilder
     /// </summary>
     public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize, WeightDecayMode mode)
     {
+        (LocalValue grad, LocalValue param) = GradientPrologue(maximize);
+        StepScalar decay = StepScalar.WeightDecay(mode);
+        Assign(
+            mode == WeightDecayMode.L2 ? grad : param,
+            mode == WeightDecayMode.L2 ? new SwitchValue(KernelSwitch.CoupledDecay, grad + Scalar(decay) * param, grad) : param * Scalar(decay));
+        return (grad, param);
+    }
+
+    /// <summary>
+    /// <see cref="GradientPrologue(bool, WeightDecayMode)"/> for a kind without weight decay (PyTorch's Rprop): the
+    /// gradient loaded, cleared and scaled as the step's switches say, the parameter loaded, the sign flip for maximize.
+    /// </summary>
+    public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize)
+    {
         LocalValue grad = Let("grad", Load(Gradient));
 
         // Step(gradients, clearGradients: true): the gradient is zeroed once read, in the same pass.
@@ -82,21 +96,28 @@ internal sealed class KernelBuilder
             Assign(grad, -grad);
         }
 
-        StepScalar decay = StepScalar.WeightDecay(mode);
-        Assign(
-            mode == WeightDecayMode.L2 ? grad : param,
-            mode == WeightDecayMode.L2 ? new SwitchValue(KernelSwitch.CoupledDecay, grad + Scalar(decay) * param, grad) : param * Scalar(decay));
         return (grad, param);
     }
 
     /// <summary>
-    /// <paramref name="on"/> in a step where <paramref name="key"/> is not 0, <paramref name="off"/> in one where it is: a
-    /// choice per step, never per element. The kernel is compiled for both (<see cref="KernelSwitch.StepBranch"/>) and
-    /// each instantiation computes only its own term. <paramref name="key"/> is one of the kind's scalars, keying the switch.
+    /// <paramref name="on"/> in the kernel compiled with the kind's own switch on, <paramref name="off"/> in the other: a
+    /// choice per member and step, never per element (<see cref="KernelSwitch.StepBranch"/>, chosen by the kind's
+    /// <see cref="SwitchCondition"/>). Each instantiation computes only its own term, and a load in either term happens only
+    /// in its own instantiation: the main loop's transformations leave loads under a switch where they are.
     /// </summary>
-    public KernelValue StepBranch(StepScalar key, KernelValue on, KernelValue off) => key.Switch == KernelSwitch.StepBranch
-        ? new SwitchValue(KernelSwitch.StepBranch, on, off)
-        : throw new ArgumentException("Step scalar " + key.Name + " does not key the step branch (Switch = KernelSwitch.StepBranch).", nameof(key));
+    public static KernelValue StepBranch(KernelValue on, KernelValue off) => new SwitchValue(KernelSwitch.StepBranch, on, off);
+
+    /// <summary><c>a &gt; b ? x : y</c> per element (false for NaN), as a compare and a select at vector widths.</summary>
+    public static KernelValue IfGreater(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>
+        new SelectValue(Comparison.GreaterThan, a, b, whenTrue, whenFalse);
+
+    /// <summary><c>a &lt; b ? x : y</c> per element (false for NaN).</summary>
+    public static KernelValue IfLess(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>
+        new SelectValue(Comparison.LessThan, a, b, whenTrue, whenFalse);
+
+    /// <summary><c>a == b ? x : y</c> per element (+0 equals −0; false for NaN).</summary>
+    public static KernelValue IfEqual(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>
+        new SelectValue(Comparison.Equal, a, b, whenTrue, whenFalse);
 
     public static KernelValue Sqrt(KernelValue x) => new UnaryValue(UnaryOperator.Sqrt, x);
 

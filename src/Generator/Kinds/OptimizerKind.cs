@@ -95,7 +95,13 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         }).ToArray();
         StepValue[] values = StepValues(typed).ToArray();
         StepState[] states = StepStates(typed).ToArray();
-        CheckStepDescription(kernels, scalars, values, states);
+
+        // Coupled decay's instantiation is chosen like the kind's own switch: off in a step whose decay is 0 for the member.
+        SwitchCondition[] conditions = scalars.Where(s => s.IsCoupledDecay)
+            .Select(s => new SwitchCondition(KernelSwitch.CoupledDecay, "{" + s.Name + "} == 0"))
+            .Concat(SwitchConditions(typed))
+            .ToArray();
+        CheckStepDescription(kernels, conditions, values, states);
         return new OptimizerLayout(
             typed.Name!,
             DisplayName,
@@ -109,21 +115,23 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         {
             Values = values.ToEquatableArray(),
             States = states.ToEquatableArray(),
+            ScalarStates = ScalarStates(typed).ToEquatableArray(),
+            SwitchConditions = conditions.ToEquatableArray(),
         };
     }
 
     /// <summary>
     /// Checks what <see cref="KernelBuilder.Build"/> cannot see: every switch a kernel uses other than the runtime's own
-    /// (clipping, clearing) is keyed by exactly one step scalar, no scalar keys a switch the kernels do not use, step values do not
+    /// (clipping, clearing) is chosen by exactly one condition, no condition chooses a switch the kernels do not use, step values do not
     /// take the names of ApplyStep's parameters, and each state's next value is a step value of its element type.
     /// </summary>
-    private static void CheckStepDescription(KernelDescription[] kernels, StepScalar[] scalars, StepValue[] values, StepState[] states)
+    private static void CheckStepDescription(KernelDescription[] kernels, SwitchCondition[] conditions, StepValue[] values, StepState[] states)
     {
         var used = new HashSet<KernelSwitch>(kernels.SelectMany(k => k.Switches).Where(s => s is not (KernelSwitch.GradientScale or KernelSwitch.ClearGradient)));
-        var keyed = scalars.Where(s => s.Switch is not null).Select(s => s.Switch!.Value).ToList();
-        if (keyed.Count != keyed.Distinct().Count() || (kernels.Length > 0 && keyed.Any(s => !used.Contains(s))) || used.Any(s => !keyed.Contains(s)))
+        var chosen = conditions.Select(c => c.Switch).ToList();
+        if (chosen.Count != chosen.Distinct().Count() || (kernels.Length > 0 && chosen.Any(s => !used.Contains(s))) || used.Any(s => !chosen.Contains(s)))
         {
-            throw new InvalidOperationException("Every per-step kernel switch needs exactly one step scalar that keys it: used " + string.Join(", ", used) + "; keyed " + string.Join(", ", keyed));
+            throw new InvalidOperationException("Every per-step kernel switch needs exactly one condition that chooses it: used " + string.Join(", ", used) + "; chosen " + string.Join(", ", chosen));
         }
 
         string[] reserved = { "learningRate", "weightDecay", "gradients" };
@@ -179,6 +187,15 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// <summary>Scalars kept across steps for the whole optimizer, updated once per step (none by default).</summary>
     protected virtual IEnumerable<StepState> StepStates(TSpec spec) => Enumerable.Empty<StepState>();
 
+    /// <summary>Per-member scalars kept between steps (none for most kinds).</summary>
+    protected virtual IEnumerable<ScalarState> ScalarStates(TSpec spec) => Enumerable.Empty<ScalarState>();
+
+    /// <summary>
+    /// How the kernel's own switch (<see cref="KernelSwitch.StepBranch"/>) is chosen each step, if it has one: coupled decay's
+    /// condition is added for every kind, and the runtime chooses clipping's and clearing's (none by default).
+    /// </summary>
+    protected virtual IEnumerable<SwitchCondition> SwitchConditions(TSpec spec) => Enumerable.Empty<SwitchCondition>();
+
     /// <summary>The update rule, one line per operation, in math form for comments.</summary>
     protected abstract IEnumerable<string> Rule(TSpec spec);
 
@@ -198,6 +215,15 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         }
 
         yield return mode == WeightDecayMode.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)";
+    }
+
+    /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue(bool)"/>, for kinds without weight decay.</summary>
+    protected static IEnumerable<string> PrologueRule(bool maximize)
+    {
+        if (maximize)
+        {
+            yield return "g ← −g";
+        }
     }
 
     /// <summary>A rule line with a note aligned after it, e.g. "v ← ρ·v + (1 − ρ)·g²    ρ = 0.9".</summary>

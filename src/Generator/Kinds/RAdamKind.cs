@@ -19,10 +19,7 @@ namespace Gen.Generator.Kinds;
 internal sealed class RAdamKind : OptimizerKind<A, RAdamSpec>
 {
     /// <summary>The rectification term r_t, 0 while ρt ≤ 5: the kernel then runs its unrectified form.</summary>
-    private static readonly StepScalar Rectification = new("rect", "rhoT > 5d ? global::System.Math.Sqrt((rhoT - 4d) * (rhoT - 2d) * rhoInf / ((rhoInf - 4d) * (rhoInf - 2d) * rhoT)) : 0d")
-    {
-        Switch = KernelSwitch.StepBranch,
-    };
+    private static readonly StepScalar Rectification = new("rect", "rhoT > 5d ? global::System.Math.Sqrt((rhoT - 4d) * (rhoT - 2d) * rhoInf / ((rhoInf - 4d) * (rhoInf - 2d) * rhoT)) : 0d");
 
     /// <summary>The learning rate itself: PyTorch multiplies by it in the element type (<c>bias_corrected_exp_avg * lr</c>).</summary>
     private static readonly StepScalar LearningRate = new("lr", "{lr}");
@@ -78,6 +75,12 @@ internal sealed class RAdamKind : OptimizerKind<A, RAdamSpec>
         StepScalar.WeightDecay(s.WeightDecayMode),
     };
 
+    /// <summary>The rectified form where r_t is not 0 (ρt &gt; 5), the momentum update before.</summary>
+    protected override IEnumerable<SwitchCondition> SwitchConditions(RAdamSpec s) => new[]
+    {
+        new SwitchCondition(KernelSwitch.StepBranch, "{" + Rectification.Name + "} == 0"),
+    };
+
     protected override IEnumerable<string> Rule(RAdamSpec s) => new List<string>(PrologueRule(false, s.WeightDecayMode))
     {
         WithNote("m ← β1·m + (1 − β1)·g", "β1 = " + Number(s.Beta1)),
@@ -94,13 +97,12 @@ internal sealed class RAdamKind : OptimizerKind<A, RAdamSpec>
         LocalValue biasCorrected = k.Let("biasCorrectedExpAvg", expAvg / k.Scalar(BiasCorrection1(s)));
 
         // Only the rectified steps compute the adaptive rate: math.sqrt(bc2) / (√v + ε) is reciprocal() * scalar.
-        LocalValue adaptive = k.Let("adaptiveLr", k.StepBranch(Rectification, 1.0 / (Sqrt(expAvgSq) + s.Epsilon) * k.Scalar(BiasCorrection2Sqrt(s)), 0));
+        LocalValue adaptive = k.Let("adaptiveLr", StepBranch(1.0 / (Sqrt(expAvgSq) + s.Epsilon) * k.Scalar(BiasCorrection2Sqrt(s)), 0));
         k.Store("m", expAvg);
         k.Store("v", expAvgSq);
 
         // param.add_(x, alpha=-1.0): p − x.
-        k.Store("p", param - k.StepBranch(
-            Rectification,
+        k.Store("p", param - StepBranch(
             biasCorrected * k.Scalar(LearningRate) * adaptive * k.Scalar(Rectification),
             biasCorrected * k.Scalar(LearningRate)));
     }

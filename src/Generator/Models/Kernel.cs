@@ -178,6 +178,9 @@ internal enum Comparison
 {
     GreaterThan,
     LessThan,
+
+    /// <summary>Equal as numbers: +0 equals −0, NaN equals nothing.</summary>
+    Equal,
 }
 
 /// <summary>
@@ -202,12 +205,22 @@ internal enum KernelSwitch
     ClearGradient,
 
     /// <summary>
-    /// A kind's rule in two forms, chosen per step rather than per element (RAdam: rectified once the variance of the
-    /// adaptive rate is tractable, plain momentum before): on when the step scalar that keys it
-    /// (<see cref="StepScalar.Switch"/>) is not 0 this step.
+    /// A kind's rule in two forms, chosen per member and step rather than per element, by the kind's
+    /// <see cref="SwitchCondition"/>: RAdam's rectified update once the variance of the adaptive rate is tractable (plain
+    /// momentum before), Rprop's first step (the step sizes PyTorch creates then, from the learning rate, instead of the
+    /// buffer), ASGD's running average once its weight μ is not 1 (a copy of the parameters before). A kind has at most one.
     /// </summary>
     StepBranch,
 }
+
+/// <summary>
+/// How a kernel switch other than the runtime's own (clipping, clearing) is chosen for a member each step: off where
+/// <paramref name="OffWhen"/> holds, on otherwise. The condition is a C# expression over the optimizer's members
+/// (StepCount) and the member's step scalars, written <c>{name}</c>: coupled decay's <c>"{wd} == 0"</c> (added for every
+/// kind with the L2 term), RAdam's <c>"{rect} == 0"</c>, ASGD's <c>"{mu} == 1d"</c>. The kernel is compiled for both
+/// values and each call is picked with one branch, never per element: <c>if (OffWhen) { off } else { on }</c>.
+/// </summary>
+internal sealed record SwitchCondition(KernelSwitch Switch, string OffWhen);
 
 /// <summary>
 /// <paramref name="On"/> in the kernel compiled with <paramref name="Switch"/> on, <paramref name="Off"/> in the

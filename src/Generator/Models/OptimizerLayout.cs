@@ -36,6 +36,12 @@ internal sealed record OptimizerLayout(
     /// <summary>Scalars kept across steps for the whole optimizer, each updated once per step (<see cref="StepState"/>).</summary>
     public EquatableArray<StepState> States { get; init; }
 
+    /// <summary>Per-member scalars kept between steps (ASGD's eta and mu), in GetState order after the buffers.</summary>
+    public EquatableArray<ScalarState> ScalarStates { get; init; }
+
+    /// <summary>How each kernel switch other than the runtime's own is chosen per member and step: coupled decay's first, then the kind's (<see cref="SwitchCondition"/>).</summary>
+    public EquatableArray<SwitchCondition> SwitchConditions { get; init; }
+
     /// <summary>
     /// Members every generated optimizer has, declared by the emitters or inherited from
     /// <c>Gen.Optimizer&lt;TGradients&gt;</c> and <c>object</c> (a test checks the runtime's side).
@@ -54,7 +60,8 @@ internal sealed record OptimizerLayout(
 
     /// <summary>Every member name of the generated optimizer.</summary>
     public IEnumerable<string> MemberNames =>
-        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name)).Concat(States.Select(s => s.FieldName));
+        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name)).Concat(States.Select(s => s.FieldName))
+            .Concat(Buffers.Select(b => b.CopyMethod).OfType<string>());
 
     /// <summary>True when the kernels take coupled (L2) decay and are compiled with and without it.</summary>
     public bool HasCoupledDecay => Scalars.Any(s => s.IsCoupledDecay);
@@ -71,7 +78,34 @@ internal sealed record OptimizerLayout(
 /// uses bitsandbytes' unsigned code, whose 256 entries all cover [0, 1]; a buffer that changes sign (a momentum) the
 /// signed one.
 /// </param>
-internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description, bool NonNegative);
+internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description, bool NonNegative)
+{
+    /// <summary>
+    /// When set, the buffer holds values of the parameters themselves (ASGD's average, <c>ax</c>), and the optimizer gets a
+    /// public method of this name that copies it into a model of the same class: <c>CopyAveragedTo(model)</c>.
+    /// </summary>
+    public string? CopyMethod { get; init; }
+}
+
+/// <summary>
+/// A scalar an optimizer keeps per member between steps, as PyTorch keeps a 0-dim tensor in a parameter's state (ASGD's
+/// <c>eta</c> and <c>mu</c>): a float array of one element per member (float32, as <c>torch.tensor(python_float)</c>
+/// makes it, whatever the member's type), listed by GetState under PyTorch's key with shape <c>[]</c>. It is 0 after
+/// construction and Reset; the first step sets it to <paramref name="Initial"/> before anything reads it (PyTorch creates
+/// it at the first step), step scalars read it as <c>{state:Field}</c>, and after each step's update it becomes
+/// <paramref name="Update"/>. Both are C# double expressions like a <see cref="StepScalar"/>'s template ({lr}, {wd} and
+/// StepCount, the step's 0-based index), rounded to float when stored.
+/// </summary>
+/// <param name="Field">Field-name stem: "eta" gives "_etaState_W1".</param>
+/// <param name="Key">PyTorch's state_dict name.</param>
+/// <param name="Description">What it holds, for XML docs.</param>
+/// <param name="Initial">Its value from the first step after construction or Reset.</param>
+/// <param name="Update">Its value after each step's update.</param>
+internal sealed record ScalarState(string Field, string Key, string Description, string Initial, string Update)
+{
+    /// <summary>How templates read it: "{state:eta}".</summary>
+    public string Placeholder => "{state:" + Field + "}";
+}
 
 /// <summary>A value computed once per step (in double) and passed to the kernels, e.g. the negated learning rate.</summary>
 /// <param name="Name">The field, local and kernel parameter name.</param>
@@ -81,13 +115,6 @@ internal sealed record StateBuffer(string Field, string Reference, string Key, d
 /// </param>
 internal sealed record StepScalar(string Name, string Template)
 {
-    /// <summary>
-    /// The kernel switch this scalar decides, if any: the kernels are compiled with it on and off, and a step runs the
-    /// instantiation with it off where this scalar is 0 (coupled decay's <c>wd</c>: <see cref="KernelSwitch.CoupledDecay"/>;
-    /// RAdam's rectification term: <see cref="KernelSwitch.StepBranch"/>).
-    /// </summary>
-    public KernelSwitch? Switch { get; init; }
-
     /// <summary>The name of the coupled (L2) decay scalar; kernels that take it are generic over whether it is 0.</summary>
     public const string CoupledDecayName = "wd";
 
@@ -101,15 +128,18 @@ internal sealed record StepScalar(string Name, string Template)
     /// <summary><c>negLr = -lr</c>: the kernels add <c>negLr * update</c>, as PyTorch's <c>add_(x, alpha=-lr)</c>.</summary>
     public static readonly StepScalar NegativeLearningRate = new("negLr", "-{lr}");
 
-    public bool IsCoupledDecay => Switch == KernelSwitch.CoupledDecay;
+    public bool IsCoupledDecay => Name == CoupledDecayName;
 
     public bool UsesLearningRate => Template.Contains("{lr}");
 
     public bool UsesWeightDecay => Template.Contains("{wd}");
 
+    /// <summary>True when the template reads a <see cref="ScalarState"/>: the scalar then has a value per member.</summary>
+    public bool UsesScalarState => Template.Contains("{state:");
+
     /// <summary><c>wd</c> for coupled L2 decay, or the factor <c>decay = 1 - lr * wd</c> for decoupled decay.</summary>
     public static StepScalar WeightDecay(WeightDecayMode mode) => mode == WeightDecayMode.L2
-        ? new(CoupledDecayName, "{wd}") { Switch = KernelSwitch.CoupledDecay }
+        ? new(CoupledDecayName, "{wd}")
         : new("decay", "1d - {lr} * {wd}");
 
     /// <summary>The expression with <paramref name="learningRate"/> and <paramref name="weightDecay"/> in place.</summary>

@@ -141,3 +141,25 @@ internal sealed record AdamaxSpec(
     double Epsilon,
     bool Maximize)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Rprop]: PyTorch's Rprop. It has no weight decay: WeightDecay is 0.</summary>
+internal sealed record RpropSpec(
+    string? Name,
+    double LearningRate,
+    double EtaMinus,
+    double EtaPlus,
+    double MinStepSize,
+    double MaxStepSize,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay: 0);
+
+/// <summary>[Asgd]: PyTorch's ASGD.</summary>
+internal sealed record AsgdSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Lambda,
+    double Alpha,
+    double T0,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);

@@ -53,13 +53,19 @@ internal sealed class TensorSlot
     public bool IsConstant { get; }
 
     /// <summary>
+    /// A per-parameter scalar state of shape [] (ASGD's <c>eta</c> and <c>mu</c>): float32 in every state precision, loaded as
+    /// it is (never converted).
+    /// </summary>
+    public bool IsScalarState => OwnShape && Shape.Length == 0 && !IsStep && !IsShared;
+
+    /// <summary>
     /// A scalar the optimizer keeps once for every member (NAdam's <c>mu_product</c>, <see cref="OptimizerState.IsShared"/>):
     /// each member's slot holds the same array, a load requires every member's value to be equal, and it is never converted.
     /// </summary>
     public bool IsShared { get; }
 
-    /// <summary>8-bit block-wise state: its codes, absmax or code table (only these, and shared scalars, are U8 or shaped on their own).</summary>
-    public bool IsBlockwise => Values.Element == TensorElement.UInt8 || (OwnShape && !IsShared);
+    /// <summary>8-bit block-wise state: its codes, absmax or code table (only these are U8 or shaped on their own, with a dimension).</summary>
+    public bool IsBlockwise => Values.Element == TensorElement.UInt8 || (OwnShape && Shape.Length > 0);
 
     public string Dtype => Dtypes.Of(Values.Element);
 
@@ -176,8 +182,8 @@ internal sealed class CheckpointLayout
 
     /// <summary>
     /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
-    /// does for Adam, AdamW, Adagrad, NAdam, RAdam and Adamax (a float32 scalar tensor in 1.13) and for RMSprop and Adadelta
-    /// (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
+    /// does for Adam, AdamW, Adagrad, NAdam, RAdam, Adamax and ASGD (a float32 scalar tensor in 1.13) and for RMSprop,
+    /// Adadelta and Rprop (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
     /// for Lion. Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
     /// </summary>
     public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion");
@@ -205,7 +211,8 @@ internal sealed class CheckpointLayout
 
     /// <summary>
     /// The layout of an optimizer: per member, in declaration order, <c>member.step</c> (for the kinds
-    /// where PyTorch keeps one) then <c>member.key</c> for each state buffer, shaped as the member.
+    /// where PyTorch keeps one) then <c>member.key</c> for each state buffer, shaped as the member (or as the state
+    /// says: 8-bit state's absmax and code table, and scalar state such as ASGD's <c>eta</c>, of shape []).
     /// </summary>
     /// <param name="optimizer">The optimizer, as it is now.</param>
     /// <param name="targetError">Makes the exception for a member that is null or no longer has the optimizer's length.</param>
@@ -382,7 +389,7 @@ internal sealed class CheckpointLayout
         var slots = new Dictionary<string, TensorSlot>(Slots.Count, StringComparer.Ordinal);
         foreach (TensorSlot slot in Slots)
         {
-            if (!slot.IsStep && !slot.IsShared && converted.Contains(slot.Member))
+            if (!slot.IsStep && !slot.IsScalarState && !slot.IsShared && converted.Contains(slot.Member))
             {
                 if (PlanConversion(slot, header, slots, path) is { } conversionError)
                 {
@@ -400,7 +407,7 @@ internal sealed class CheckpointLayout
                     : Fail(CheckpointError.MissingTensor, slot.Name, $"it has no tensor '{slot.Name}', which this optimizer keeps for member '{slot.Member}'."));
             }
 
-            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && !slot.IsShared && !slot.IsBlockwise && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
+            bool stateAtAnotherPrecision = Content == OptimizerContent && !slot.IsStep && !slot.IsBlockwise && !slot.IsScalarState && !slot.IsShared && Dtypes.IsStatePrecision(entry.Dtype) && Dtypes.IsStatePrecision(slot.Dtype);
             if (entry.Dtype != slot.Dtype && stateAtAnotherPrecision && !convertStatePrecision)
             {
                 return LoadPlan.Reject(Fail(CheckpointError.DtypeMismatch, slot.Name,
@@ -416,6 +423,8 @@ internal sealed class CheckpointLayout
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer keeps it as a {slot.Dtype} scalar, as PyTorch does."
                     : slot.IsBlockwise
                     ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer's 8-bit state keeps it as {slot.Dtype}."
+                    : slot.IsScalarState
+                    ? $"tensor '{slot.Name}' is {entry.Dtype}, but this optimizer keeps it as a {slot.Dtype} scalar, as PyTorch does."
                     : $"tensor '{slot.Name}' is {entry.Dtype}, but model member '{slot.Member}' is {ElementName(slot.Dtype)} ({slot.Dtype})."));
             }
 
@@ -532,7 +541,7 @@ internal sealed class CheckpointLayout
         }
 
         // This optimizer's float buffer k from the file's 8-bit buffer k.
-        int k = 1 + Slots.FindAll(s => s.Member == slot.Member && !s.IsStep && !s.IsShared).IndexOf(slot);
+        int k = 1 + Slots.FindAll(s => s.Member == slot.Member && !s.IsStep && !s.IsScalarState && !s.IsShared).IndexOf(slot);
         int blocks = BlockwiseQuantization.BlockCount(slot.Values.Length);
         string prefix = slot.Member + ".";
         if (Check(prefix + "state" + k, d => d == Dtypes.U8, Dtypes.U8, slot.Shape, out TensorEntry? codes) is { } codesError)

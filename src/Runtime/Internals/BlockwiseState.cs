@@ -110,6 +110,21 @@ public sealed class BlockwiseState
         return values;
     }
 
+    /// <summary>Dequantizes every element into <paramref name="destination"/>, which has <see cref="Length"/> elements.</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has another length.</exception>
+    public void Dequantize(Span<float> destination)
+    {
+        if (destination.Length != Length)
+        {
+            throw new ArgumentException($"The destination has {destination.Length} elements, this state {Length}.", nameof(destination));
+        }
+
+        for (int block = 0; block * BlockSize < Length; block++)
+        {
+            Load(block, destination.Slice(block * BlockSize));
+        }
+    }
+
     /// <summary>Quantizes <paramref name="values"/> into block <paramref name="block"/>: its codes and its absmax.</summary>
     public void Store(int block, Span<float> values) =>
         Absmax[block] = BlockwiseQuantization.QuantizeBlock(values, Codes.AsSpan(block * BlockSize, values.Length), Signed);

@@ -74,6 +74,41 @@ public static class Guard
     public static void ThrowBufferLengthMismatch() =>
         throw new InvalidOperationException("A model member returned arrays of different lengths within one step; model properties must return the same array on every read.");
 
+    /// <summary>
+    /// Checks that the state a copy reads exists: PyTorch creates it at the first step, so before one (or after
+    /// <c>Reset()</c>) there is nothing to copy.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="stepCount"/> is 0.</exception>
+    public static void StateCreated(long stepCount, string key)
+    {
+        if (stepCount == 0)
+        {
+            throw new InvalidOperationException(
+                $"The optimizer has taken no step since it was created or reset, so it has no '{key}' yet (PyTorch creates it at the first step): step first.");
+        }
+    }
+
+    /// <summary>
+    /// Checks a model member that optimizer state is copied into (<c>CopyAveragedTo</c>): it must exist and have the
+    /// shape of the trained model's member (when that is null, the length of the state, <paramref name="stateLength"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The member is null or has another shape.</exception>
+    public static void CopyTarget(Array? target, Array? trained, int stateLength, string member)
+    {
+        if (target is null)
+        {
+            throw new ArgumentException($"Model member '{member}' is null: give a model whose trainable members are all assigned.", "model");
+        }
+
+        bool byShape = trained is not null && trained.Length == stateLength;
+        if (byShape ? !Tensors.SameShape(target, trained!) : target.Length != stateLength)
+        {
+            throw new ArgumentException(
+                $"Model member '{member}' has shape {Tensors.FormatShape(target)}, but the optimizer's state is for {(byShape ? "shape " + Tensors.FormatShape(trained!) : stateLength + " elements")}.",
+                "model");
+        }
+    }
+
     /// <summary>Checks a value given to a learning-rate or weight-decay setter.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative, NaN or infinite.</exception>
     public static double NonNegativeFinite(double value, string name) =>

@@ -96,6 +96,15 @@ CASES = (
     ("NAdam64", "NAdam", torch.optim.NAdam, torch.float64, 3011,
      dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, momentum_decay=4e-3),
      {"Beta1": "0.9", "Beta2": "0.999", "Epsilon": "1E-08", "MomentumDecay": "0.004", "DecoupledWeightDecay": "false"}),
+    # Rprop has no weight decay; its step sizes and previous gradients continue across the checkpoint.
+    ("Rprop", "Rprop", torch.optim.Rprop, torch.float32, 3008,
+     dict(lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-4, 1.0)),
+     {"EtaMinus": "0.4", "EtaPlus": "1.3", "MinStepSize": "0.0001", "MaxStepSize": "1", "Maximize": "false"}),
+    # ASGD averaging from step 4 on (t0 = 1), so ax differs from the parameters at the checkpoint; eta and mu are
+    # 0-dim float32 tensors on both sides.
+    ("ASGD", "ASGD", torch.optim.ASGD, torch.float32, 3009,
+     dict(lr=0.05, lambd=0.1, alpha=0.6, t0=1.0, weight_decay=0.01),
+     {"Lambda": "0.1", "Alpha": "0.6", "T0": "1", "Maximize": "false"}),
 )
 
 DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64"}
@@ -191,7 +200,7 @@ def from_gen(name, kind, cls, dtype, seed, kwargs, configuration):
     recorded = {k[len("config."):]: v for k, v in metadata.items() if k.startswith("config.")}
     assert recorded == configuration, (name, recorded, configuration)
     assert metadata["step"] == str(STEPS_BEFORE), (name, metadata["step"])
-    assert float(metadata["lr"]) == kwargs["lr"] and float(metadata["weight_decay"]) == kwargs["weight_decay"], name
+    assert float(metadata["lr"]) == kwargs["lr"] and float(metadata["weight_decay"]) == kwargs.get("weight_decay", 0.0), name
 
     names = metadata["parameters"].split(",")
     assert names == NAMES, names

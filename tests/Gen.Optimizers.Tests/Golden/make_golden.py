@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Makes the golden data of tests/Gen.Optimizers.Tests/PyTorchGoldenTests.cs: PyTorch's own
 trajectories for every optimizer kind that torch.optim has, one JSON file per kind (sgd.json,
-adagrad.json, rmsprop.json, adam.json, adamw.json, adadelta.json, nadam.json, radam.json, adamax.json).
+adagrad.json, rmsprop.json, adam.json, adamw.json, adadelta.json, nadam.json, radam.json, adamax.json,
+rprop.json, asgd.json).
 
 Run from the repository root, with the system Python that has Debian's python3-torch:
 
@@ -23,9 +24,9 @@ vector width) and "B" of shape [3, 5], initialised uniformly in [-1, 1], and run
 step's gradient is drawn here (standard normal; some steps scaled by 1e-3 or 10, one step all
 zeros, about a tenth of the elements exactly zero in the others), recorded, written to p.grad, and
 then opt.step() runs; the parameters after the step are recorded. After the last step every tensor
-in opt.state[p] is recorded under its state_dict key ("buffers"), and the step count ("step") when
-the optimizer keeps one (SGD does not); SGD without momentum keeps momentum_buffer = None, which is
-no buffer. A 0-dim state tensor other than the step (NAdam's mu_product) is recorded under "scalars".
+in opt.state[p] is recorded under its state_dict key ("buffers", or "scalars" for 0-dim tensors
+other than the step, such as NAdam's mu_product and ASGD's eta and mu), and the step count ("step") when the optimizer
+keeps one (SGD does not); SGD without momentum keeps momentum_buffer = None, which is no buffer.
 
 Deterministic: a fixed torch.manual_seed per case, one thread, the single-tensor (foreach=False)
 implementations. Arrays are flattened in row-major order. Every number is written as Python's
@@ -82,6 +83,12 @@ NADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01,
 # RAdam's rectified update starts once rho_t > 5: step 6 with beta2 = 0.999, step 6 with 0.99; 30 steps run both forms.
 RADAM_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)
 ADAMAX_EVERYTHING = dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01, maximize=True)
+# Rprop: both bounds reached within the 30 steps (the step sizes start at lr = 0.05 and reach the maximum 0.06 at the
+# first growth, the minimum after five shrinks by 0.4), other factors than the defaults, and maximize.
+RPROP_EVERYTHING = dict(lr=0.05, etas=(0.4, 1.3), step_sizes=(1e-3, 0.06), maximize=True)
+# ASGD: averaging from step t0 + 3 = 13 on (ax is a copy of p before), a step size that decays visibly
+# (eta = lr / (1 + lambd * lr * t)^alpha falls to 0.6 of lr by step 30), weight decay and maximize.
+ASGD_EVERYTHING = dict(lr=0.05, lambd=0.5, alpha=0.9, t0=10.0, weight_decay=0.01, maximize=True)
 
 KINDS = (
     Kind("sgd", torch.optim.SGD, "SGD",
@@ -182,6 +189,30 @@ KINDS = (
              ("AdamaxDefault64", F64, 10101, {}),
              ("AdamaxEverything64", F64, 10102, ADAMAX_EVERYTHING),
          )),
+    Kind("rprop", torch.optim.Rprop, "Rprop",
+         dict(lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False), (
+             ("RpropDefault32", F32, 8001, {}),
+             ("RpropEtas32", F32, 8002, dict(etas=(0.3, 1.5))),
+             # lr above the maximum: the first step already clamps.
+             ("RpropStepSizes32", F32, 8003, dict(lr=0.1, step_sizes=(0.02, 0.08))),
+             ("RpropMaximize32", F32, 8004, dict(maximize=True)),
+             ("RpropEverything32", F32, 8005, RPROP_EVERYTHING),
+             # etaminus rounds to 1 as a float32: PyTorch then zeroes every gradient (grad[sign.eq(etaminus)] = 0
+             # matches the factor 1 too), and the parameters never move. Gen warns (GEN210) and does the same.
+             ("RpropEtaMinusOneAsFloat32", F32, 8006, dict(etas=(0.99999999, 1.2))),
+             ("RpropDefault64", F64, 8101, {}),
+             ("RpropEverything64", F64, 8102, RPROP_EVERYTHING),
+         )),
+    Kind("asgd", torch.optim.ASGD, "ASGD",
+         dict(lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0, maximize=False), (
+             ("AsgdDefault32", F32, 9001, {}),
+             ("AsgdAveraging32", F32, 9002, dict(t0=4.0, lambd=0.01, alpha=0.5)),
+             ("AsgdWeightDecay32", F32, 9003, dict(weight_decay=0.01)),
+             ("AsgdMaximize32", F32, 9004, dict(maximize=True)),
+             ("AsgdEverything32", F32, 9005, ASGD_EVERYTHING),
+             ("AsgdDefault64", F64, 9101, {}),
+             ("AsgdEverything64", F64, 9102, ASGD_EVERYTHING),
+         )),
 )
 
 DTYPE_NAMES = {F32: "float32", F64: "float64"}
@@ -231,9 +262,8 @@ def gradient(step, shape, dtype):
 
 
 def final_state(opt, param):
-    """opt.state[p]: the step count when kept, and every state tensor under its state_dict key; a 0-dim
-    state tensor other than the step (NAdam's mu_product, float32 whatever the parameter's dtype) under
-    "scalars", only when there is one."""
+    """opt.state[p]: the step count when kept, every state tensor under its state_dict key, and (under "scalars")
+    every other 0-dim tensor, such as NAdam's mu_product and ASGD's eta and mu (float32 whatever the parameter's dtype)."""
     entry = {}
     buffers = {}
     scalars = {}
