@@ -14,7 +14,11 @@ internal static class OptimizerKinds
         new AdamKind(),
         new AdamWKind(),
         new AdadeltaKind(),
-        new LionKind());
+        new LionKind(),
+        new ScheduleFreeAdamWKind(),
+        new ScheduleFreeSgdKind(),
+        new AdEMAMixKind(),
+        new AdoptKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -40,6 +44,10 @@ internal static class TrackingNames
     public const string AdamWModels = nameof(AdamWModels);
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
+    public const string ScheduleFreeAdamWModels = nameof(ScheduleFreeAdamWModels);
+    public const string ScheduleFreeSgdModels = nameof(ScheduleFreeSgdModels);
+    public const string AdEMAMixModels = nameof(AdEMAMixModels);
+    public const string AdoptModels = nameof(AdoptModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

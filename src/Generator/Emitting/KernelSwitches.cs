@@ -9,12 +9,13 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal static class KernelSwitches
 {
-    /// <summary>"TDecay", "TScale", "TClear".</summary>
+    /// <summary>"TDecay", "TScale", "TClear", "TFirst".</summary>
     public static string TypeParameter(KernelSwitch choice) => choice switch
     {
         KernelSwitch.CoupledDecay => "TDecay",
         KernelSwitch.GradientScale => "TScale",
         KernelSwitch.ClearGradient => "TClear",
+        KernelSwitch.FirstStep => "TFirst",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -24,6 +25,7 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithCoupledDecay",
         KernelSwitch.GradientScale => "ScaledGradient",
         KernelSwitch.ClearGradient => "ClearedGradient",
+        KernelSwitch.FirstStep => "FirstStep",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 
@@ -33,6 +35,7 @@ internal static class KernelSwitches
         KernelSwitch.CoupledDecay => "WithoutCoupledDecay",
         KernelSwitch.GradientScale => "UnscaledGradient",
         KernelSwitch.ClearGradient => "KeptGradient",
+        KernelSwitch.FirstStep => "LaterStep",
         _ => throw new ArgumentOutOfRangeException(nameof(choice)),
     };
 

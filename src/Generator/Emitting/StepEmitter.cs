@@ -19,6 +19,12 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ValidateStep(" + modelType + ".Gradients gradients)"))
         {
+            if (optimizer.Modes is not null)
+            {
+                // In evaluation mode the model holds x; the gradients must be taken at y.
+                w.Line(SourceWriter.Guard + ".Training(_training, Kind);");
+            }
+
             w.Line(modelType + " model = _model;");
             foreach (ParameterSpec parameter in model.Parameters)
             {
@@ -45,7 +51,7 @@ internal static class StepEmitter
         {
             foreach (StepScalar scalar in optimizer.Scalars)
             {
-                w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+                w.Line("_" + scalar.Name + " = " + ReadScalars(scalar.Expression("learningRate", "weightDecay"), optimizer, null) + ";");
             }
 
             foreach (ParameterSpec parameter in model.Parameters)
@@ -54,7 +60,7 @@ internal static class StepEmitter
                 (string lr, string wd) = RateExpressions(parameter);
                 foreach (StepScalar scalar in optimizer.Scalars.Where(s => HasOwnValue(s, parameter)))
                 {
-                    w.Line(ScalarField(scalar, parameter) + " = " + scalar.Expression(lr, wd) + ";");
+                    w.Line(ScalarField(scalar, parameter) + " = " + ReadScalars(scalar.Expression(lr, wd), optimizer, parameter) + ";");
                 }
             }
 
@@ -118,7 +124,7 @@ internal static class StepEmitter
             SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
         };
         arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", start, count)"));
-        arguments.AddRange(optimizer.Scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
+        arguments.AddRange(optimizer.KernelScalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
         if (kernel.RoundsStochastically)
         {
             // The member's stream this step, moved to the slice's first element: every element draws the same bits
@@ -138,7 +144,7 @@ internal static class StepEmitter
         var blockArguments = arguments.Take(2)
             .Concat(optimizer.Buffers.Select((b, k) => OptimizerEmitter.BlockwiseFieldName(b, parameter) + (k == 0 ? string.Empty : "!")))
             .Append("start")
-            .Concat(optimizer.Scalars.Select(s => "(float)" + ScalarField(s, parameter)))
+            .Concat(optimizer.KernelScalars.Select(s => "(float)" + ScalarField(s, parameter)))
             .ToList();
         w.Line("    if (" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)");
         w.Line("    {");
@@ -152,37 +158,73 @@ internal static class StepEmitter
         w.Line("    break;");
     }
 
-    /// <summary>A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has it.</summary>
+    /// <summary>
+    /// A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has
+    /// it, and on or off for each of the kind's own switches (<see cref="OptimizerLayout.SwitchConditions"/>), one branch per
+    /// call.
+    /// </summary>
     private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
     {
-        string TypeArguments(string decay) => "<" + string.Join(", ", kernel.Switches.Select(s => s switch
-        {
-            KernelSwitch.CoupledDecay => decay,
-            _ => KernelSwitches.TypeParameter(s),
-        })) + ">";
-
+        // The switches chosen here, each as (switch, condition, whether the condition means on), in the kernel's order.
+        var chosen = new List<(KernelSwitch Switch, string Condition, bool OnWhenTrue)>();
         StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
-        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
-        if (coupled is null)
-        {
-            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(string.Empty)));
-        }
-        else
+        if (coupled is not null)
         {
             // Without decay this step, the kernel compiled without the L2 term.
-            w.Line(indent + "if (" + ScalarField(coupled, parameter) + " == 0)");
-            w.Line(indent + "{");
-            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
-            w.Line(indent + "}");
-            w.Line(indent + "else");
-            w.Line(indent + "{");
-            w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.On(KernelSwitch.CoupledDecay))));
-            w.Line(indent + "}");
-            if (last)
-            {
-                w.Line();
-            }
+            chosen.Add((KernelSwitch.CoupledDecay, ScalarField(coupled, parameter) + " == 0", false));
         }
+
+        foreach (SwitchCondition condition in optimizer.SwitchConditions.Where(c => kernel.Switches.Contains(c.Switch)))
+        {
+            chosen.Add((condition.Switch, ReadScalars(condition.Condition, optimizer, parameter), true));
+        }
+
+        string call = method + "{0}(" + string.Join(", ", arguments) + ");";
+        WriteChoice(w, kernel, indent, call, chosen, 0, new Dictionary<KernelSwitch, bool>());
+        if (chosen.Count > 0 && last)
+        {
+            w.Line();
+        }
+    }
+
+    /// <summary>The call for each combination of the switches chosen from <paramref name="next"/> on, as nested if/else.</summary>
+    private static void WriteChoice(IndentedTextWriter w, KernelDescription kernel, string indent, string call,
+        List<(KernelSwitch Switch, string Condition, bool OnWhenTrue)> chosen, int next, Dictionary<KernelSwitch, bool> on)
+    {
+        if (next == chosen.Count)
+        {
+            string typeArguments = "<" + string.Join(", ", kernel.Switches.Select(s => on.TryGetValue(s, out bool value)
+                ? (value ? KernelSwitches.On(s) : KernelSwitches.Off(s))
+                : KernelSwitches.TypeParameter(s))) + ">";
+            w.Line(indent + string.Format(CultureInfo.InvariantCulture, call, typeArguments));
+            return;
+        }
+
+        (KernelSwitch choice, string condition, bool onWhenTrue) = chosen[next];
+        foreach (bool branch in new[] { true, false })
+        {
+            w.Line(indent + (branch ? "if (" + condition + ")" : "else"));
+            w.Line(indent + "{");
+            on[choice] = branch == onWhenTrue;
+            WriteChoice(w, kernel, indent + "    ", call, chosen, next + 1, on);
+            w.Line(indent + "}");
+        }
+
+        on.Remove(choice);
+    }
+
+    /// <summary>
+    /// <paramref name="template"/> with each step scalar it reads (<c>{name}</c>) replaced by its field: the member's own
+    /// where <paramref name="parameter"/> has one, else the shared one (null: the shared ones).
+    /// </summary>
+    private static string ReadScalars(string template, OptimizerLayout optimizer, ParameterSpec? parameter)
+    {
+        foreach (StepScalar scalar in optimizer.Scalars)
+        {
+            template = template.Replace("{" + scalar.Name + "}", parameter is null ? "_" + scalar.Name : ScalarField(scalar, parameter));
+        }
+
+        return template;
     }
 
     /// <summary>

@@ -69,6 +69,21 @@ internal sealed class KernelBuilder
     /// </summary>
     public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize, WeightDecayMode mode)
     {
+        (LocalValue grad, LocalValue param) = GradientPrologue(maximize);
+        StepScalar decay = StepScalar.WeightDecay(mode);
+        Assign(
+            mode == WeightDecayMode.L2 ? grad : param,
+            mode == WeightDecayMode.L2 ? new SwitchValue(KernelSwitch.CoupledDecay, grad + Scalar(decay) * param, grad) : param * Scalar(decay));
+        return (grad, param);
+    }
+
+    /// <summary>
+    /// <see cref="GradientPrologue(bool, WeightDecayMode)"/> for a kind that applies weight decay its own way (at
+    /// Schedule-Free's y, to AdEMAMix's update, ADOPT's after its first step): the gradient loaded, cleared and scaled as
+    /// the step's switches say, the parameter loaded, the sign flip for maximize.
+    /// </summary>
+    public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize)
+    {
         LocalValue grad = Let("grad", Load(Gradient));
 
         // Step(gradients, clearGradients: true): the gradient is zeroed once read, in the same pass.
@@ -82,12 +97,22 @@ internal sealed class KernelBuilder
             Assign(grad, -grad);
         }
 
-        StepScalar decay = StepScalar.WeightDecay(mode);
-        Assign(
-            mode == WeightDecayMode.L2 ? grad : param,
-            mode == WeightDecayMode.L2 ? new SwitchValue(KernelSwitch.CoupledDecay, grad + Scalar(decay) * param, grad) : param * Scalar(decay));
         return (grad, param);
     }
+
+    /// <summary>
+    /// <paramref name="on"/> in the kernel compiled with <paramref name="choice"/> on, <paramref name="off"/> in the other
+    /// (a kind's own switch is chosen per step by its <see cref="SwitchCondition"/>).
+    /// </summary>
+    public static KernelValue Switch(KernelSwitch choice, KernelValue on, KernelValue off) => new SwitchValue(choice, on, off);
+
+    /// <summary><c>a &gt; b ? x : y</c> per element (false for NaN), as a compare and a select at vector widths.</summary>
+    public static KernelValue IfGreater(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>
+        new SelectValue(Comparison.GreaterThan, a, b, whenTrue, whenFalse);
+
+    /// <summary><c>a &lt; b ? x : y</c> per element (false for NaN).</summary>
+    public static KernelValue IfLess(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>
+        new SelectValue(Comparison.LessThan, a, b, whenTrue, whenFalse);
 
     public static KernelValue Sqrt(KernelValue x) => new UnaryValue(UnaryOperator.Sqrt, x);
 

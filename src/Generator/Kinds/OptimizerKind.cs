@@ -74,7 +74,11 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             reader.Fail(DiagnosticDescriptors.StochasticRoundingWithoutNarrowState, nameof(AdamAttribute.StochasticRounding), spec.State.Precision);
         }
 
-        if (spec.State.Precision == StatePrecision.Float16 && KeepsSquaredGradients)
+        if (spec.State.Precision != StatePrecision.Float32 && ParameterIterates is { } iterates)
+        {
+            reader.Fail(DiagnosticDescriptors.ReducedStateForParameterIterates, nameof(AdamAttribute.StatePrecision), DisplayName, iterates, spec.State.Precision);
+        }
+        else if (spec.State.Precision == StatePrecision.Float16 && KeepsSquaredGradients)
         {
             reader.Warn(DiagnosticDescriptors.Float16SecondMoment, nameof(AdamAttribute.StatePrecision), DisplayName);
         }
@@ -93,14 +97,37 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             typed.WeightDecay,
             Constants(typed).Concat(StorageConstants(typed.State)).ToEquatableArray(),
             buffers.ToEquatableArray(),
-            Scalars(typed).Append(StepScalar.GradientScale).ToEquatableArray(),
+            WithDependencies(Scalars(typed).Append(StepScalar.GradientScale)).ToEquatableArray(),
             Rule(typed).ToEquatableArray(),
             elements.Distinct().OrderBy(e => e).Select(element =>
             {
                 var kernel = new KernelBuilder(element, buffers, typed.State);
                 Kernel(typed, kernel);
                 return kernel.Build();
-            }).ToEquatableArray());
+            }).ToEquatableArray())
+        {
+            SwitchConditions = SwitchConditions(typed).ToEquatableArray(),
+            Modes = Modes(typed),
+        };
+    }
+
+    /// <summary>
+    /// The scalars with what they read marked: a scalar that reads (<c>{name}</c>) one using the learning rate or the
+    /// weight decay uses it too, so a member that overrides it ([LearningRateScale], [NoWeightDecay]) has its own value.
+    /// </summary>
+    private static IEnumerable<StepScalar> WithDependencies(IEnumerable<StepScalar> scalars)
+    {
+        var done = new List<StepScalar>();
+        foreach (StepScalar scalar in scalars)
+        {
+            done.Add(scalar with
+            {
+                ReadsLearningRate = done.Any(d => scalar.Reads(d) && d.UsesLearningRate),
+                ReadsWeightDecay = done.Any(d => scalar.Reads(d) && d.UsesWeightDecay),
+            });
+        }
+
+        return done;
     }
 
     /// <summary>Every attribute's StatePrecision and StochasticRounding, as constants that Configuration does not list.</summary>
@@ -116,6 +143,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// </summary>
     protected virtual bool KeepsSquaredGradients => true;
 
+    /// <summary>
+    /// For a kind whose state holds iterates of the parameters themselves (Schedule-Free's z, x and y), their names: no
+    /// reduced precision makes sense for them (GEN145). Null for kinds whose state is moments and sums.
+    /// </summary>
+    protected virtual string? ParameterIterates => null;
+
     /// <summary>Copies the attribute's values into the spec. No defaults here: the attribute's are the only ones.</summary>
     protected abstract TSpec Read(TAttribute attribute);
 
@@ -130,6 +163,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
 
     /// <summary>Values computed once per step and passed to every kernel call.</summary>
     protected abstract IEnumerable<StepScalar> Scalars(TSpec spec);
+
+    /// <summary>How the kernel's own switches are chosen each step (none for most kinds: the runtime's switches are chosen for them).</summary>
+    protected virtual IEnumerable<SwitchCondition> SwitchConditions(TSpec spec) => Enumerable.Empty<SwitchCondition>();
+
+    /// <summary>The buffers holding the training and the evaluation point, for a kind that keeps both (Schedule-Free); else null.</summary>
+    protected virtual ModeSwap? Modes(TSpec spec) => null;
 
     /// <summary>The update rule, one line per operation, in math form for comments.</summary>
     protected abstract IEnumerable<string> Rule(TSpec spec);
@@ -150,6 +189,15 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         }
 
         yield return mode == WeightDecayMode.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)";
+    }
+
+    /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue(bool)"/>, for kinds that apply weight decay their own way.</summary>
+    protected static IEnumerable<string> PrologueRule(bool maximize)
+    {
+        if (maximize)
+        {
+            yield return "g ← −g";
+        }
     }
 
     /// <summary>A rule line with a note aligned after it, e.g. "v ← ρ·v + (1 − ρ)·g²    ρ = 0.9".</summary>

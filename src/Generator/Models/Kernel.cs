@@ -200,7 +200,22 @@ internal enum KernelSwitch
 
     /// <summary>Zeroes the gradient after reading it (<c>Step(gradients, clearGradients: true)</c>).</summary>
     ClearGradient,
+
+    /// <summary>
+    /// The first step after construction or Reset, where state that the reference creates lazily from the step's values
+    /// (Schedule-Free's z, x and y, clones of the parameter) takes them instead of what the buffer holds, or where the
+    /// reference's first step differs (ADOPT's, which only initializes its second moment). Chosen by the kind's
+    /// <see cref="SwitchCondition"/>.
+    /// </summary>
+    FirstStep,
 }
+
+/// <summary>
+/// How one of a kind's own switches is chosen for a member each step: on where <paramref name="Condition"/> holds. The
+/// condition is a C# expression over the optimizer's members (StepCount) and the member's step scalars, written
+/// <c>{name}</c>; the kernel call is compiled for both values and picked with one branch per call, never per element.
+/// </summary>
+internal sealed record SwitchCondition(KernelSwitch Switch, string Condition);
 
 /// <summary>
 /// <paramref name="On"/> in the kernel compiled with <paramref name="Switch"/> on, <paramref name="Off"/> in the

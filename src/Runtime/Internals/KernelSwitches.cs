@@ -49,3 +49,20 @@ public readonly struct ClearedGradient
 public readonly struct KeptGradient
 {
 }
+
+/// <summary>
+/// Type arguments of generated kernels for the first step after construction or <c>Reset()</c>, where state that the
+/// reference implementation creates at its first step from that step's values (Schedule-Free's <c>z</c>, <c>x</c> and
+/// <c>y</c>, clones of the parameter; ADOPT's first step, which only initializes <c>exp_avg_sq</c>) takes them instead of
+/// what the buffer holds, or for a later step, which reads the buffer.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct FirstStep
+{
+}
+
+/// <inheritdoc cref="FirstStep"/>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct LaterStep
+{
+}
