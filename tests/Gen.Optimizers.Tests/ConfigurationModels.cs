@@ -75,6 +75,16 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05, WarmupSteps = 5, R = 1, WeightLrPower = 1.5, DecayAtZ = true, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(Name = "SfSgdDefaults")]
+[ScheduleFreeSgd(Name = "SfSgdEvery", LearningRate = 0.1, Momentum = 0.8, WeightDecay = 0.05, WarmupSteps = 5, R = 2, WeightLrPower = 0)]
+[AdEMAMix(Name = "AdEMAMixDefaults")]
+[AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
+[AdEMAMix(Name = "AdEMAMixNoFast", LearningRate = 0.01, Beta1 = 0, Beta3Warmup = 20, WeightDecay = 0.1)]
+[Adopt(Name = "AdoptDefaults")]
+[Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
+[Adopt(Name = "AdoptL2Unclipped", LearningRate = 0.01, Epsilon = 1e-3, WeightDecay = 0.05, Clipping = false)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -151,6 +161,16 @@ public sealed partial class SingleModel
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05, WarmupSteps = 5, R = 1, WeightLrPower = 1.5, DecayAtZ = true, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(Name = "SfSgdDefaults")]
+[ScheduleFreeSgd(Name = "SfSgdEvery", LearningRate = 0.1, Momentum = 0.8, WeightDecay = 0.05, WarmupSteps = 5, R = 2, WeightLrPower = 0)]
+[AdEMAMix(Name = "AdEMAMixDefaults")]
+[AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
+[AdEMAMix(Name = "AdEMAMixNoFast", LearningRate = 0.01, Beta1 = 0, Beta3Warmup = 20, WeightDecay = 0.1)]
+[Adopt(Name = "AdoptDefaults")]
+[Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
+[Adopt(Name = "AdoptL2Unclipped", LearningRate = 0.01, Epsilon = 1e-3, WeightDecay = 0.05, Clipping = false)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -25,6 +25,10 @@ internal static class References
         AdamWAttribute adamW => new AdamReference(adamW.Beta1, adamW.Beta2, adamW.Epsilon, adamW.AmsGrad, adamW.Maximize, decoupled: true, length, single),
         AdadeltaAttribute adadelta => new AdadeltaReference(adadelta, length, single),
         LionAttribute lion => new LionReference(lion, length, single, paperOrder: false),
+        ScheduleFreeAdamWAttribute sf => new ScheduleFreeAdamWReference(sf, length, single),
+        ScheduleFreeSgdAttribute sf => new ScheduleFreeSgdReference(sf, length, single),
+        AdEMAMixAttribute ademamix => new AdEMAMixReference(ademamix, length, single),
+        AdoptAttribute adopt => new AdoptReference(adopt, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

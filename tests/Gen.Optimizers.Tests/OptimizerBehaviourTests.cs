@@ -157,6 +157,10 @@ public sealed class OptimizerBehaviourTests
     [InlineData("AdamOptimizer")]
     [InlineData("AdamWOptimizer")]
     [InlineData("LionOptimizer")]
+    [InlineData("ScheduleFreeAdamWOptimizer")]
+    [InlineData("ScheduleFreeSgdOptimizer")]
+    [InlineData("AdEMAMixOptimizer")]
+    [InlineData("AdoptOptimizer")]
     public void MemberOverridesScaleTheLearningRateAndTurnOffWeightDecay(string name)
     {
         var random = new Random(21);
