@@ -97,6 +97,11 @@ public sealed class FormatTests
     [InlineData("AdamW", "AdamW", "step,exp_avg,exp_avg_sq,max_exp_avg_sq")]
     [InlineData("Adadelta", "Adadelta", "step,square_avg,acc_delta")]
     [InlineData("Lion", "Lion", "exp_avg")]
+    [InlineData("ScheduleFreeAdamW", "ScheduleFreeAdamW", "z,exp_avg_sq,x,y,exp_avg")]
+    [InlineData("ScheduleFreeSgd", "ScheduleFreeSGD", "z,x,y")]
+    [InlineData("AdEMAMix", "AdEMAMix", "step,exp_avg_fast,exp_avg_slow,exp_avg_sq")]
+    [InlineData("AdEMAMixNoFast", "AdEMAMix", "step,exp_avg_slow,exp_avg_sq")]
+    [InlineData("Adopt", "ADOPT", "step,exp_avg,exp_avg_sq")]
     public void EachKindKeepsTheStateNamesPyTorchKeeps(string name, string kind, string keys)
     {
         var model = Net.Create(seed: 3);

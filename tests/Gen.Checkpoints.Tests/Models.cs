@@ -23,6 +23,11 @@ namespace Gen.Checkpoints.Tests;
 [AdamW(Name = "AdamW", LearningRate = 0.01, AmsGrad = true, WeightDecay = 0.05)]
 [Adadelta(Name = "Adadelta", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01)]
 [Lion(Name = "Lion", LearningRate = 0.001, WeightDecay = 0.1)]
+[ScheduleFreeAdamW(Name = "ScheduleFreeAdamW", LearningRate = 0.01, WeightDecay = 0.01, WarmupSteps = 3, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(Name = "ScheduleFreeSgd", LearningRate = 0.1, WarmupSteps = 3, WeightDecay = 0.01)]
+[AdEMAMix(Name = "AdEMAMix", LearningRate = 0.01, AlphaWarmup = 10, Beta3Warmup = 10, WeightDecay = 0.01)]
+[AdEMAMix(Name = "AdEMAMixNoFast", Beta1 = 0)]
+[Adopt(Name = "Adopt", LearningRate = 0.01, WeightDecay = 0.01, Decouple = true)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];
