@@ -12,6 +12,8 @@ namespace Gen.Benchmarks;
 //   SgdMomentum            SGD, lr 0.01, momentum 0.9
 //   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer: the defaults,
 //                          which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
+//   ScheduleFreeAdamWOptimizer, ScheduleFreeSgdOptimizer, AdEMAMixOptimizer, AdoptOptimizer: the defaults, which are
+//                          their reference implementations' (PyTorch 1.13 has none; the peer restates them)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -24,6 +26,10 @@ namespace Gen.Benchmarks;
 [AdamW]
 [Adadelta]
 [Lion]
+[ScheduleFreeAdamW]
+[ScheduleFreeSgd]
+[AdEMAMix]
+[Adopt]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -44,6 +50,10 @@ public sealed partial class FlatModel
 [AdamW]
 [Adadelta]
 [Lion]
+[ScheduleFreeAdamW]
+[ScheduleFreeSgd]
+[AdEMAMix]
+[Adopt]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];
