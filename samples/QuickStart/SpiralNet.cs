@@ -11,7 +11,8 @@ namespace QuickStart;
 /// <remarks>
 /// Each optimizer attribute makes the source generator add a nested optimizer type to this class
 /// (<c>SpiralNet.RmsPropOptimizer</c>, <c>AdamOptimizer</c>, <c>SgdOptimizer</c>, <c>AdagradOptimizer</c>:
-/// PyTorch's semantics, allocation-free), and all of them share one generated
+/// PyTorch's semantics, allocation-free; <c>ScheduleFreeAdamWOptimizer</c>: Defazio et al.'s Schedule-Free AdamW,
+/// which needs no learning-rate schedule), and all of them share one generated
 /// <c>SpiralNet.Gradients</c> (one zeroed array per parameter, same names and shapes).
 /// The class must be <c>partial</c> so the generator can add them.
 /// </remarks>
@@ -19,6 +20,7 @@ namespace QuickStart;
 [Adam(LearningRate = 1e-2)]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
 [Adagrad(LearningRate = 0.2)]
+[ScheduleFreeAdamW(LearningRate = 3e-2, WarmupSteps = 390)] // warm-up: the first 5% of the 7,800 steps
 public sealed partial class SpiralNet
 {
     public const int Inputs = 2;
