@@ -17,7 +17,9 @@ namespace Tuning;
 /// <para>
 /// The attributes' learning rates are only the starting values of <c>LearningRate</c> and
 /// <c>BaseLearningRate</c>; the sweep sets <c>BaseLearningRate</c> itself. <c>[Sgd]</c> requires one.
-/// All five optimizers share the one generated <c>SurfaceNet.Gradients</c>.
+/// AdEMAMix's warm-ups of α and β3 last the whole run (1,200 steps), as its paper advises; Schedule-Free AdamW
+/// warms up over 5% of it and runs without the schedule. All eight optimizers share the one generated
+/// <c>SurfaceNet.Gradients</c>.
 /// </para>
 /// </remarks>
 [RmsProp(Name = "RmsPropRho90", Rho = 0.9)]    // Keras/TensorFlow's default rho
@@ -25,6 +27,9 @@ namespace Tuning;
 [RmsProp(Name = "RmsPropRho999", Rho = 0.999)] // a long average of squared gradients
 [Adam]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
+[AdEMAMix(Beta3 = 0.999, AlphaWarmup = 1200, Beta3Warmup = 1200)]
+[Adopt]
+[ScheduleFreeAdamW(WarmupSteps = 60)]
 public sealed partial class SurfaceNet
 {
     public const int Inputs = 2;
