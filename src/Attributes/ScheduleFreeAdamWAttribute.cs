@@ -34,6 +34,12 @@ namespace Gen
     /// interpolations, which are not exact inverses of each other in floating point. z, x and y are iterates of the
     /// parameters, so the state is kept at the members' precision (StatePrecision.Float32).
     /// </para>
+    /// <para>
+    /// One difference from the reference, none in the values computed: it starts in evaluation mode and raises at a
+    /// step before <c>train()</c>; before the first step both modes hold the same parameters, so Gen starts in training
+    /// mode, as <c>SGDScheduleFreeReference</c> does. As in the reference, a step reads z, x and y from the state (the
+    /// weight decay is taken at the stored y) and only writes the parameters.
+    /// </para>
     /// </remarks>
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class ScheduleFreeAdamWAttribute : Attribute
