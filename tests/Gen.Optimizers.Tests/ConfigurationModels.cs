@@ -81,10 +81,8 @@ namespace Gen.Optimizers.Tests;
 [ScheduleFreeSgd(Name = "SfSgdEvery", LearningRate = 0.1, Momentum = 0.8, WeightDecay = 0.05, WarmupSteps = 5, R = 2, WeightLrPower = 0)]
 [AdEMAMix(Name = "AdEMAMixDefaults")]
 [AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
-[AdEMAMix(Name = "AdEMAMixNoFast", LearningRate = 0.01, Beta1 = 0, Beta3Warmup = 20, WeightDecay = 0.1)]
 [Adopt(Name = "AdoptDefaults")]
 [Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
-[Adopt(Name = "AdoptL2Unclipped", LearningRate = 0.01, Epsilon = 1e-3, WeightDecay = 0.05, Clipping = false)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -167,10 +165,8 @@ public sealed partial class SingleModel
 [ScheduleFreeSgd(Name = "SfSgdEvery", LearningRate = 0.1, Momentum = 0.8, WeightDecay = 0.05, WarmupSteps = 5, R = 2, WeightLrPower = 0)]
 [AdEMAMix(Name = "AdEMAMixDefaults")]
 [AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
-[AdEMAMix(Name = "AdEMAMixNoFast", LearningRate = 0.01, Beta1 = 0, Beta3Warmup = 20, WeightDecay = 0.1)]
 [Adopt(Name = "AdoptDefaults")]
 [Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
-[Adopt(Name = "AdoptL2Unclipped", LearningRate = 0.01, Epsilon = 1e-3, WeightDecay = 0.05, Clipping = false)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();
