@@ -20,7 +20,10 @@ internal static class ScheduleFree
     /// <summary>The buffers x and y, which <c>Eval()</c> and <c>Train()</c> copy into the model.</summary>
     public static readonly ModeSwap Modes = new("x", "y");
 
-    /// <summary>Built at the first step from the parameter (the reference clones it), from the buffer after.</summary>
+    /// <summary>
+    /// The kind's step branch: on at the first step, where z, x and y are built from the parameter (the reference clones
+    /// it), off after, where they are read from their buffers (as Rprop's first step).
+    /// </summary>
     public static readonly SwitchCondition FirstStep = new(KernelSwitch.StepBranch, "StepCount != 0");
 
     /// <summary>
