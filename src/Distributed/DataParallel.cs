@@ -83,11 +83,13 @@ public sealed class DataParallel<TGradients> : INormParts
         _bucketBytes = (options ?? new DataParallelOptions()).BucketBytes;
         _inverseSize = 1.0 / communicator.Size;
         _shard = optimizer.Shard;
+
+        // Problems of this rank's arguments are agreed on with the other ranks before anyone throws: a rank that threw
+        // alone would leave the others waiting in the next collective.
+        string? problem = null;
         if (_shard is { } shard && (shard.Count != communicator.Size || shard.Index != communicator.Rank))
         {
-            throw new ArgumentException(
-                $"The optimizer keeps the state of {shard}, but this is rank {communicator.Rank} of {communicator.Size}: create it with OptimizerShard.Create(model, communicator.Rank, communicator.Size) (communicator.ShardOf(model)).",
-                nameof(optimizer));
+            problem = $"the optimizer keeps the state of {shard}, but this is rank {communicator.Rank} of {communicator.Size}: create it with OptimizerShard.Create(model, communicator.Rank, communicator.Size) (communicator.ShardOf(model))";
         }
 
         int members = _model.ParameterCount;
@@ -97,16 +99,16 @@ public sealed class DataParallel<TGradients> : INormParts
             TensorRef member = _model.GetParameter(m);
             if (member.Array is null)
             {
-                throw new ArgumentException($"Model member '{member.Name}' is null.", nameof(optimizer));
+                problem ??= $"model member '{member.Name}' is null";
             }
 
             _memberOffsets[m + 1] = _memberOffsets[m] + member.Length;
         }
 
         _chunkCounts = new int[communicator.Size];
+        AgreeOnLayout(problem);
         _buckets = PlanBuckets(out bool fused);
         _fusion = fused ? new byte[_bucketBytes] : Array.Empty<byte>();
-        AgreeOnLayout();
         _stateParts = _shard is null ? null : GatherStateParts();
     }
 
@@ -667,7 +669,7 @@ public sealed class DataParallel<TGradients> : INormParts
     /// Checks that every rank has the same model layout, optimizer and options, since the collectives of a step must
     /// match: one all-gather of a fingerprint, and only when they differ, more to name the first difference.
     /// </summary>
-    private void AgreeOnLayout()
+    private void AgreeOnLayout(string? problem)
     {
         int members = _model.ParameterCount;
         var description = new StringBuilder();
@@ -686,8 +688,20 @@ public sealed class DataParallel<TGradients> : INormParts
         }
 
         ulong settings = Hash(14695981039346656037UL, Encoding.UTF8.GetBytes(description.ToString()));
-        long[] fingerprint = { members, (long)Hash(settings, MemoryMarshal.AsBytes(layout.AsSpan())), (long)settings };
+        long[] fingerprint = { members, (long)Hash(settings, MemoryMarshal.AsBytes(layout.AsSpan())), (long)settings, problem is null ? 0 : 1 };
         long[][] all = AllGatherLongs(fingerprint);
+        int failed = Array.FindIndex(all, f => f[3] != 0);
+        if (failed >= 0)
+        {
+            // The first rank with a problem says what it is; every rank throws it.
+            byte[] text = Encoding.UTF8.GetBytes(problem ?? string.Empty);
+            _longScalar[0] = text.Length;
+            _communicator.Broadcast(MemoryMarshal.AsBytes(_longScalar.AsSpan()), failed);
+            text = _communicator.Rank == failed ? text : new byte[_longScalar[0]];
+            _communicator.Broadcast(text, failed);
+            throw new ArgumentException($"DataParallel cannot start: on rank {failed}, {Encoding.UTF8.GetString(text)}.", "optimizer");
+        }
+
         if (Array.TrueForAll(all, f => f.AsSpan().SequenceEqual(fingerprint)))
         {
             return;

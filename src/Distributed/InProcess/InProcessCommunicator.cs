@@ -348,7 +348,12 @@ public sealed unsafe class InProcessCommunicator : ICommunicator
             lock (_gate)
             {
                 ThrowIfFailed(rank);
-                _buffers[rank] = (IntPtr)buffer;
+                if (collective != Collective.Done)
+                {
+                    // The end of a collective publishes nothing: slower ranks may still be reading the buffers.
+                    _buffers[rank] = (IntPtr)buffer;
+                }
+
                 _collectives[rank] = collective;
                 _bytes[rank] = bytes;
                 _roots[rank] = root;
