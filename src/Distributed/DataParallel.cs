@@ -187,7 +187,7 @@ public sealed class DataParallel<TGradients> : INormParts
         {
             if (bucket.Pieces.Length == 1)
             {
-                _communicator.Broadcast(PieceBytes(Parameter(bucket.Pieces[0].Member), bucket.Pieces[0]), root);
+                _communicator.Broadcast(PieceBytes(_model.GetParameter(bucket.Pieces[0].Member), bucket.Pieces[0]), root);
                 continue;
             }
 
@@ -414,67 +414,45 @@ public sealed class DataParallel<TGradients> : INormParts
     {
         foreach (Bucket bucket in _buckets)
         {
-            bool single = bucket.ElementSize == sizeof(float);
             if (bucket.Pieces.Length == 1)
             {
-                Piece piece = bucket.Pieces[0];
-                TensorRef member = gradients.GetMember(piece.Member);
-                if (single)
-                {
-                    Span<float> values = member.AsSingleSpan().Slice(piece.Start, piece.Length);
-                    if (scatter)
-                    {
-                        _communicator.ReduceScatter(values, ElementCounts(bucket));
-                    }
-                    else
-                    {
-                        _communicator.AllReduce(values, ReduceOperation.Sum);
-                    }
-                }
-                else
-                {
-                    Span<double> values = member.AsDoubleSpan().Slice(piece.Start, piece.Length);
-                    if (scatter)
-                    {
-                        _communicator.ReduceScatter(values, ElementCounts(bucket));
-                    }
-                    else
-                    {
-                        _communicator.AllReduce(values, ReduceOperation.Sum);
-                    }
-                }
-
+                Sum(PieceBytes(gradients.GetMember(bucket.Pieces[0].Member), bucket.Pieces[0]), bucket, scatter);
                 continue;
             }
 
             Span<byte> fusion = _fusion.AsSpan(0, bucket.Length * bucket.ElementSize);
             CopyIn(bucket, fusion, gradients);
-            if (single)
+            Sum(fusion, bucket, scatter);
+            CopyOut(bucket, fusion, gradients);
+        }
+    }
+
+    /// <summary>One bucket's sum over the ranks, in its own element type: whole, or each rank's part (<see cref="Bucket.Counts"/>).</summary>
+    private void Sum(Span<byte> bytes, Bucket bucket, bool scatter)
+    {
+        if (bucket.ElementSize == sizeof(float))
+        {
+            Span<float> values = MemoryMarshal.Cast<byte, float>(bytes);
+            if (scatter)
             {
-                Span<float> values = MemoryMarshal.Cast<byte, float>(fusion);
-                if (scatter)
-                {
-                    _communicator.ReduceScatter(values, ElementCounts(bucket));
-                }
-                else
-                {
-                    _communicator.AllReduce(values, ReduceOperation.Sum);
-                }
+                _communicator.ReduceScatter(values, bucket.Counts);
             }
             else
             {
-                Span<double> values = MemoryMarshal.Cast<byte, double>(fusion);
-                if (scatter)
-                {
-                    _communicator.ReduceScatter(values, ElementCounts(bucket));
-                }
-                else
-                {
-                    _communicator.AllReduce(values, ReduceOperation.Sum);
-                }
+                _communicator.AllReduce(values, ReduceOperation.Sum);
             }
-
-            CopyOut(bucket, fusion, gradients);
+        }
+        else
+        {
+            Span<double> values = MemoryMarshal.Cast<byte, double>(bytes);
+            if (scatter)
+            {
+                _communicator.ReduceScatter(values, bucket.Counts);
+            }
+            else
+            {
+                _communicator.AllReduce(values, ReduceOperation.Sum);
+            }
         }
     }
 
@@ -483,16 +461,15 @@ public sealed class DataParallel<TGradients> : INormParts
     {
         foreach (Bucket bucket in _buckets)
         {
-            ReadOnlySpan<int> counts = ByteCounts(bucket);
             if (bucket.Pieces.Length == 1)
             {
-                _communicator.AllGather(PieceBytes(Parameter(bucket.Pieces[0].Member), bucket.Pieces[0]), counts);
+                _communicator.AllGather(PieceBytes(_model.GetParameter(bucket.Pieces[0].Member), bucket.Pieces[0]), bucket.Bytes);
                 continue;
             }
 
             Span<byte> fusion = _fusion.AsSpan(0, bucket.Length * bucket.ElementSize);
             CopyIn(bucket, fusion, gradients: null);
-            _communicator.AllGather(fusion, counts);
+            _communicator.AllGather(fusion, bucket.Bytes);
             CopyOut(bucket, fusion, gradients: null);
         }
     }
@@ -613,12 +590,6 @@ public sealed class DataParallel<TGradients> : INormParts
 
         return buckets.ToArray();
     }
-
-    private static ReadOnlySpan<int> ElementCounts(Bucket bucket) => bucket.Counts;
-
-    private static ReadOnlySpan<int> ByteCounts(Bucket bucket) => bucket.Bytes;
-
-    private TensorRef Parameter(int member) => _model.GetParameter(member);
 
     private static Span<byte> PieceBytes(TensorRef tensor, Piece piece)
     {
