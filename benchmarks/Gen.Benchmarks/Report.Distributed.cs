@@ -40,10 +40,18 @@ public sealed partial class Report
         int parameters = (int)run["Parameters"]!;
         long gradientBytes = (long)run["GradientBytes"]!;
         W("## Distributed: Open MPI, 2 ranks on this machine (`benchmarks/distributed/run.sh`)\n");
-        W(Invariant($"Run on its own: `{run["Command"]}`, {(DateTime)run["Started"]!:yyyy-MM-dd HH:mm}–{(DateTime)run["Ended"]!:HH:mm} UTC, same CPU ({Environment.ProcessorCount} cores), ")
-            + Invariant($"Open MPI 4.1 (`libmpi.so.40`), `mpirun -np {ranks} --mca btl self,vader,tcp --mca btl_tcp_if_include lo`. Load average before and after: {run["LoadAverageBefore"]} / {run["LoadAverageAfter"]}. ")
+        W(Invariant($"Run on its own: `{run["Command"]}`, ended {(DateTime)run["Ended"]!:yyyy-MM-dd HH:mm} UTC (the all-reduce runs first, the step rows from {(DateTime)run["Started"]!:HH:mm}), CPU {Cpu()}, ")
+            + Invariant($"Open MPI 4.1 (`libmpi.so.40`), `mpirun -np {ranks} --mca btl self,vader,tcp --mca btl_tcp_if_include lo`. Load average (1, 5, 15 minutes) before and after the step rows: {run["LoadAverageBefore"]} / {run["LoadAverageAfter"]}. ")
             + "**Two ranks on two cores of one VM exchange data through shared memory (Open MPI's `vader` transport): these figures measure memory copies "
             + "and the two cores' shared memory bandwidth, not a network.** A time is the slowest rank's, each repetition started after a barrier; medians.\n");
+        double load = new[] { (string?)run["LoadAverageBefore"], (string?)run["LoadAverageAfter"] }
+            .Select(l => double.TryParse(l?.Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v) ? v : 0).Max();
+        if (load > Environment.ProcessorCount)
+        {
+            W(Invariant($"> **The machine was busy: a load average of {load:0} on {Environment.ProcessorCount} cores.** Other processes held the cores most of the time, and ")
+                + "MPI's ranks wait for each other by polling, so every time below is mostly time spent waiting for a core, and the ratios compare two such waits. "
+                + "These figures do not measure Gen.Distributed's overhead; judge the targets on a run on a quiet machine.\n");
+        }
 
         // The all-reduce: C and Gen.Distributed, each the median of its runs' medians per size.
         var lines = File.Exists(allReducePath)
