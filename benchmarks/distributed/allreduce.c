@@ -4,10 +4,13 @@
  * (Distributed.cs): for each size, warm-up calls, then repetitions each started after MPI_Barrier and timed with
  * MPI_Wtime, a repetition's time being the slowest rank's (an MPI_MAX reduction of the elapsed times), and the median
  * of the repetitions reported. Rank 0 prints one JSON object per size. benchmarks/distributed/run.sh builds it with
- * mpicc and runs it under mpirun; it is not part of the .NET build.
+ * mpicc and runs it under mpirun; it is not part of the .NET build. Before MPI_Init it sets glibc's malloc as
+ * MpiCommunicator.Initialize does (NativeHeap.cs: Open MPI's per-call scratch buffers reused, not mapped afresh), so
+ * the two sides differ only in the binding.
  */
 #include <mpi.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 
 static int compare(const void *a, const void *b)
@@ -19,6 +22,8 @@ static int compare(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     int rank, size, dry = argc > 1 && argv[1][0] == 'd';
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);

@@ -38,7 +38,7 @@ echo "=== Build"
 mpicc -O2 -o "$artifacts/allreduce" benchmarks/distributed/allreduce.c
 dotnet build benchmarks/Gen.Benchmarks -c Release --nologo -v q
 
-for round in 1 2; do
+for round in 1 2 3 4 5; do
   echo "=== All-reduce, round $round: C"
   "${mpi[@]}" "$artifacts/allreduce" ${dry:+dry} | tee -a "$artifacts/allreduce.jsonl"
   echo "=== All-reduce, round $round: Gen.Distributed"

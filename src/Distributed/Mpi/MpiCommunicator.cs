@@ -29,6 +29,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     private static readonly object Gate = new();
     private static MpiCommunicator? s_instance;
     private static PosixSignalRegistration? s_terminate;
+    private static bool s_keepsScratchMemory;
 
     private readonly MpiLibrary _mpi;
     private readonly int[] _displacements;
@@ -48,6 +49,15 @@ public sealed unsafe class MpiCommunicator : ICommunicator
 
     /// <inheritdoc/>
     public int Size { get; }
+
+    /// <summary>
+    /// Whether <see cref="Initialize"/> set glibc's malloc to keep freed blocks of up to 32 MiB for reuse, so the scratch
+    /// buffer Open MPI allocates in each reduce-scatter and all-reduce is not mapped and faulted in afresh on every call
+    /// (docs/DISTRIBUTED.md, "Performance"). False when the process chose its own malloc settings
+    /// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c> or <c>GLIBC_TUNABLES</c>), when MPI was initialized by
+    /// someone else, or on a C library without <c>mallopt</c>.
+    /// </summary>
+    public static bool KeepsScratchMemory => s_keepsScratchMemory;
 
     /// <summary>The library bound: <c>libmpi.so.40</c>.</summary>
     public static string LibraryName => MpiLibrary.SoName;
@@ -117,6 +127,8 @@ public sealed unsafe class MpiCommunicator : ICommunicator
             Check(mpi, mpi.Initialized(&flag), "MPI_Initialized", -1, 0);
             if (flag == 0)
             {
+                // Before MPI_Init, so Open MPI's buffers from the start are allocated under the settings.
+                s_keepsScratchMemory = NativeHeap.KeepScratchMemory();
                 int provided = 0;
                 Check(mpi, mpi.InitThread(null, null, MpiLibrary.ThreadSerialized, &provided), "MPI_Init_thread", -1, 0);
                 if (provided < MpiLibrary.ThreadSerialized)
