@@ -45,6 +45,15 @@ if command -v mono >/dev/null 2>&1; then
 else
   echo "no mono on PATH (apt-get install mono-devel): RESULTS.md will have no Mono rows."
 fi
+# Gen.Distributed under Open MPI at 2 ranks: the all-reduce from C and from .NET, and DataParallel's step at 16M
+# (benchmarks/distributed/run.sh; it needs mpirun and mpicc: Debian's openmpi-bin and libopenmpi-dev).
+echo "=== Distributed (Open MPI)"
+if command -v mpirun >/dev/null 2>&1 && command -v mpicc >/dev/null 2>&1; then
+  dist_mode=(); [ "${mode[*]:-}" = "--dry" ] && dist_mode=(--dry)
+  ARTIFACTS="$artifacts" bash benchmarks/distributed/run.sh "${dist_mode[@]}"
+else
+  echo "no mpirun or mpicc (apt-get install openmpi-bin libopenmpi-dev): RESULTS.md will have no distributed rows."
+fi
 echo "=== PyTorch"
 if /usr/bin/python3 -c "import torch" 2>/dev/null; then
   /usr/bin/python3 benchmarks/peers/torch_optim.py "${mode[@]}" --out "$artifacts/torch.json"

@@ -22,7 +22,9 @@ public static class Program
     /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json, or with <c>--width 256</c> (which checks that the runtime's
     /// widest accelerated registers are 256-bit: run it with AVX-512 disabled) to DIR/interleaved-256.json; <c>--portable</c>: the Vector&lt;T&gt; kernel against
     /// the intrinsics kernel and the arithmetic roof, interleaved, to DIR/interleaved-portable.json (run it at 256 bits); <c>--lean</c>:
-    /// <see cref="Lean"/> (16-bit state and the fused clip at 16M), to DIR/lean.json; <c>--report --command "…" [--out FILE]
+    /// <see cref="Lean"/> (16-bit state and the fused clip at 16M), to DIR/lean.json; <c>--distributed allreduce|step</c>
+    /// under mpirun: <see cref="Distributed"/>, to DIR/allreduce.jsonl and DIR/distributed.json, and <c>--report-distributed --out FILE</c>:
+    /// their section of RESULTS.md alone; <c>--report --command "…" [--out FILE]
     /// [--provisional NOTE]</c>: RESULTS.md from DIR (<see cref="Report"/>).
     /// </summary>
     public static int Main(string[] args)
@@ -31,6 +33,8 @@ public static class Program
         string artifacts = Path.Combine("benchmarks", "artifacts"), output = Path.Combine("benchmarks", "RESULTS.md");
         string? command = null, provisional = null;   // --report only
         bool outOfProcess = false, interleaved = false, portable = false, lean = false, report = false;
+        string? distributed = null;   // --distributed allreduce|step, under mpirun
+        bool reportDistributed = false;
         int? width = null;   // --interleaved only
         for (int i = 0; i < args.Length; i++)
         {
@@ -42,6 +46,8 @@ public static class Program
                 case "--interleaved": interleaved = true; break;
                 case "--portable": portable = true; break;
                 case "--lean": lean = true; break;
+                case "--distributed": distributed = args[++i]; break;
+                case "--report-distributed": reportDistributed = true; break;
                 case "--width": width = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--report": report = true; break;
                 case "--command": command = args[++i]; break;
@@ -53,12 +59,23 @@ public static class Program
         }
 
         artifacts = Path.GetFullPath(artifacts);
+        if (reportDistributed)
+        {
+            return Report.WriteDistributed(artifacts, output);
+        }
+
         if (report)
         {
             return Report.Write(artifacts, output, command ?? throw new ArgumentException("--report needs --command, the command that made the artifacts."), provisional);
         }
 
         Directory.CreateDirectory(artifacts);
+        if (distributed is not null)
+        {
+            // Under mpirun (benchmarks/distributed/run.sh): every rank runs this; rank 0 writes the artifacts.
+            return Benchmarks.Distributed.Run(distributed, artifacts, Plan.Run == RunKind.Dry, command ?? "dotnet run -c Release --project benchmarks/Gen.Benchmarks -- " + string.Join(" ", args));
+        }
+
         Console.WriteLine($"Vector512.IsHardwareAccelerated={Vector512.IsHardwareAccelerated}, Vector256={Vector256.IsHardwareAccelerated}, artifacts: {artifacts}");
         if (interleaved)
         {

@@ -19,7 +19,7 @@ namespace Gen.Benchmarks;
 /// checks that PyTorch, on the same data, computes what the generated optimizers compute, and fails the run when it does
 /// not: the PyTorch rows would time another computation.
 /// </summary>
-public sealed class Report
+public sealed partial class Report
 {
     /// <summary>Where the arithmetic roof is within this factor of the memory roof, √ and ÷ cost next to nothing over the loads and stores, and no kernel with those loads and stores, Precision.Fast included, can beat it.</summary>
     private const double RoofsMeet = 1.05;
@@ -91,8 +91,8 @@ public sealed class Report
     public static int Write(string artifacts, string output, string command, string? provisional)
     {
         var r = new Report(artifacts);
-        // lean.json may come from a run of its own, which its section dates.
-        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name is not ("RESULTS.md" or "lean.json")).Max(f => f.LastWriteTimeUtc);
+        // lean.json and the distributed artifacts may come from runs of their own, which their sections date.
+        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name is not ("RESULTS.md" or "lean.json" or "distributed.json" or "allreduce.jsonl" or "allreduce")).Max(f => f.LastWriteTimeUtc);
         r.W("# Benchmark results\n");
         if (provisional is not null)
         {
@@ -148,6 +148,11 @@ public sealed class Report
         if (r._lean is { } lean)
         {
             r.Lean(lean);
+        }
+
+        if (Read(Path.Combine(artifacts, "distributed.json")) is { } distributed)
+        {
+            r.Distributed(distributed, Path.Combine(artifacts, "allreduce.jsonl"));
         }
 
         string monoBench = Path.Combine(artifacts, "mono-bench.txt"), dotnetBench = Path.Combine(artifacts, "dotnet-bench.txt");

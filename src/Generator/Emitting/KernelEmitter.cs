@@ -55,8 +55,8 @@ internal static class KernelEmitter
 
         string blockSize = SourceWriter.BlockwiseState + ".BlockSize";
         w.Line("/// <summary>");
-        w.Line("/// One " + optimizer.DisplayName + " step over a slice of a member with 8-bit block-wise state, starting at element <paramref name=\"start\"/>");
-        w.Line("/// (a multiple of 256): per block, each state buffer dequantized into a float block, <c>UpdateBuffer</c> on it, then quantized");
+        w.Line("/// One " + optimizer.DisplayName + " step over a slice of a member with 8-bit block-wise state, whose state starts at element <paramref name=\"start\"/>");
+        w.Line("/// of the state buffers (a multiple of 256): per block, each state buffer dequantized into a float block, <c>UpdateBuffer</c> on it, then quantized");
         w.Line("/// back (" + string.Join(", ", states.Select(b => b.Span + ": " + b.Blockwise.ToString().ToLowerInvariant() + " code")) + ").");
         w.Line("/// </summary>");
         if (target == KernelTarget.Portable)

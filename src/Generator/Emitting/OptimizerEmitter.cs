@@ -244,12 +244,28 @@ internal static class OptimizerEmitter
         w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null, or two members hold the same array.</exception>");
         w.Line("public " + optimizer.TypeName + "(" + model.Hierarchy.FullyQualifiedName + " model)");
-        w.Line("    : base(model, DefaultLearningRate, DefaultWeightDecay)");
+        w.Line("    : this(model, null)");
+        using (w.Open())
+        {
+        }
+
+        // ZeRO stage 1: the same optimizer keeping the state of one shard of the flattened parameters; the state
+        // buffers are sized by the base's StateLength and indexed from its StateStart (UpdateRange).
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Creates the optimizer for <paramref name=\"model\"/> keeping the state of <paramref name=\"shard\"/>'s elements only");
+        w.Line("/// (null: the whole model, as the other constructor); its steps update only those elements.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null, two members hold the same array, or the shard was cut for other members.</exception>");
+        w.Line("public " + optimizer.TypeName + "(" + model.Hierarchy.FullyQualifiedName + " model, global::Gen.OptimizerShard? shard)");
+        w.Line("    : base(model, DefaultLearningRate, DefaultWeightDecay, shard)");
         using (w.Open())
         {
             w.Line("_model = model;");
-            foreach (ParameterSpec parameter in model.Parameters)
+            for (int index = 0; index < model.Parameters.Count; index++)
             {
+                ParameterSpec parameter = model.Parameters[index];
                 string length = SourceWriter.Guard + ".ParameterLength(model." + parameter.Identifier + ", " + Literals.String(parameter.Name) + ")";
                 if (optimizer.Buffers.Count == 0)
                 {
@@ -259,17 +275,18 @@ internal static class OptimizerEmitter
 
                 if (IsBlockwise(optimizer, parameter))
                 {
-                    WriteBlockwiseAllocation(w, optimizer, parameter, length);
+                    WriteBlockwiseAllocation(w, optimizer, parameter, index, length);
                     continue;
                 }
 
                 StateBuffer first = optimizer.Buffers[0];
-                w.Line(FieldName(first, parameter) + " = new " + Storage(optimizer, first, parameter).Keyword() + "[" + length + "];");
+                w.Line(FieldName(first, parameter) + " = new " + Storage(optimizer, first, parameter).Keyword() + "[StateLength(" + index + ", " + length + ")];");
                 foreach (StateBuffer buffer in optimizer.Buffers.Skip(1))
                 {
                     w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[" + FieldName(first, parameter) + ".Length];");
                 }
             }
+
 
             if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
             {
@@ -296,15 +313,18 @@ internal static class OptimizerEmitter
         }
     }
 
-    /// <summary>A member's state, decided by its length now: 8-bit block-wise from 4,096 elements (each buffer at its initial value), else float32.</summary>
-    private static void WriteBlockwiseAllocation(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, string length)
+    /// <summary>
+    /// A member's state, decided by its whole length now: 8-bit block-wise from 4,096 elements (each buffer at its initial
+    /// value), else float32; either sized by the shard's part of it.
+    /// </summary>
+    private static void WriteBlockwiseAllocation(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, int index, string length)
     {
         w.Line();
         using (w.Block("if (" + SourceWriter.BlockwiseState + ".Quantizes(" + length + "))"))
         {
             foreach (StateBuffer buffer in optimizer.Buffers)
             {
-                w.Line(BlockwiseFieldName(buffer, parameter) + " = new " + SourceWriter.BlockwiseState + "(model." + parameter.Identifier + "!.Length, signed: "
+                w.Line(BlockwiseFieldName(buffer, parameter) + " = new " + SourceWriter.BlockwiseState + "(StateLength(" + index + ", model." + parameter.Identifier + "!.Length), signed: "
                     + Literals.Bool(Code(optimizer, buffer, parameter) == BlockwiseCode.Signed) + ", initialValue: " + ElementKind.Single.Literal(buffer.InitialValue) + ");");
             }
         }
@@ -313,7 +333,7 @@ internal static class OptimizerEmitter
         {
             foreach (StateBuffer buffer in optimizer.Buffers)
             {
-                w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[model." + parameter.Identifier + "!.Length];");
+                w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[StateLength(" + index + ", model." + parameter.Identifier + "!.Length)];");
             }
         }
     }
@@ -542,6 +562,8 @@ internal static class OptimizerEmitter
         w.Line("/// Copies the " + what + " (PyTorch's <c>" + buffer.Key + "</c>) into the trainable members of <paramref name=\"model\"/>:");
         w.Line("/// a second instance to evaluate with, or the model this optimizer trains, to continue from the average. Frozen");
         w.Line("/// members are left as they are. Every member is checked before the first is written, and nothing is allocated.");
+        w.Line("/// An optimizer created for an <see cref=\"global::Gen.OptimizerShard\"/> holds its shard's part only and copies that");
+        w.Line("/// part, at its place; the rest of <paramref name=\"model\"/> is left as it is.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"model\">A model of this class whose trainable members have the shapes of the trained model's.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
@@ -556,18 +578,21 @@ internal static class OptimizerEmitter
 
             w.Line();
             w.Line(SourceWriter.Guard + ".StateCreated(StepCount, " + Literals.String(buffer.Key) + ");");
-            foreach (ParameterSpec parameter in model.Parameters)
+            for (int index = 0; index < model.Parameters.Count; index++)
             {
-                string length = IsBlockwise(optimizer, parameter)
-                    ? "(" + BlockwiseFieldName(buffer, parameter) + "?.Length ?? " + FieldName(buffer, parameter) + "!.Length)"
-                    : FieldName(buffer, parameter) + ".Length";
-                w.Line(SourceWriter.Guard + ".CopyTarget(model." + parameter.Identifier + ", _model." + parameter.Identifier + ", " + length + ", " + Literals.String(parameter.Name) + ");");
+                ParameterSpec parameter = model.Parameters[index];
+                w.Line(SourceWriter.Guard + ".CopyTarget(model." + parameter.Identifier + ", _model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
             }
 
             w.Line();
-            foreach (ParameterSpec parameter in model.Parameters)
+            for (int index = 0; index < model.Parameters.Count; index++)
             {
-                string target = SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!)";
+                ParameterSpec parameter = model.Parameters[index];
+                // The state's elements, at their place in the member: all of it, or a shard's part.
+                string length = IsBlockwise(optimizer, parameter)
+                    ? "(" + BlockwiseFieldName(buffer, parameter) + "?.Length ?? " + FieldName(buffer, parameter) + "!.Length)"
+                    : FieldName(buffer, parameter) + ".Length";
+                string target = SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(StateStart(" + index + "), " + length + ")";
                 string Copy(string nullForgiving)
                 {
                     string field = FieldName(buffer, parameter) + nullForgiving;
@@ -682,7 +707,8 @@ internal static class OptimizerEmitter
         w.Line("/// Copies the parameters to evaluate (" + eval.Key + ") into the trainable members of <paramref name=\"model\"/>, a second");
         w.Line("/// instance to evaluate with while this one keeps training; before the first step, the trained model's parameters");
         w.Line("/// (which are " + eval.Key + " then). Frozen members are left as they are. Every member is checked before the first is written,");
-        w.Line("/// and nothing is allocated.");
+        w.Line("/// and nothing is allocated. An optimizer created for an <see cref=\"global::Gen.OptimizerShard\"/> copies its shard's part");
+        w.Line("/// only, at its place; the rest of <paramref name=\"model\"/> is left as it is.");
         w.Line("/// </summary>");
         w.Line("/// <param name=\"model\">A model of this class whose trainable members have the shapes of the trained model's.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
@@ -696,34 +722,45 @@ internal static class OptimizerEmitter
             }
 
             w.Line();
-            foreach (ParameterSpec parameter in model.Parameters)
+            for (int index = 0; index < model.Parameters.Count; index++)
             {
-                w.Line(SourceWriter.Guard + ".CopyTarget(model." + parameter.Identifier + ", _model." + parameter.Identifier + ", " + FieldName(eval, parameter) + ".Length, " + Literals.String(parameter.Name) + ");");
+                ParameterSpec parameter = model.Parameters[index];
+                w.Line(SourceWriter.Guard + ".CopyTarget(model." + parameter.Identifier + ", _model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
             }
 
             w.Line();
             using (w.Block("if (StepCount == 0)"))
             {
-                foreach (ParameterSpec parameter in model.Parameters)
+                for (int index = 0; index < model.Parameters.Count; index++)
                 {
-                    w.Line(SourceWriter.Guard + ".ModelMember(_model." + parameter.Identifier + ", " + FieldName(eval, parameter) + ".Length, " + Literals.String(parameter.Name) + ");");
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line(SourceWriter.Guard + ".ModelMember(_model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
                 }
 
-                foreach (ParameterSpec parameter in model.Parameters)
+                for (int index = 0; index < model.Parameters.Count; index++)
                 {
-                    w.Line(SourceWriter.Tensors + ".AsSpan(_model." + parameter.Identifier + "!).CopyTo(" + SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!));");
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line(ShardPart("_model", parameter, eval, index) + ".CopyTo(" + ShardPart("model", parameter, eval, index) + ");");
                 }
 
                 w.Line("return;");
             }
 
             w.Line();
-            foreach (ParameterSpec parameter in model.Parameters)
+            for (int index = 0; index < model.Parameters.Count; index++)
             {
-                w.Line("global::System.MemoryExtensions.AsSpan(" + FieldName(eval, parameter) + ").CopyTo(" + SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!));");
+                ParameterSpec parameter = model.Parameters[index];
+                w.Line("global::System.MemoryExtensions.AsSpan(" + FieldName(eval, parameter) + ").CopyTo(" + ShardPart("model", parameter, eval, index) + ");");
             }
         }
     }
+
+    /// <summary>
+    /// The elements of <paramref name="owner"/>'s member that this optimizer's state covers, at their place: the whole
+    /// member, or with a shard (<c>OptimizerShard</c>) the shard's part (as CopyAveragedTo copies).
+    /// </summary>
+    private static string ShardPart(string owner, ParameterSpec parameter, StateBuffer buffer, int index) =>
+        SourceWriter.Tensors + ".AsSpan(" + owner + "." + parameter.Identifier + "!).Slice(StateStart(" + index + "), " + FieldName(buffer, parameter) + ".Length)";
 
     /// <summary><c>Eval()</c> or <c>Train()</c>: the mode changes, and after the first step the other point is copied into the model.</summary>
     private static void WriteSwap(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer, StateBuffer source, bool toTraining)
@@ -741,7 +778,8 @@ internal static class OptimizerEmitter
         }
 
         w.Line("/// already; before the first step (or after Reset) there is no state yet and only the mode changes, as in the reference.");
-        w.Line("/// Every member is checked before the first is written, and nothing is allocated.");
+        w.Line("/// Every member is checked before the first is written, and nothing is allocated. An optimizer created for an");
+        w.Line("/// <see cref=\"global::Gen.OptimizerShard\"/> copies its shard's part only, at its place.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.InvalidOperationException\">A trainable member of the model is null or was replaced by an array of another length.</exception>");
         using (w.Block("public void " + (toTraining ? "Train" : "Eval") + "()"))
@@ -754,14 +792,16 @@ internal static class OptimizerEmitter
             w.Line();
             using (w.Block("if (StepCount > 0)"))
             {
-                foreach (ParameterSpec parameter in model.Parameters)
+                for (int index = 0; index < model.Parameters.Count; index++)
                 {
-                    w.Line(SourceWriter.Guard + ".ModelMember(_model." + parameter.Identifier + ", " + FieldName(source, parameter) + ".Length, " + Literals.String(parameter.Name) + ");");
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line(SourceWriter.Guard + ".ModelMember(_model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
                 }
 
-                foreach (ParameterSpec parameter in model.Parameters)
+                for (int index = 0; index < model.Parameters.Count; index++)
                 {
-                    w.Line("global::System.MemoryExtensions.AsSpan(" + FieldName(source, parameter) + ").CopyTo(" + SourceWriter.Tensors + ".AsSpan(_model." + parameter.Identifier + "!));");
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line("global::System.MemoryExtensions.AsSpan(" + FieldName(source, parameter) + ").CopyTo(" + ShardPart("_model", parameter, source, index) + ");");
                 }
             }
 

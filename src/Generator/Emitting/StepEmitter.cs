@@ -26,12 +26,11 @@ internal static class StepEmitter
             }
 
             w.Line(modelType + " model = _model;");
-            foreach (ParameterSpec parameter in model.Parameters)
+            for (int index = 0; index < model.Parameters.Count; index++)
             {
-                string stateLength = optimizer.Buffers.Count == 0 ? "-1"
-                    : OptimizerEmitter.IsBlockwise(optimizer, parameter)
-                    ? "(" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + "?.Length ?? " + OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + "!.Length)"
-                    : OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + ".Length";
+                // The length the state was sized by (a shard's state is shorter than its member); any length without state.
+                ParameterSpec parameter = model.Parameters[index];
+                string stateLength = optimizer.Buffers.Count == 0 ? "-1" : "MemberLength(" + index + ")";
                 w.Line(SourceWriter.Guard + ".StepArguments(model." + parameter.Identifier + ", gradients." + parameter.Identifier + ", " + stateLength + ", " + Literals.String(parameter.Name) + ");");
             }
         }
@@ -145,6 +144,11 @@ internal static class StepEmitter
         {
             w.Line(modelType + " model = _model;");
             w.Line(modelType + ".Gradients gradients = _gradients!;");
+            if (optimizer.Buffers.Count > 0)
+            {
+                w.Line("int stateStart = start - StateStart(member);");
+            }
+
             using (w.Block("switch (member)"))
             {
                 for (int index = 0; index < model.Parameters.Count; index++)
@@ -166,7 +170,7 @@ internal static class StepEmitter
             SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
             SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
         };
-        arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", start, count)"));
+        arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", stateStart, count)"));
         arguments.AddRange(optimizer.KernelScalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
         if (kernel.RoundsStochastically)
         {
@@ -186,7 +190,7 @@ internal static class StepEmitter
         // 8-bit block-wise state for members of 4,096 elements or more: UpdateBlocks runs the same kernel block by block.
         var blockArguments = arguments.Take(2)
             .Concat(optimizer.Buffers.Select((b, k) => OptimizerEmitter.BlockwiseFieldName(b, parameter) + (k == 0 ? string.Empty : "!")))
-            .Append("start")
+            .Append("stateStart")
             .Concat(optimizer.KernelScalars.Select(s => "(float)" + ScalarField(s, parameter)))
             .ToList();
         w.Line("    if (" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)");

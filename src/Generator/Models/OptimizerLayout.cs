@@ -68,6 +68,7 @@ internal sealed record OptimizerLayout(
         "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
         "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers", "NonFinitePolicy", "SkippedSteps", "RestoreLearningRate",
         "GroupValueCount", "GetGroupValue", "SetGroupValue", "RestoreGroupValue",
+        "Shard", "StateLength", "StateStart", "MemberLength", "Validate", "SkipStep", "RecordGradientNorm", "ApplyCheckedStep",
         "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
     };
 

@@ -150,12 +150,45 @@ public static class Checkpoint
         LoadModel(model, stream, path, wholeFile: true);
     }
 
-    private static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream stream, string? path, bool wholeFile, bool convertStatePrecision)
+    /// <summary>
+    /// Writes an optimizer checkpoint of <paramref name="optimizer"/> whose state buffers are <paramref name="states"/>
+    /// (<see cref="Optimizer{TGradients}.GetState"/>'s list with each buffer whole, gathered from the shards of a sharded
+    /// optimizer): the single-process file. Gen.Distributed's DataParallel saves through it.
+    /// </summary>
+    internal static void SaveOptimizer<TGradients>(Optimizer<TGradients> optimizer, string path, IReadOnlyList<OptimizerState> states)
+        where TGradients : GradientsBase
+    {
+        _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
+        _ = path ?? throw new ArgumentNullException(nameof(path));
+        EnsureLittleEndian();
+        CheckpointLayout layout = CheckpointLayout.ForOptimizer(optimizer, (_, detail) => new InvalidOperationException("Cannot save the optimizer: " + detail), states);
+        AtomicFile.Write(path, stream => CheckpointFile.Write(stream, layout));
+    }
+
+    /// <summary>
+    /// Restores <paramref name="optimizer"/> from the checkpoint in <paramref name="source"/> (the whole stream: the file
+    /// <paramref name="path"/>, which messages name), with its state read into <paramref name="states"/> (whole buffers,
+    /// laid out as <see cref="Optimizer{TGradients}.GetState"/> lists them) instead of the optimizer's own, or into the
+    /// optimizer's own when null. Every check passes before anything is written; the step count, rates and seed are
+    /// restored with the state. Gen.Distributed's DataParallel loads through it and then copies each process's shard.
+    /// </summary>
+    internal static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream source, string path, bool convertStatePrecision, IReadOnlyList<OptimizerState>? states)
+        where TGradients : GradientsBase =>
+        LoadOptimizer(optimizer, Readable(source), path, wholeFile: true, convertStatePrecision, states);
+
+    /// <summary>
+    /// <see cref="LoadModel(ITrainable, string)"/> from <paramref name="source"/>, the whole stream holding the file
+    /// <paramref name="path"/> (which messages name).
+    /// </summary>
+    internal static void LoadModel(ITrainable model, Stream source, string path) =>
+        LoadModel(model, Readable(source), path, wholeFile: true);
+
+    private static void LoadOptimizer<TGradients>(Optimizer<TGradients> optimizer, Stream stream, string? path, bool wholeFile, bool convertStatePrecision, IReadOnlyList<OptimizerState>? states = null)
         where TGradients : GradientsBase
     {
         _ = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         EnsureLittleEndian();
-        CheckpointLayout layout = CheckpointLayout.ForOptimizer(optimizer, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail));
+        CheckpointLayout layout = CheckpointLayout.ForOptimizer(optimizer, (member, detail) => new CheckpointException(CheckpointError.ModelArrayReplaced, member, path, detail), states);
         (LoadPlan plan, Dictionary<TensorSlot, TensorRef> staged) = CheckpointFile.Read(stream, path, wholeFile, header => layout.Plan(header, path, convertStatePrecision));
 
         // PyTorch keeps a step per parameter; Gen keeps one for the optimizer. They must agree.

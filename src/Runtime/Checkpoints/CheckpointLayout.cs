@@ -227,9 +227,19 @@ internal sealed class CheckpointLayout
     /// </summary>
     /// <param name="optimizer">The optimizer, as it is now.</param>
     /// <param name="targetError">Makes the exception for a member that is null or no longer has the optimizer's length.</param>
-    public static CheckpointLayout ForOptimizer<TGradients>(Optimizer<TGradients> optimizer, Func<string, string, Exception> targetError)
+    /// <param name="wholeStates">
+    /// The state buffers to save or load instead of the optimizer's own (a sharded optimizer's, gathered whole), in
+    /// <see cref="Optimizer{TGradients}.GetState"/>'s order; null for the optimizer's own, which must then not be sharded.
+    /// </param>
+    public static CheckpointLayout ForOptimizer<TGradients>(Optimizer<TGradients> optimizer, Func<string, string, Exception> targetError, IReadOnlyList<OptimizerState>? wholeStates = null)
         where TGradients : GradientsBase
     {
+        if (wholeStates is null && optimizer.Shard is { } shard)
+        {
+            throw new InvalidOperationException(
+                $"This optimizer keeps the state of {shard} only. Save and load it through Gen.Distributed's DataParallel, which gathers the shards into the single-process checkpoint and gives each process its shard of one.");
+        }
+
         TensorRef[] members = Parameters(optimizer.Model, targetError);
         var states = new List<OptimizerState>[members.Length];
         for (int i = 0; i < members.Length; i++)
@@ -237,9 +247,10 @@ internal sealed class CheckpointLayout
             states[i] = new List<OptimizerState>();
         }
 
-        for (int i = 0; i < optimizer.StateCount; i++)
+        int stateCount = wholeStates?.Count ?? optimizer.StateCount;
+        for (int i = 0; i < stateCount; i++)
         {
-            OptimizerState state = optimizer.GetState(i);
+            OptimizerState state = wholeStates?[i] ?? optimizer.GetState(i);
             TensorRef member = members[state.ParameterIndex];
             if (state.Shape is null && state.Buffer.Length != member.Length)
             {

@@ -15,12 +15,6 @@ namespace Gen;
 /// </remarks>
 public abstract class GradientsBase
 {
-    /// <summary>
-    /// Sums of squares below this are recomputed with a power-of-two scale, because squares of double
-    /// elements may have underflowed; 1e-280 leaves every underflow error below 1e-43 of the sum.
-    /// </summary>
-    private const double SmallestUnscaledSumOfSquares = 1e-280;
-
     /// <summary>Number of gradient arrays (trainable members of the model).</summary>
     public abstract int MemberCount { get; }
 
@@ -113,42 +107,7 @@ public abstract class GradientsBase
     public double L2Norm()
     {
         EnsureAllPresent();
-        double sumOfSquares = SumOfSquares();
-        if (double.IsNaN(sumOfSquares) || (sumOfSquares >= SmallestUnscaledSumOfSquares && sumOfSquares < double.PositiveInfinity))
-        {
-            return Math.Sqrt(sumOfSquares);
-        }
-
-        // Infinite (a square overflowed, or an element is infinite) or tiny (squares may have
-        // underflowed): scale the largest magnitude to [1, 2) and sum again.
-        double largest = 0;
-        for (int i = 0; i < MemberCount; i++)
-        {
-            TensorRef member = GetMember(i);
-            double memberLargest = member.Element == TensorElement.Single
-                ? GradientKernels.MaxMagnitude<float>(member.AsSingleSpan())
-                : GradientKernels.MaxMagnitude<double>(member.AsDoubleSpan());
-            largest = Math.Max(largest, memberLargest);
-        }
-
-        if (largest == 0 || !double.IsFinite(largest))
-        {
-            return largest;
-        }
-
-        int exponent = Math.Clamp(-BinaryExponent(largest), -1022, 1023);
-        double scale = PowerOfTwo(exponent);
-        double scaledSum = 0;
-        for (int i = 0; i < MemberCount; i++)
-        {
-            TensorRef member = GetMember(i);
-            scaledSum += member.Element == TensorElement.Single
-                ? GradientKernels.ScaledSumOfSquares<float>(member.AsSingleSpan(), scale)
-                : GradientKernels.ScaledSumOfSquares<double>(member.AsDoubleSpan(), scale);
-        }
-
-        // One multiplication by an exact power of two is rounded once, so it is Math.ScaleB's result.
-        return Math.Sqrt(scaledSum) * PowerOfTwo(-exponent);
+        return GradientNorm.Of(this, shard: null, parts: null);
     }
 
     /// <summary>
@@ -286,45 +245,5 @@ public abstract class GradientsBase
                 GradientKernels.Multiply(member.AsDoubleSpan(), factor);
             }
         }
-    }
-
-    /// <summary>
-    /// <c>⌊log₂ x⌋</c> for a finite <paramref name="x"/> &gt; 0, subnormal ones included: <c>Math.ILogB</c>,
-    /// which netstandard2.1 lacks, read from the bits.
-    /// </summary>
-    private static int BinaryExponent(double x)
-    {
-        long bits = BitConverter.DoubleToInt64Bits(x) & long.MaxValue;
-        int field = (int)(bits >> 52);
-        if (field != 0)
-        {
-            return field - 1023;
-        }
-
-        // Subnormal: x = bits · 2^-1074, so the exponent is that of bits' highest set bit.
-        int highest = 0;
-        while ((bits >>= 1) != 0)
-        {
-            highest++;
-        }
-
-        return highest - 1074;
-    }
-
-    /// <summary><c>2^k</c> for −1074 ≤ k ≤ 1023, exactly (subnormal below −1022): <c>Math.ScaleB(1.0, k)</c>.</summary>
-    private static double PowerOfTwo(int k) => BitConverter.Int64BitsToDouble(k >= -1022 ? (long)(k + 1023) << 52 : 1L << (k + 1074));
-
-    private double SumOfSquares()
-    {
-        double total = 0;
-        for (int i = 0; i < MemberCount; i++)
-        {
-            TensorRef member = GetMember(i);
-            total += member.Element == TensorElement.Single
-                ? GradientKernels.SumOfSquares(member.AsSingleSpan())
-                : GradientKernels.SumOfSquares(member.AsDoubleSpan());
-        }
-
-        return total;
     }
 }

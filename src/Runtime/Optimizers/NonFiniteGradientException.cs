@@ -54,8 +54,17 @@ public class NonFiniteGradientException : NotFiniteNumberException
     internal static NonFiniteGradientException For(GradientsBase gradients, string member, int index)
     {
         TensorRef tensor = Find(gradients, member);
+        return For(gradients, member, index, tensor.Element == TensorElement.Single ? tensor.AsSingleSpan()[index] : tensor.AsDoubleSpan()[index]);
+    }
+
+    /// <summary>
+    /// The exception for element <paramref name="index"/> of <paramref name="member"/>, whose value is
+    /// <paramref name="value"/> (Gen.Distributed: the process that found it may not be the one that throws).
+    /// </summary>
+    internal static NonFiniteGradientException For(GradientsBase gradients, string member, int index, double value)
+    {
+        TensorRef tensor = Find(gradients, member);
         Array array = tensor.Array!;
-        double value = tensor.Element == TensorElement.Single ? tensor.AsSingleSpan()[index] : tensor.AsDoubleSpan()[index];
         string position = array.Rank == 1
             ? $"index {index}"
             : $"{FormatIndex(array, index)} (flat index {index})";

@@ -22,10 +22,33 @@ public abstract class Optimizer<TGradients> : IRangeJob
     private NonFiniteSearch? _nonFiniteSearch;
     private double? _globalNormClip;
 
+    /// <summary>Each member's element count when the optimizer was created (its state was sized by it).</summary>
+    private readonly int[] _memberLengths;
+
     /// <summary>Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
+        : this(model, learningRate, weightDecay, shard: null)
+    {
+    }
+
+    /// <summary>
+    /// Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and
+    /// weight decay, keeping state for <paramref name="shard"/>'s elements only (null: the whole model).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="shard"/> was cut for a model with other members or lengths.</exception>
+    protected Optimizer(ITrainable model, double learningRate, double weightDecay, OptimizerShard? shard)
     {
         Model = model ?? throw new ArgumentNullException(nameof(model));
+        shard?.CheckFits(model, nameof(shard));
+        Shard = shard;
+        _memberLengths = new int[model.ParameterCount];
+        for (int member = 0; member < _memberLengths.Length; member++)
+        {
+            // A null member is named by the generated constructor's own check, which follows.
+            _memberLengths[member] = model.GetParameter(member).Array?.Length ?? -1;
+        }
+
         LearningRate = learningRate;
         BaseLearningRate = learningRate;
         WeightDecay = weightDecay;
@@ -33,6 +56,17 @@ public abstract class Optimizer<TGradients> : IRangeJob
 
     /// <summary>The model whose parameters this optimizer updates.</summary>
     public ITrainable Model { get; }
+
+    /// <summary>
+    /// The part of the model whose state this optimizer keeps and whose elements its steps update (ZeRO stage 1), or null
+    /// (the default) for the whole model. Set by the constructor that takes an <see cref="OptimizerShard"/>.
+    /// </summary>
+    /// <remarks>
+    /// A sharded optimizer's <see cref="GetState"/> lists the shard's part of each buffer (flat, shorter than the member),
+    /// and <see cref="StateBytes"/> counts only those. It cannot be saved by <see cref="Checkpoint"/> on its own: the
+    /// Gen.Distributed package's <c>DataParallel</c> gathers the shards and writes the single-process checkpoint.
+    /// </remarks>
+    public OptimizerShard? Shard { get; }
 
     /// <summary>The optimizer's kind, e.g. <c>RMSProp</c>.</summary>
     public abstract string Kind { get; }
@@ -289,22 +323,26 @@ public abstract class Optimizer<TGradients> : IRangeJob
     /// nothing, the gradients included.
     /// </summary>
     /// <inheritdoc cref="Step(TGradients)" path="/exception"/>
-    public void Step(TGradients gradients, bool clearGradients)
-    {
-        if (gradients is null)
-        {
-            throw new ArgumentNullException(nameof(gradients));
-        }
+    public void Step(TGradients gradients, bool clearGradients) => Step(gradients, clearGradients, gradientFactor: 1);
 
-        ValidateStep(gradients);
-        double scale = 1;
+    /// <summary>
+    /// <see cref="Step(TGradients, bool)"/> on the gradients times <paramref name="gradientFactor"/>, which the kernels
+    /// multiply each element by as they read it (with <see cref="GlobalNormClip"/>'s coefficient): what the
+    /// Gen.Distributed package's <c>DataParallel</c> steps with after summing the gradients of N processes (factor 1/N).
+    /// The gradients are not rewritten; the norm <see cref="GlobalNormClip"/> limits is the scaled gradients' norm. With
+    /// a factor of 1, exactly <see cref="Step(TGradients, bool)"/>: multiplying by 1 changes no bits.
+    /// </summary>
+    internal void Step(TGradients gradients, bool clearGradients, double gradientFactor)
+    {
+        Validate(gradients);
+        double scale = gradientFactor;
         bool knownFinite = false;
         if (_globalNormClip is { } limit)
         {
             // L2Norm neither overflows nor underflows: it is finite exactly when every element is.
-            double norm = gradients.L2Norm();
+            double norm = gradients.L2Norm() * gradientFactor;
             LastGradientNorm = norm;
-            scale = ClipNorm.Coefficient(limit, norm);
+            scale = ClipNorm.Coefficient(limit, norm) * gradientFactor;
             knownFinite = double.IsFinite(norm);
         }
 
@@ -312,18 +350,64 @@ public abstract class Optimizer<TGradients> : IRangeJob
         {
             if (_nonFinitePolicy == NonFinitePolicy.SkipStep)
             {
-                SkippedSteps++;
-                if (clearGradients)
-                {
-                    gradients.Clear();
-                }
-
+                SkipStep(gradients, clearGradients);
                 return;
             }
 
             throw NonFiniteGradientException.For(gradients, member, index);
         }
 
+        ApplyCheckedStep(gradients, scale, clearGradients);
+    }
+
+    /// <summary>
+    /// Every check of a step that reads only the arguments: <paramref name="gradients"/> is not null, and
+    /// <see cref="ValidateStep"/> (and for a sharded optimizer, that every member still has the length its shard was cut
+    /// for). Writes nothing.
+    /// </summary>
+    internal void Validate(TGradients gradients)
+    {
+        if (gradients is null)
+        {
+            throw new ArgumentNullException(nameof(gradients));
+        }
+
+        if (Shard is not null)
+        {
+            for (int member = 0; member < _memberLengths.Length; member++)
+            {
+                TensorRef parameter = Model.GetParameter(member);
+                if (parameter.Array is { } array && array.Length != _memberLengths[member])
+                {
+                    throw new InvalidOperationException(
+                        $"Model member '{parameter.Name}' now holds {array.Length} elements but the optimizer's shard was cut for {_memberLengths[member]}. Create a new shard and optimizer after replacing a model array with one of another size.");
+                }
+            }
+        }
+
+        ValidateStep(gradients);
+    }
+
+    /// <summary>A step skipped under <see cref="NonFinitePolicy.SkipStep"/>: counted, and the gradients cleared when asked.</summary>
+    internal void SkipStep(TGradients gradients, bool clearGradients)
+    {
+        SkippedSteps++;
+        if (clearGradients)
+        {
+            gradients.Clear();
+        }
+    }
+
+    /// <summary>Records the norm a step computed for <see cref="GlobalNormClip"/> (DataParallel's sharded steps compute it across processes).</summary>
+    internal void RecordGradientNorm(double norm) => LastGradientNorm = norm;
+
+    /// <summary>
+    /// The update of a step whose gradients passed every check: the attached <see cref="Schedule"/>'s rate (which may
+    /// still throw, before any write), then <see cref="ApplyStep"/> with every gradient element multiplied by
+    /// <paramref name="gradientScale"/>, then <see cref="StepCount"/> + 1.
+    /// </summary>
+    internal void ApplyCheckedStep(TGradients gradients, double gradientScale, bool clearGradients)
+    {
         if (Schedule is { } schedule)
         {
             // The last check: GetLearningRate throws for a step it has no rate for, and guarantees a
@@ -331,7 +415,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
             _learningRate = schedule.GetLearningRate(StepCount, _baseLearningRate);
         }
 
-        GradientScale = scale;
+        GradientScale = gradientScale;
         ClearsGradients = clearGradients;
         try
         {
@@ -369,26 +453,57 @@ public abstract class Optimizer<TGradients> : IRangeJob
     /// </summary>
     protected abstract void ApplyStep(TGradients gradients, double learningRate, double weightDecay);
 
-    /// <summary>Updates elements [start, start + count) of the member at <paramref name="member"/>, with the current step's scalars.</summary>
+    /// <summary>
+    /// Updates elements [start, start + count) of the member at <paramref name="member"/>, with the current step's scalars.
+    /// The member's state buffers hold its elements from <see cref="StateStart"/> on (all of them without a
+    /// <see cref="Shard"/>): element <c>i</c>'s state is at <c>i - StateStart(member)</c>.
+    /// </summary>
     protected abstract void UpdateRange(int member, int start, int count);
 
     /// <summary>
-    /// Updates every member in declaration order: whole, on the calling thread, or split across the
-    /// step workers when it is large and <see cref="MaxDegreeOfParallelism"/> allows.
+    /// How many elements of member <paramref name="member"/>, of <paramref name="parameterLength"/> elements, the state
+    /// buffers hold: all of them, or with a <see cref="Shard"/> the shard's part. Generated constructors size the state by it.
+    /// </summary>
+    protected int StateLength(int member, int parameterLength) => Shard?.GetMemberLength(member) ?? parameterLength;
+
+    /// <summary>
+    /// The element of member <paramref name="member"/> whose state is the first of its state buffers: 0, or with a
+    /// <see cref="Shard"/> where the shard's part of the member begins.
+    /// </summary>
+    protected int StateStart(int member) => Shard?.GetMemberStart(member) ?? 0;
+
+    /// <summary>
+    /// The element count member <paramref name="member"/> had when the optimizer was created, which its state was sized
+    /// by; a step requires the same count (<c>ValidateStep</c>).
+    /// </summary>
+    protected int MemberLength(int member) => _memberLengths[member];
+
+    /// <summary>
+    /// Updates every member in declaration order (with a <see cref="Shard"/>, the shard's part of each): whole, on the
+    /// calling thread, or split across the step workers when it is large and <see cref="MaxDegreeOfParallelism"/> allows.
     /// </summary>
     protected void UpdateMembers()
     {
         int members = Model.ParameterCount;
         for (int member = 0; member < members; member++)
         {
-            int length = Model.GetParameter(member).Length;
+            int start = 0, length = Model.GetParameter(member).Length;
+            if (Shard is { } shard)
+            {
+                (start, length) = (shard.GetMemberStart(member), shard.GetMemberLength(member));
+                if (length == 0)
+                {
+                    continue;
+                }
+            }
+
             if (_maxDegreeOfParallelism > 1 && length >= _parallelThreshold && StepWorkers.WorkerCount > 0
-                && StepWorkers.TryRun(this, member, length, _maxDegreeOfParallelism))
+                && StepWorkers.TryRun(this, member, start, length, _maxDegreeOfParallelism))
             {
                 continue;
             }
 
-            UpdateRange(member, 0, length);
+            UpdateRange(member, start, length);
         }
     }
 
@@ -413,7 +528,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
             int length = gradients.GetMember(i).Length;
             NonFiniteSearch search = _nonFiniteSearch ??= new NonFiniteSearch();
             search.Start(gradients);
-            index = length >= _parallelThreshold && StepWorkers.TryRun(search, i, length, _maxDegreeOfParallelism)
+            index = length >= _parallelThreshold && StepWorkers.TryRun(search, i, 0, length, _maxDegreeOfParallelism)
                 ? search.First()
                 : gradients.IndexOfNonFinite(i, 0, length);
             search.Start(null);

@@ -37,11 +37,11 @@ internal static class StepWorkers
     public static int MaxParts => WorkerCount + 1;
 
     /// <summary>
-    /// Runs <paramref name="job"/> over <paramref name="length"/> elements of <paramref name="member"/>
-    /// in up to <paramref name="degree"/> contiguous slices, the first on the calling thread. Returns
-    /// false (having done nothing) when the pool is in use by another step.
+    /// Runs <paramref name="job"/> over <paramref name="length"/> elements of <paramref name="member"/> from
+    /// <paramref name="start"/> (a multiple of <see cref="Alignment"/>) in up to <paramref name="degree"/> contiguous slices,
+    /// the first on the calling thread. Returns false (having done nothing) when the pool is in use by another step.
     /// </summary>
-    public static bool TryRun(IRangeJob job, int member, int length, int degree)
+    public static bool TryRun(IRangeJob job, int member, int start, int length, int degree)
     {
         if (!Monitor.TryEnter(Gate))
         {
@@ -55,15 +55,15 @@ internal static class StepWorkers
             int chunk = (((length + parts - 1) / parts) + Alignment - 1) / Alignment * Alignment;
 
             int posted = 0;
-            for (int start = chunk; start < length && posted < parts - 1; start += chunk, posted++)
+            for (int offset = chunk; offset < length && posted < parts - 1; offset += chunk, posted++)
             {
-                workers[posted].Post(job, member, start, Math.Min(chunk, length - start), posted + 1);
+                workers[posted].Post(job, member, start + offset, Math.Min(chunk, length - offset), posted + 1);
             }
 
             Exception? failure = null;
             try
             {
-                job.Run(member, 0, Math.Min(chunk, length), 0);
+                job.Run(member, start, Math.Min(chunk, length), 0);
             }
             catch (Exception exception)
             {

@@ -1,0 +1,254 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace Gen.Distributed.Tests;
+
+/// <summary>
+/// OptimizerShard's cuts, and the sharded optimizers the generator writes: N optimizers, each on its shard, compute
+/// exactly what one optimizer of the whole model computes, with 1/N of the state. No communication: each shard's
+/// optimizer steps its own copy of the model with the same gradients.
+/// </summary>
+public sealed class ShardTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(64)]
+    public void CutsTileTheParametersAtAlignedPointsNearAnEvenSplit(int count)
+    {
+        var model = new Net();
+        OptimizerShard[] shards = Enumerable.Range(0, count).Select(i => OptimizerShard.Create(model, i, count)).ToArray();
+        long total = 16 * 40 + 40 + 5000 + 231 + 3;
+        Assert.All(shards, s => Assert.Equal(total, s.TotalLength));
+        Assert.Equal(0, shards[0].Start);
+        for (int i = 0; i < count; i++)
+        {
+            OptimizerShard shard = shards[i];
+            Assert.Equal(shard.Start + shard.Length, i + 1 < count ? shards[i + 1].Start : total);
+            Assert.True(Math.Abs(shard.Start - (total * i / count)) <= OptimizerShard.Alignment / 2, $"cut {i} at {shard.Start}");
+
+            // Per member: the parts tile the shard, and each begins at a multiple of 256 within its member or at its end.
+            long sum = 0;
+            for (int m = 0; m < ((ITrainable)model).ParameterCount; m++)
+            {
+                int start = shard.GetMemberStart(m), length = shard.GetMemberLength(m);
+                sum += length;
+                Assert.True(length == 0 || start % OptimizerShard.Alignment == 0 || start == 0, $"member {m} starts at {start}");
+            }
+
+            Assert.Equal(shard.Length, sum);
+        }
+    }
+
+    [Fact]
+    public void CreateChecksItsArguments()
+    {
+        var model = new Net();
+        Assert.Throws<ArgumentNullException>(() => OptimizerShard.Create(null!, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerShard.Create(model, 0, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerShard.Create(model, 2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OptimizerShard.Create(model, -1, 2));
+        model.B1 = null!;
+        Assert.Contains("'B1'", Assert.Throws<ArgumentException>(() => OptimizerShard.Create(model, 0, 2)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnOptimizerRefusesAShardOfAnotherModel()
+    {
+        OptimizerShard shard = OptimizerShard.Create(new Net(), 0, 2);
+        var other = new Net { Big = new float[4096] };
+        var error = Assert.Throws<ArgumentException>(() => new Net.Adam(other, shard));
+        Assert.Contains("'Big'", error.Message, StringComparison.Ordinal);
+        Assert.Equal("shard", error.ParamName);
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
+    public void ShardOptimizersTogetherComputeTheWholeOptimizerBitForBit(string name)
+    {
+        const int Count = 3;
+        var whole = new Net();
+        Scenarios.Fill(whole, 2);
+        Optimizer<Net.Gradients> reference = Scenarios.CreateNet(name, whole, null);
+        var copies = new Net[Count];
+        var shards = new Optimizer<Net.Gradients>[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            copies[i] = new Net();
+            Scenarios.Fill(copies[i], 2);
+            shards[i] = Scenarios.CreateNet(name, copies[i], OptimizerShard.Create(copies[i], i, Count));
+            shards[i].MaxDegreeOfParallelism = i == 1 ? 2 : 1;   // the step workers cut a shard's part too
+            shards[i].ParallelThreshold = 300;
+        }
+
+        var gradients = new Net.Gradients(whole);
+        for (int step = 0; step < 5; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            foreach (Optimizer<Net.Gradients> shard in shards)
+            {
+                shard.Step(gradients);
+            }
+        }
+
+        // Each element comes from the copy whose shard holds it.
+        double[] expected = Scenarios.ParameterValues(whole);
+        double[][] parts = copies.Select(Scenarios.ParameterValues).ToArray();
+        for (int i = 0; i < Count; i++)
+        {
+            OptimizerShard shard = shards[i].Shard!;
+            for (long e = shard.Start; e < shard.Start + shard.Length; e++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[e]) == BitConverter.DoubleToInt64Bits(parts[i][e]), $"{name}: element {e} of shard {i} is {parts[i][e]}, the whole optimizer's {expected[e]}");
+            }
+        }
+
+        // The buffers are split; scalar state (NAdam's mu_product, ASGD's eta and mu per member: at most 8 bytes per
+        // member) is whole on every shard.
+        long excess = shards.Sum(s => s.StateBytes) - reference.StateBytes;
+        Assert.Equal(0, excess % (Count - 1));
+        Assert.InRange(excess / (Count - 1), 0, 8 * ((ITrainable)whole).ParameterCount);
+    }
+
+    /// <summary>
+    /// ASGD's average is state like any other: each shard's optimizer copies its part, at its place, and the parts
+    /// together are the whole optimizer's CopyAveragedTo; the rest of the target is left as it was.
+    /// </summary>
+    [Fact]
+    public void ShardsCopyTheirPartOfTheAverageInPlace()
+    {
+        const int Count = 3;
+        var whole = new Net();
+        Scenarios.Fill(whole, 4);
+        var reference = new Net.Asgd(whole);
+        var copies = new Net[Count];
+        var shards = new Net.Asgd[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            copies[i] = new Net();
+            Scenarios.Fill(copies[i], 4);
+            shards[i] = new Net.Asgd(copies[i], OptimizerShard.Create(copies[i], i, Count));
+        }
+
+        var gradients = new Net.Gradients(whole);
+        for (int step = 0; step < 6; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            Array.ForEach(shards, s => s.Step(gradients));
+        }
+
+        var expected = new Net();
+        reference.CopyAveragedTo(expected);
+        var target = new Net();
+        Scenarios.Fill(target, 9);
+        double[] untouched = Scenarios.ParameterValues(target);
+        shards[1].CopyAveragedTo(target);
+        double[] partly = Scenarios.ParameterValues(target);
+        OptimizerShard middle = shards[1].Shard!;
+        double[] average = Scenarios.ParameterValues(expected);
+        for (long e = 0; e < partly.Length; e++)
+        {
+            bool inside = e >= middle.Start && e < middle.Start + middle.Length;
+            Assert.Equal(inside ? average[e] : untouched[e], partly[e]);
+        }
+
+        shards[0].CopyAveragedTo(target);
+        shards[2].CopyAveragedTo(target);
+        Assert.Equal(average, Scenarios.ParameterValues(target));
+        Assert.NotEqual(Scenarios.ParameterValues(whole), average);
+    }
+
+    /// <summary>
+    /// Schedule-Free's two points are state like any other: each shard's Eval() puts its part of x into its model, at its
+    /// place, and Train() its part of y back bit for bit; CopyEvalParametersTo copies the part and leaves the rest.
+    /// </summary>
+    [Fact]
+    public void ShardsSwapAndCopyTheirPartOfTheEvaluationPoint()
+    {
+        const int Count = 3;
+        var whole = new Net();
+        Scenarios.Fill(whole, 4);
+        var reference = new Net.ScheduleFreeAdamW(whole);
+        var copies = new Net[Count];
+        var shards = new Net.ScheduleFreeAdamW[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            copies[i] = new Net();
+            Scenarios.Fill(copies[i], 4);
+            shards[i] = new Net.ScheduleFreeAdamW(copies[i], OptimizerShard.Create(copies[i], i, Count));
+        }
+
+        var gradients = new Net.Gradients(whole);
+        for (int step = 0; step < 6; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            Array.ForEach(shards, s => s.Step(gradients));
+        }
+
+        double[] training = Scenarios.ParameterValues(whole);
+        var expected = new Net();
+        reference.CopyEvalParametersTo(expected);
+        double[] evaluation = Scenarios.ParameterValues(expected);
+        Assert.NotEqual(training, evaluation);
+
+        var target = new Net();
+        Scenarios.Fill(target, 9);
+        double[] untouched = Scenarios.ParameterValues(target);
+        shards[1].CopyEvalParametersTo(target);
+        double[] partly = Scenarios.ParameterValues(target);
+        OptimizerShard middle = shards[1].Shard!;
+        for (long e = 0; e < partly.Length; e++)
+        {
+            bool inside = e >= middle.Start && e < middle.Start + middle.Length;
+            Assert.Equal(inside ? evaluation[e] : untouched[e], partly[e]);
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            OptimizerShard shard = shards[i].Shard!;
+            double[] before = Scenarios.ParameterValues(copies[i]);
+            shards[i].Eval();
+            double[] evaluated = Scenarios.ParameterValues(copies[i]);
+            shards[i].Train();
+            double[] restored = Scenarios.ParameterValues(copies[i]);
+            for (long e = 0; e < evaluated.Length; e++)
+            {
+                bool inside = e >= shard.Start && e < shard.Start + shard.Length;
+                Assert.Equal(inside ? evaluation[e] : before[e], evaluated[e]);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(before[e]), BitConverter.DoubleToInt64Bits(restored[e]));
+            }
+        }
+    }
+
+    [Fact]
+    public void StateShrinksByTheNumberOfShards()
+    {
+        var model = new Net();
+        long whole = new Net.Adam(model).StateBytes;
+        for (int count = 1; count <= 4; count++)
+        {
+            long[] bytes = Enumerable.Range(0, count).Select(i => new Net.Adam(model, OptimizerShard.Create(model, i, count)).StateBytes).ToArray();
+            Assert.Equal(whole, bytes.Sum());
+
+            // Two float32 buffers, each cut within 128 elements of an even split at either end.
+            Assert.All(bytes, b => Assert.InRange(b, (whole / count) - (2 * 4 * 256), (whole / count) + (2 * 4 * 256)));
+        }
+    }
+
+    [Fact]
+    public void AShardedOptimizerIsSavedOnlyThroughDataParallel()
+    {
+        var model = new Net();
+        var optimizer = new Net.Adam(model, OptimizerShard.Create(model, 0, 2));
+        var error = Assert.Throws<InvalidOperationException>(() => Checkpoint.SaveOptimizer(optimizer, new System.IO.MemoryStream()));
+        Assert.Contains("DataParallel", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string> Optimizers => new(Scenarios.NetOptimizers);
+}
