@@ -14,7 +14,8 @@ internal static class OptimizerKinds
         new AdamKind(),
         new AdamWKind(),
         new AdadeltaKind(),
-        new LionKind());
+        new LionKind(),
+        new MuonKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -40,6 +41,7 @@ internal static class TrackingNames
     public const string AdamWModels = nameof(AdamWModels);
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
+    public const string MuonModels = nameof(MuonModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

@@ -141,6 +141,24 @@ internal static class DiagnosticDescriptors
         "StochasticRounding rounds 16-bit state stores and StatePrecision is {0}: it needs StatePrecision BFloat16 or Float16 (8-bit block-wise state is not rounded stochastically), so set one of them or remove StochasticRounding",
         Hyperparameters);
 
+    public static readonly DiagnosticDescriptor DoubleMatrixForMuon = Error(
+        "GEN120",
+        "Double matrix member for Muon's orthogonalization",
+        "[Muon] orthogonalizes the update of each matrix member with float32 Newton–Schulz iterations, but '{0}' is a double[,] member: make '{0}' a float[,], or mark it [ExcludeFromMuon] to update it with the AdamW part (which computes in double)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor IterationCountOutOfRange = Error(
+        "GEN121",
+        "Iteration count out of range",
+        "{0} is {1}: the number of Newton–Schulz iterations must be in [0, 100) (PyTorch refuses 100 or more)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor NonFiniteHyperparameter = Error(
+        "GEN122",
+        "Hyperparameter not finite",
+        "{0} is {1}: it must be a finite number",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(
         "GEN201",
         "Parameter option on a member that is not trained",
@@ -182,6 +200,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLink("GEN204"));
 
+    public static readonly DiagnosticDescriptor ExcludeFromMuonWithoutEffect = new(
+        "GEN210",
+        "[ExcludeFromMuon] without effect",
+        "[ExcludeFromMuon] on '{0}' has no effect: {1}. Remove the attribute.",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN210"));
+
     public static readonly DiagnosticDescriptor[] All =
     {
         NotPartial,
@@ -209,6 +236,10 @@ internal static class DiagnosticDescriptors
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,
         Float16SecondMoment,
+        DoubleMatrixForMuon,
+        IterationCountOutOfRange,
+        NonFiniteHyperparameter,
+        ExcludeFromMuonWithoutEffect,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

@@ -9,7 +9,8 @@ namespace Gen.Generator.Emitting;
 /// <summary>
 /// The step plumbing of a generated optimizer: <c>ValidateStep</c> (every check before any write),
 /// <c>ApplyStep</c> (the step's scalars, once, in double) and <c>UpdateRange</c> (one kernel call per
-/// member slice, on the calling thread or a worker).
+/// member slice, on the calling thread or a worker); for an update of several passes (a matrix routine
+/// between element-wise passes), <c>UpdatePass</c> and the pass counts the base class walks.
 /// </summary>
 internal static class StepEmitter
 {
@@ -20,13 +21,25 @@ internal static class StepEmitter
         using (w.Block("protected override void ValidateStep(" + modelType + ".Gradients gradients)"))
         {
             w.Line(modelType + " model = _model;");
-            foreach (ParameterSpec parameter in model.Parameters)
+            foreach (Member member in OptimizerEmitter.Members(model, optimizer))
             {
-                string stateLength = optimizer.Buffers.Count == 0 ? "-1"
-                    : OptimizerEmitter.IsBlockwise(optimizer, parameter)
-                    ? "(" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + "?.Length ?? " + OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + "!.Length)"
-                    : OptimizerEmitter.FieldName(optimizer.Buffers[0], parameter) + ".Length";
+                ParameterSpec parameter = member.Parameter;
+                EquatableArray<StateBuffer> buffers = member.Part.Buffers;
+                string stateLength = buffers.Count == 0 ? "-1"
+                    : OptimizerEmitter.IsBlockwise(member)
+                    ? "(" + OptimizerEmitter.BlockwiseFieldName(buffers[0], parameter) + "?.Length ?? " + OptimizerEmitter.FieldName(buffers[0], parameter) + "!.Length)"
+                    : OptimizerEmitter.FieldName(buffers[0], parameter) + ".Length";
                 w.Line(SourceWriter.Guard + ".StepArguments(model." + parameter.Identifier + ", gradients." + parameter.Identifier + ", " + stateLength + ", " + Literals.String(parameter.Name) + ");");
+            }
+
+            // A matrix member replaced by one of the same length but another shape must still fit the routine's workspace.
+            foreach ((UpdatePart part, MatrixRoutine routine) in OptimizerEmitter.Routines(model, optimizer))
+            {
+                foreach (Member member in OptimizerEmitter.Members(model, optimizer).Where(m => m.Part == part))
+                {
+                    string array = "model." + member.Parameter.Identifier + "!";
+                    w.Line(part.WorkspaceField(routine) + ".EnsureFits(" + array + ".GetLength(0), " + array + ".GetLength(1), " + Literals.String(member.Parameter.Name) + ");");
+                }
             }
         }
     }
@@ -35,7 +48,8 @@ internal static class StepEmitter
     /// ApplyStep computes the step's scalars (in double, once) into fields and lets the base class walk
     /// the members; UpdateRange runs the fused kernel on a slice of one member, on the calling thread or,
     /// for a large buffer with MaxDegreeOfParallelism &gt; 1, on a worker. Every element is independent,
-    /// so a split step computes exactly what a whole one does.
+    /// so a split step computes exactly what a whole one does. A member whose update has several passes is
+    /// walked pass by pass (<c>UpdatePass</c>): each element-wise pass may be split, a matrix routine runs whole.
     /// </summary>
     public static void WriteApplyStep(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {
@@ -43,18 +57,22 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ApplyStep(" + modelType + ".Gradients gradients, double learningRate, double weightDecay)"))
         {
-            foreach (StepScalar scalar in optimizer.Scalars)
+            foreach (UpdatePart part in optimizer.Parts)
             {
-                w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+                foreach (StepScalar scalar in SharedScalars(optimizer, part))
+                {
+                    w.Line(part.ScalarField(scalar) + " = " + scalar.Expression(part.LearningRate, part.WeightDecay) + ";");
+                }
             }
 
-            foreach (ParameterSpec parameter in model.Parameters)
+            foreach (Member member in OptimizerEmitter.Members(model, optimizer))
             {
-                // [LearningRateScale] / [NoWeightDecay]: this member's own values of the scalars they change.
-                (string lr, string wd) = RateExpressions(parameter);
-                foreach (StepScalar scalar in optimizer.Scalars.Where(s => HasOwnValue(s, parameter)))
+                // [LearningRateScale] / [NoWeightDecay], or a value from the member's shape: this member's own values of the scalars.
+                (string lr, string wd) = RateExpressions(member);
+                string array = "_model." + member.Parameter.Identifier + "!";
+                foreach (StepScalar scalar in member.Part.Scalars.Where(s => HasOwnValue(s, member.Parameter)))
                 {
-                    w.Line(ScalarField(scalar, parameter) + " = " + scalar.Expression(lr, wd) + ";");
+                    w.Line(ScalarField(scalar, member) + " = " + scalar.Expression(lr, wd, array + ".GetLength(0)", array + ".GetLength(1)") + ";");
                 }
             }
 
@@ -70,37 +88,72 @@ internal static class StepEmitter
             }
         }
 
+        bool passes = optimizer.HasPasses(model.Parameters.Count);
+        if (passes)
+        {
+            WritePassCounts(w, model, optimizer);
+        }
+
+        // UpdateRange(member, start, count), or for several passes UpdatePass(member, pass, start, count).
+        string method = passes ? "UpdatePass" : "UpdateRange";
+        string arguments = passes ? "member, pass, start, count" : "member, start, count";
         w.Line();
+        if (passes)
+        {
+            w.Line("/// <inheritdoc/>");
+            w.Line("protected override void UpdateRange(int member, int start, int count) => UpdatePass(member, 0, start, count);");
+            w.Line();
+        }
+
         w.Line("/// <inheritdoc/>");
-        using (w.Block("protected override void UpdateRange(int member, int start, int count)"))
+        using (w.Block("protected override void " + method + "(int member, " + (passes ? "int pass, " : string.Empty) + "int start, int count)"))
         {
             // The kernels' instantiation for this step: with GlobalNormClip's scale or without, clearing the gradients or not.
             string scaled = KernelSwitches.On(KernelSwitch.GradientScale), unscaled = KernelSwitches.Off(KernelSwitch.GradientScale);
             string cleared = KernelSwitches.On(KernelSwitch.ClearGradient), kept = KernelSwitches.Off(KernelSwitch.ClearGradient);
             using (w.Block("if (_" + StepScalar.GradientScale.Name + " != 1)"))
             {
-                w.Line("if (ClearsGradients) UpdateRange<" + scaled + ", " + cleared + ">(member, start, count);");
-                w.Line("else UpdateRange<" + scaled + ", " + kept + ">(member, start, count);");
+                w.Line("if (ClearsGradients) " + method + "<" + scaled + ", " + cleared + ">(" + arguments + ");");
+                w.Line("else " + method + "<" + scaled + ", " + kept + ">(" + arguments + ");");
             }
 
             using (w.Block("else"))
             {
-                w.Line("if (ClearsGradients) UpdateRange<" + unscaled + ", " + cleared + ">(member, start, count);");
-                w.Line("else UpdateRange<" + unscaled + ", " + kept + ">(member, start, count);");
+                w.Line("if (ClearsGradients) " + method + "<" + unscaled + ", " + cleared + ">(" + arguments + ");");
+                w.Line("else " + method + "<" + unscaled + ", " + kept + ">(" + arguments + ");");
             }
         }
 
         w.Line();
-        w.Line("/// <summary>Runs the kernel of member <paramref name=\"member\"/> on its elements [start, start + count).</summary>");
-        using (w.Block("private void UpdateRange<TScale, TClear>(int member, int start, int count) where TScale : struct where TClear : struct"))
+        w.Line(passes
+            ? "/// <summary>Runs pass <paramref name=\"pass\"/> of member <paramref name=\"member\"/>'s update on its elements [start, start + count).</summary>"
+            : "/// <summary>Runs the kernel of member <paramref name=\"member\"/> on its elements [start, start + count).</summary>");
+        using (w.Block("private void " + method + "<TScale, TClear>(int member, " + (passes ? "int pass, " : string.Empty) + "int start, int count) where TScale : struct where TClear : struct"))
         {
             w.Line(modelType + " model = _model;");
             w.Line(modelType + ".Gradients gradients = _gradients!;");
             using (w.Block("switch (member)"))
             {
-                for (int index = 0; index < model.Parameters.Count; index++)
+                foreach (Member member in OptimizerEmitter.Members(model, optimizer))
                 {
-                    WriteMemberCase(w, optimizer, model.Parameters[index], index);
+                    w.Line("case " + member.Index + ":");
+                    if (member.Part.Passes.Count == 1)
+                    {
+                        WritePass(w, member, member.Part.Passes[0], "    ");
+                        continue;
+                    }
+
+                    w.Line("    switch (pass)");
+                    w.Line("    {");
+                    for (int pass = 0; pass < member.Part.Passes.Count; pass++)
+                    {
+                        w.Line("        " + (pass == member.Part.Passes.Count - 1 ? "default" : "case " + pass) + ":");
+                        WritePass(w, member, member.Part.Passes[pass], "            ");
+                    }
+
+                    w.Line("    }");
+                    w.Line();
+                    w.Line("    break;");
                 }
 
                 w.Line("default:");
@@ -109,59 +162,126 @@ internal static class StepEmitter
         }
     }
 
-    private static void WriteMemberCase(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, int index)
+    /// <summary>
+    /// <c>PassCount</c> and <c>IsWholeMemberPass</c> for the base class's walk: per member, its part's passes, and which of
+    /// them is a matrix routine (run whole, on the calling thread).
+    /// </summary>
+    private static void WritePassCounts(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {
-        KernelDescription kernel = OptimizerEmitter.KernelOf(optimizer, parameter);
-        var arguments = new List<string>
+        Member[] members = OptimizerEmitter.Members(model, optimizer).ToArray();
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override int PassCount(int member) => member switch");
+        using (w.Open(close: "};"))
         {
-            SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
-            SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
-        };
-        arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", start, count)"));
-        arguments.AddRange(optimizer.Scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
+            foreach (IGrouping<int, Member> group in members.Where(m => m.Part.Passes.Count > 1).GroupBy(m => m.Part.Passes.Count))
+            {
+                w.Line(string.Join(" or ", group.Select(m => m.Index.ToString(CultureInfo.InvariantCulture))) + " => " + group.Key + ",");
+            }
+
+            w.Line("_ => 1,");
+        }
+
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override bool IsWholeMemberPass(int member, int pass) => member switch");
+        using (w.Open(close: "};"))
+        {
+            foreach (IGrouping<string, Member> group in members.Where(m => m.Part.Passes.Count > 1).GroupBy(m => RoutinePasses(m.Part)))
+            {
+                w.Line(string.Join(" or ", group.Select(m => m.Index.ToString(CultureInfo.InvariantCulture))) + " => " + group.Key + ",");
+            }
+
+            w.Line("_ => false,");
+        }
+    }
+
+    /// <summary>"pass == 1": the test for the part's matrix routine passes.</summary>
+    private static string RoutinePasses(UpdatePart part)
+    {
+        string[] tests = part.Passes.Select((pass, index) => (pass, index)).Where(p => p.pass.Routine is not null).Select(p => "pass == " + p.index).ToArray();
+        return tests.Length == 0 ? "false" : string.Join(" || ", tests);
+    }
+
+    /// <summary>One pass of a member's update and its <c>break</c>: its kernel call, or its matrix routine.</summary>
+    private static void WritePass(IndentedTextWriter w, Member member, UpdatePass pass, string indent)
+    {
+        if (pass.Routine is { } routine)
+        {
+            string scratch = "global::System.MemoryExtensions.AsSpan(" + member.Part.ScratchField(routine) + ", start, count)";
+            string array = "model." + member.Parameter.Identifier + "!";
+            w.Line(indent + "// " + char.ToUpperInvariant(routine.Description[0]) + routine.Description.Substring(1) + ", in place.");
+            w.Line(indent + routine.Method + "(" + string.Join(", ", new[] { scratch, array + ".GetLength(0)", array + ".GetLength(1)", scratch }
+                .Concat(routine.Arguments).Append(member.Part.WorkspaceField(routine))) + ");");
+            w.Line(indent + "break;");
+            return;
+        }
+
+        KernelDescription kernel = pass.Kernels.First(k => k.Element == member.Parameter.Element);
+        WriteMemberCase(w, member, kernel, indent);
+    }
+
+    /// <summary>A kernel's call on the member's slice (its buffers by role, its scalars), then <c>break</c>.</summary>
+    private static void WriteMemberCase(IndentedTextWriter w, Member member, KernelDescription kernel, string indent)
+    {
+        ParameterSpec parameter = member.Parameter;
+        UpdatePart part = member.Part;
+        var arguments = kernel.Buffers.Select(buffer => buffer.Role switch
+        {
+            BufferRole.Parameter => SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
+            BufferRole.Gradient => SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
+            BufferRole.Scratch => "global::System.MemoryExtensions.AsSpan(" + part.ScratchField(part.Routines.First(r => r.Scratch == buffer.Reference)) + ", start, count)",
+            _ => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(part.Buffers.First(b => b.Reference == buffer.Reference), parameter) + ", start, count)",
+        }).ToList();
+        StepScalar[] scalars = KernelEmitter.ScalarsOf(part, kernel).ToArray();
+        arguments.AddRange(scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, member)));
         if (kernel.RoundsStochastically)
         {
             // The member's stream this step, moved to the slice's first element: every element draws the same bits
             // however the member is split.
-            arguments.Add("unchecked(" + SourceWriter.StochasticRounding + ".StepKey(StochasticRoundingSeed, StepCount, " + index + ") + (uint)start)");
+            arguments.Add("unchecked(" + SourceWriter.StochasticRounding + ".StepKey(StochasticRoundingSeed, StepCount, " + member.Index + ") + (uint)start)");
         }
 
-        w.Line("case " + index + ":");
-        if (!OptimizerEmitter.IsBlockwise(optimizer, parameter))
+        bool blockwise = kernel.IsBlockwise && OptimizerEmitter.IsBlockwise(member);
+        if (!blockwise)
         {
-            WriteKernelCall(w, optimizer, kernel, parameter, "    ", "UpdateBuffer", arguments);
-            w.Line("    break;");
+            WriteKernelCall(w, part, kernel, member, indent, kernel.BufferMethod, arguments);
+            w.Line(indent + "break;");
             return;
         }
 
         // 8-bit block-wise state for members of 4,096 elements or more: UpdateBlocks runs the same kernel block by block.
-        var blockArguments = arguments.Take(2)
-            .Concat(optimizer.Buffers.Select((b, k) => OptimizerEmitter.BlockwiseFieldName(b, parameter) + (k == 0 ? string.Empty : "!")))
+        StateBuffer[] states = kernel.Buffers.Where(b => b.Role == BufferRole.State).Select(b => part.Buffers.First(s => s.Reference == b.Reference)).ToArray();
+        var blockArguments = kernel.Buffers.Select((buffer, index) => (buffer, index)).Where(b => b.buffer.Role != BufferRole.State).Select(b => arguments[b.index])
+            .Concat(states.Select((b, k) => OptimizerEmitter.BlockwiseFieldName(b, parameter) + (k == 0 ? string.Empty : "!")))
             .Append("start")
-            .Concat(optimizer.Scalars.Select(s => "(float)" + ScalarField(s, parameter)))
+            .Concat(scalars.Select(s => "(float)" + ScalarField(s, member)))
             .ToList();
-        w.Line("    if (" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)");
-        w.Line("    {");
-        WriteKernelCall(w, optimizer, kernel, parameter, "        ", "UpdateBuffer", arguments, last: false);
-        w.Line("    }");
-        w.Line("    else");
-        w.Line("    {");
-        WriteKernelCall(w, optimizer, kernel, parameter, "        ", "UpdateBlocks", blockArguments, last: false);
-        w.Line("    }");
+        string inner = indent + "    ";
+        w.Line(indent + "if (" + OptimizerEmitter.BlockwiseFieldName(states[0], parameter) + " is null)");
+        w.Line(indent + "{");
+        WriteKernelCall(w, part, kernel, member, inner, kernel.BufferMethod, arguments, last: false);
+        w.Line(indent + "}");
+        w.Line(indent + "else");
+        w.Line(indent + "{");
+        WriteKernelCall(w, part, kernel, member, inner, kernel.BlocksMethod, blockArguments, last: false);
+        w.Line(indent + "}");
         w.Line();
-        w.Line("    break;");
+        w.Line(indent + "break;");
     }
 
     /// <summary>A call of <paramref name="method"/> instantiated for this step's switches: with L2 decay or without, when the kind has it.</summary>
-    private static void WriteKernelCall(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, ParameterSpec parameter, string indent, string method, List<string> arguments, bool last = true)
+    private static void WriteKernelCall(IndentedTextWriter w, UpdatePart part, KernelDescription kernel, Member member, string indent, string method, List<string> arguments, bool last = true)
     {
-        string TypeArguments(string decay) => "<" + string.Join(", ", kernel.Switches.Select(s => s switch
-        {
-            KernelSwitch.CoupledDecay => decay,
-            _ => KernelSwitches.TypeParameter(s),
-        })) + ">";
+        string TypeArguments(string decay) => kernel.Switches.Any()
+            ? "<" + string.Join(", ", kernel.Switches.Select(s => s switch
+            {
+                KernelSwitch.CoupledDecay => decay,
+                _ => KernelSwitches.TypeParameter(s),
+            })) + ">"
+            : string.Empty;
 
-        StepScalar? coupled = optimizer.Scalars.FirstOrDefault(s => s.IsCoupledDecay);
+        StepScalar? coupled = kernel.Switches.Contains(KernelSwitch.CoupledDecay) ? part.Scalars.FirstOrDefault(s => s.IsCoupledDecay) : null;
         string call = method + "{0}(" + string.Join(", ", arguments) + ");";
         if (coupled is null)
         {
@@ -170,7 +290,7 @@ internal static class StepEmitter
         else
         {
             // Without decay this step, the kernel compiled without the L2 term.
-            w.Line(indent + "if (" + ScalarField(coupled, parameter) + " == 0)");
+            w.Line(indent + "if (" + ScalarField(coupled, member) + " == 0)");
             w.Line(indent + "{");
             w.Line(indent + "    " + string.Format(CultureInfo.InvariantCulture, call, TypeArguments(KernelSwitches.Off(KernelSwitch.CoupledDecay))));
             w.Line(indent + "}");
@@ -185,23 +305,27 @@ internal static class StepEmitter
         }
     }
 
-    /// <summary>
-    /// The member's own learning-rate and weight-decay expressions when it has overrides, else the
-    /// optimizer's: "(learningRate * 0.1d)", "0d".
-    /// </summary>
-    private static (string LearningRate, string WeightDecay) RateExpressions(ParameterSpec parameter) => (
-        parameter.LearningRateScale == 1 ? "learningRate" : "(learningRate * " + Literals.Double(parameter.LearningRateScale) + ")",
-        parameter.NoWeightDecay ? "0d" : "weightDecay");
+    /// <summary>The scalars of <paramref name="part"/> with a value shared by its members: not the shape-dependent ones, and the gradient scale once.</summary>
+    private static IEnumerable<StepScalar> SharedScalars(OptimizerLayout optimizer, UpdatePart part) =>
+        part.Scalars.Where(s => !s.UsesShape && (part == optimizer.Parts[0] || s != StepScalar.GradientScale));
 
     /// <summary>
-    /// True when <paramref name="scalar"/> differs for this member: its expression uses a rate the member
-    /// overrides. A member with [LearningRateScale] needs its own negated rate, but shares Adam's bias
-    /// corrections, which depend on the step alone.
+    /// The member's own learning-rate and weight-decay expressions: its part's, with the member's overrides applied:
+    /// "(learningRate * 0.1d)", "0d".
+    /// </summary>
+    private static (string LearningRate, string WeightDecay) RateExpressions(Member member) => (
+        member.Parameter.LearningRateScale == 1 ? member.Part.LearningRate : "(" + member.Part.LearningRate + " * " + Literals.Double(member.Parameter.LearningRateScale) + ")",
+        member.Parameter.NoWeightDecay ? "0d" : member.Part.WeightDecay);
+
+    /// <summary>
+    /// True when <paramref name="scalar"/> differs for this member: it depends on the member's shape, or its expression
+    /// uses a rate the member overrides. A member with [LearningRateScale] needs its own negated rate, but shares Adam's
+    /// bias corrections, which depend on the step alone.
     /// </summary>
     public static bool HasOwnValue(StepScalar scalar, ParameterSpec parameter) =>
-        (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay);
+        scalar.UsesShape || (parameter.LearningRateScale != 1 && scalar.UsesLearningRate) || (parameter.NoWeightDecay && scalar.UsesWeightDecay);
 
-    /// <summary>The field holding <paramref name="scalar"/> for <paramref name="parameter"/>.</summary>
-    public static string ScalarField(StepScalar scalar, ParameterSpec parameter) =>
-        "_" + scalar.Name + (HasOwnValue(scalar, parameter) ? "_" + parameter.Name : string.Empty);
+    /// <summary>The field holding <paramref name="scalar"/> for <paramref name="member"/>: its own ("_negLr_W1") or its part's ("_negLr").</summary>
+    public static string ScalarField(StepScalar scalar, Member member) =>
+        member.Part.ScalarField(scalar) + (HasOwnValue(scalar, member.Parameter) ? "_" + member.Parameter.Name : string.Empty);
 }

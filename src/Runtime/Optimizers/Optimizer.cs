@@ -21,6 +21,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
     private NonFinitePolicy _nonFinitePolicy;
     private NonFiniteSearch? _nonFiniteSearch;
     private double? _globalNormClip;
+    private int _pass;
 
     /// <summary>Starts with the attribute's learning rate (as both <see cref="LearningRate"/> and <see cref="BaseLearningRate"/>) and weight decay.</summary>
     protected Optimizer(ITrainable model, double learningRate, double weightDecay)
@@ -355,8 +356,30 @@ public abstract class Optimizer<TGradients> : IRangeJob
     protected abstract void UpdateRange(int member, int start, int count);
 
     /// <summary>
-    /// Updates every member in declaration order: whole, on the calling thread, or split across the
-    /// step workers when it is large and <see cref="MaxDegreeOfParallelism"/> allows.
+    /// How many passes over its elements one step of the member at <paramref name="member"/> takes: 1 for an element-wise
+    /// update (every optimizer but a matrix one). A matrix update ([Muon]) takes three: an element-wise pass that writes
+    /// the matrix to transform, the transformation of the whole matrix, and an element-wise pass that applies it.
+    /// </summary>
+    protected virtual int PassCount(int member) => 1;
+
+    /// <summary>
+    /// Whether pass <paramref name="pass"/> of the member at <paramref name="member"/> needs the whole member at once (a
+    /// matrix routine, run on the calling thread); false for an element-wise pass, which large members split across the
+    /// step workers.
+    /// </summary>
+    protected virtual bool IsWholeMemberPass(int member, int pass) => false;
+
+    /// <summary>
+    /// Runs pass <paramref name="pass"/> of the member at <paramref name="member"/> on elements [start, start + count)
+    /// (the whole member for a <see cref="IsWholeMemberPass"/> pass). The default is the single pass,
+    /// <see cref="UpdateRange"/>.
+    /// </summary>
+    protected virtual void UpdatePass(int member, int pass, int start, int count) => UpdateRange(member, start, count);
+
+    /// <summary>
+    /// Updates every member in declaration order, each pass of a member before the next: whole, on the calling thread,
+    /// or split across the step workers when it is large, the pass is element-wise and
+    /// <see cref="MaxDegreeOfParallelism"/> allows.
     /// </summary>
     protected void UpdateMembers()
     {
@@ -364,17 +387,22 @@ public abstract class Optimizer<TGradients> : IRangeJob
         for (int member = 0; member < members; member++)
         {
             int length = Model.GetParameter(member).Length;
-            if (_maxDegreeOfParallelism > 1 && length >= _parallelThreshold && StepWorkers.WorkerCount > 0
-                && StepWorkers.TryRun(this, member, length, _maxDegreeOfParallelism))
+            int passes = PassCount(member);
+            for (int pass = 0; pass < passes; pass++)
             {
-                continue;
-            }
+                _pass = pass;
+                if (_maxDegreeOfParallelism > 1 && length >= _parallelThreshold && StepWorkers.WorkerCount > 0
+                    && !IsWholeMemberPass(member, pass) && StepWorkers.TryRun(this, member, length, _maxDegreeOfParallelism))
+                {
+                    continue;
+                }
 
-            UpdateRange(member, 0, length);
+                UpdatePass(member, pass, 0, length);
+            }
         }
     }
 
-    void IRangeJob.Run(int member, int start, int count, int part) => UpdateRange(member, start, count);
+    void IRangeJob.Run(int member, int start, int count, int part) => UpdatePass(member, _pass, start, count);
 
     /// <summary>
     /// The first NaN or infinite gradient element, as <see cref="GradientsBase.TryFindNonFinite"/> finds
