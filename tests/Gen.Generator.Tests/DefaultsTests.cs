@@ -42,6 +42,14 @@ public sealed class DefaultsTests
         ["AdamW"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 1e-2, ["AmsGrad"] = false, ["Maximize"] = false },
         ["Adadelta"] = new() { ["LearningRate"] = 1.0, ["Rho"] = 0.9, ["Epsilon"] = 1e-6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
         ["Lion"] = new() { ["LearningRate"] = 1e-4, ["Beta1"] = 0.9, ["Beta2"] = 0.99, ["WeightDecay"] = 0.0 },
+        // PyTorch 2.9's torch.optim.Muon (ns_coefficients, ns_steps, eps; its adjust_lr_fn=None is "original", the enum's 0), and for the AdamW
+        // part PyTorch's AdamW (Keras's and Optax's Muon share the betas; their learning rate is the optimizer's, scale 1).
+        ["Muon"] = new()
+        {
+            ["LearningRate"] = 1e-3, ["WeightDecay"] = 0.1, ["Momentum"] = 0.95, ["Nesterov"] = true, ["NewtonSchulzA"] = 3.4445, ["NewtonSchulzB"] = -4.7750,
+            ["NewtonSchulzC"] = 2.0315, ["NewtonSchulzSteps"] = 5, ["Epsilon"] = 1e-7,
+            ["AdamWLearningRateScale"] = 1.0, ["AdamWBeta1"] = 0.9, ["AdamWBeta2"] = 0.999, ["AdamWEpsilon"] = 1e-8, ["AdamWWeightDecay"] = 1e-2,
+        },
     };
 
     [Theory]

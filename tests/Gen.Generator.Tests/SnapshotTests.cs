@@ -33,6 +33,12 @@ public sealed class SnapshotTests
     [Fact]
     public void BlockwiseState() => VerifyGenerated(nameof(BlockwiseState), GeneratorModels.BlockwiseState);
 
+    [Fact]
+    public void MuonMatricesWithAnAdamWPart() => VerifyGenerated(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart);
+
+    [Fact]
+    public void MuonLeanState() => VerifyGenerated(nameof(MuonLeanState), GeneratorModels.MuonLeanState);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -44,6 +50,8 @@ public sealed class SnapshotTests
     [InlineData(nameof(FastPrecisionOutsideAndInsideSqrt), GeneratorModels.FastPrecisionOutsideAndInsideSqrt)]
     [InlineData(nameof(HalfPrecisionState), GeneratorModels.HalfPrecisionState)]
     [InlineData(nameof(BlockwiseState), GeneratorModels.BlockwiseState)]
+    [InlineData(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart)]
+    [InlineData(nameof(MuonLeanState), GeneratorModels.MuonLeanState)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

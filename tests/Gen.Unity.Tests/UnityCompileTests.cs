@@ -33,6 +33,8 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.FastPrecisionOutsideAndInsideSqrt),
         nameof(GeneratorModels.HalfPrecisionState),
         nameof(GeneratorModels.BlockwiseState),
+        nameof(GeneratorModels.MuonMatricesWithAnAdamWPart),
+        nameof(GeneratorModels.MuonLeanState),
     };
 
     [Fact]

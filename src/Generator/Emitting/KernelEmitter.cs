@@ -94,9 +94,11 @@ internal static class KernelEmitter
             }
 
             w.Line("int block = " + SourceWriter.BlockwiseState + ".FirstBlock(start);");
-            using (w.Block("for (int offset = 0; offset < parameter.Length; offset += " + blockSize + ", block++)"))
+            // The slice's length, from the first buffer that is not state (the parameter, or the gradient of a first pass).
+            string slice = kernel.Buffers.First(b => b.Role != BufferRole.State).Span;
+            using (w.Block("for (int offset = 0; offset < " + slice + ".Length; offset += " + blockSize + ", block++)"))
             {
-                w.Line("int length = global::System.Math.Min(" + blockSize + ", parameter.Length - offset);");
+                w.Line("int length = global::System.Math.Min(" + blockSize + ", " + slice + ".Length - offset);");
                 foreach (KernelBuffer buffer in states)
                 {
                     w.Line("global::System.Span<float> " + buffer.Span + "Values = " + buffer.Span + ".Load(block, " + buffer.Span + "Block);");

@@ -22,7 +22,9 @@ internal static class OptimizerEmitter
         {
             w.Line("/// <summary>");
             w.Line("/// " + optimizer.DisplayName + " optimizer generated for <see cref=\"" + SourceWriter.Cref(hierarchy) + "\"/>: one fused,");
-            w.Line("/// allocation-free SIMD pass per trainable member, with the attribute's hyperparameters as constants.");
+            w.Line(optimizer.HasPasses(model.Parameters.Count)
+                ? "/// allocation-free SIMD pass per trainable member (two around a matrix routine for a matrix update), with the attribute's hyperparameters as constants."
+                : "/// allocation-free SIMD pass per trainable member, with the attribute's hyperparameters as constants.");
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
             WriteRules(w, model, optimizer);
