@@ -75,6 +75,7 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -151,6 +152,7 @@ public sealed partial class SingleModel
 [Lion(Name = "LionX0", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
+[Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -25,6 +25,7 @@ internal static class References
         AdamWAttribute adamW => new AdamReference(adamW.Beta1, adamW.Beta2, adamW.Epsilon, adamW.AmsGrad, adamW.Maximize, decoupled: true, length, single),
         AdadeltaAttribute adadelta => new AdadeltaReference(adadelta, length, single),
         LionAttribute lion => new LionReference(lion, length, single, paperOrder: false),
+        MuonAttribute muon => new MuonAdamWPartReference(muon, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 
