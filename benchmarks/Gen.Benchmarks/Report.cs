@@ -83,7 +83,9 @@ public sealed class Report
     {
         var r = new Report(artifacts);
         // lean.json may come from a run of its own, which its section dates.
-        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name is not ("RESULTS.md" or "lean.json")).Max(f => f.LastWriteTimeUtc);
+        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => f.Name is not ("RESULTS.md" or "lean.json" or "matrix.json") && !f.Name.StartsWith("torch-matmul", StringComparison.Ordinal) && !f.FullName.Contains("openblas", StringComparison.Ordinal))
+            .Max(f => f.LastWriteTimeUtc);
         r.W("# Benchmark results\n");
         if (provisional is not null)
         {
@@ -139,6 +141,12 @@ public sealed class Report
         if (r._lean is { } lean)
         {
             r.Lean(lean);
+        }
+
+        // Muon's matrix products and step (--matrix, with PyTorch's torch.mm beside them): a run of its own, which its section dates.
+        if (MatrixReport.Section(artifacts, Cpu()) is { } matrix)
+        {
+            r.W(matrix);
         }
 
         string monoBench = Path.Combine(artifacts, "mono-bench.txt"), dotnetBench = Path.Combine(artifacts, "dotnet-bench.txt");
@@ -472,7 +480,7 @@ public sealed class Report
         .Min(r => (double?)r!["median_ns"]);
 
     /// <summary>The CPU, with CPUID family and model and AMD's core generation (the VM names it only "AMD EPYC"): family 25 is Zen 3 or, with AVX-512, Zen 4; 26 is Zen 5.</summary>
-    private static string Cpu()
+    internal static string Cpu()
     {
         var info = (File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo") : Array.Empty<string>()).TakeWhile(l => l.Trim().Length > 0)
             .Select(l => l.Split(':', 2)).Where(kv => kv.Length == 2).GroupBy(kv => kv[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim());
