@@ -46,3 +46,17 @@ public sealed partial class MuonMixedNet
     [ExcludeFromMuon]
     public double[,] E = new double[5, 7];
 }
+
+/// <summary>
+/// [Muon] with each state precision: a matrix of 4,800 elements (8-bit block-wise state from 4,096; the last block is short)
+/// and a vector of the AdamW part (under 4,096: float32 state with Int8Blockwise).
+/// </summary>
+[Muon(Name = "F32", Momentum = 0.9)]
+[Muon(Name = "BF16", Momentum = 0.9, StatePrecision = StatePrecision.BFloat16)]
+[Muon(Name = "I8", Momentum = 0.9, StatePrecision = StatePrecision.Int8Blockwise)]
+public sealed partial class MuonLeanNet
+{
+    public float[,] W = new float[75, 64];
+
+    public float[] B = new float[13];
+}

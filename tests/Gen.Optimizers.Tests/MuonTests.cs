@@ -361,3 +361,96 @@ public sealed class MuonAllocationTests
         Assert.Equal(calls, optimizer.StepCount);
     }
 }
+
+/// <summary>
+/// [Muon] with reduced-precision state: the momentum pass widens and narrows the momentum buffer in its one pass, and
+/// 8-bit block-wise state runs that pass block by block on dequantized state, so a step is exactly the float32-state
+/// step from the widened (or dequantized) state with its state narrowed (or quantized) afterwards, as for every kind
+/// (StatePrecisionTests, Int8StateTests); the AdamW part's state follows its own rules.
+/// </summary>
+[Trait("Category", "Numerical")]
+public sealed class MuonStateTests
+{
+    [Fact]
+    public void ABFloat16StepIsTheFloatStepWithItsStateNarrowed()
+    {
+        var random = new Random(21);
+        (MuonLeanNet reference, MuonLeanNet model) = Models(random);
+        var referenceOptimizer = new MuonLeanNet.F32(reference);
+        var optimizer = new MuonLeanNet.BF16(model);
+        var gradients = new MuonLeanNet.Gradients(model);
+        for (int step = 0; step < 5; step++)
+        {
+            Fill(gradients, random);
+            referenceOptimizer.Step(gradients);
+            optimizer.Step(gradients);
+            for (int b = 0; b < referenceOptimizer.StateCount; b++)
+            {
+                Span<float> state = referenceOptimizer.GetState(b).Buffer.AsSingleSpan();
+                var bits = new ushort[state.Length];
+                for (int i = 0; i < state.Length; i++)
+                {
+                    Gen.__Internals.BFloat16Storage.Store(state[i], bits, i);
+                    state[i] = Gen.__Internals.BFloat16Storage.ToSingle(bits[i]);
+                }
+
+                Assert.Equal(TensorElement.BFloat16, optimizer.GetState(b).Buffer.Element);
+                Assert.True(bits.AsSpan().SequenceEqual(optimizer.GetState(b).Buffer.AsBitsSpan()), $"state {b} ({referenceOptimizer.GetState(b).Key}) differs at step {step}.");
+            }
+
+            Assert.True(Flat(reference.W).AsSpan().SequenceEqual(Flat(model.W)), $"W differs at step {step}.");
+            Assert.True(reference.B.AsSpan().SequenceEqual(model.B), $"B differs at step {step}.");
+        }
+    }
+
+    [Fact]
+    public void AnInt8StepIsTheFloatStepWithItsStateQuantized()
+    {
+        var random = new Random(22);
+        (MuonLeanNet reference, MuonLeanNet model) = Models(random);
+        var referenceOptimizer = new MuonLeanNet.F32(reference);
+        var optimizer = new MuonLeanNet.I8(model);
+        Assert.Equal(new[] { "state1", "absmax1", "qmap1", "exp_avg", "exp_avg_sq" }, Enumerable.Range(0, optimizer.StateCount).Select(i => optimizer.GetState(i).Key));
+        var gradients = new MuonLeanNet.Gradients(model);
+        int length = model.W.Length;
+        for (int step = 0; step < 5; step++)
+        {
+            Fill(gradients, random);
+            float[] dequantized = new float[length];
+            Gen.__Internals.BlockwiseQuantization.Dequantize(optimizer.GetState(0).Buffer.AsByteSpan(), optimizer.GetState(1).Buffer.AsSingleSpan(), dequantized, signed: true);
+            dequantized.CopyTo(referenceOptimizer.GetState(0).Buffer.AsSingleSpan());
+            referenceOptimizer.Step(gradients);
+            optimizer.Step(gradients);
+
+            Assert.True(Flat(reference.W).AsSpan().SequenceEqual(Flat(model.W)), $"W differs at step {step}.");
+            Assert.True(reference.B.AsSpan().SequenceEqual(model.B), $"B differs at step {step}.");
+            var codes = new byte[length];
+            var absmax = new float[Gen.__Internals.BlockwiseQuantization.BlockCount(length)];
+            Gen.__Internals.BlockwiseQuantization.Quantize(referenceOptimizer.GetState(0).Buffer.AsSingleSpan(), codes, absmax, signed: true);
+            Assert.True(codes.AsSpan().SequenceEqual(optimizer.GetState(0).Buffer.AsByteSpan()), $"codes differ at step {step}.");
+            Assert.True(absmax.AsSpan().SequenceEqual(optimizer.GetState(1).Buffer.AsSingleSpan()), $"absmax differs at step {step}.");
+            Assert.True(referenceOptimizer.GetState(1).Buffer.AsSingleSpan().SequenceEqual(optimizer.GetState(3).Buffer.AsSingleSpan()), $"B's exp_avg differs at step {step}.");
+        }
+    }
+
+    private static (MuonLeanNet First, MuonLeanNet Second) Models(Random random)
+    {
+        var first = new MuonLeanNet();
+        Buffer.BlockCopy(TestData.ToSingle(TestData.Parameters(random, first.W.Length)), 0, first.W, 0, first.W.Length * sizeof(float));
+        first.B = TestData.ToSingle(TestData.Parameters(random, first.B.Length));
+        return (first, new MuonLeanNet { W = (float[,])first.W.Clone(), B = (float[])first.B.Clone() });
+    }
+
+    private static void Fill(MuonLeanNet.Gradients gradients, Random random)
+    {
+        Buffer.BlockCopy(TestData.ToSingle(TestData.Gradients(random, gradients.W.Length)), 0, gradients.W, 0, gradients.W.Length * sizeof(float));
+        TestData.ToSingle(TestData.Gradients(random, gradients.B.Length)).CopyTo(gradients.B, 0);
+    }
+
+    private static float[] Flat(float[,] array)
+    {
+        float[] values = new float[array.Length];
+        Buffer.BlockCopy(array, 0, values, 0, values.Length * sizeof(float));
+        return values;
+    }
+}
