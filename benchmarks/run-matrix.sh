@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Muon's matrix rows alone, and their section of benchmarks/RESULTS.md (benchmarks/README.md, "Matrix products"):
 #
-#   bash benchmarks/run-matrix.sh             Gen's products, orthogonalization and steps (--matrix), then PyTorch 1.13's
-#                                             torch.mm on the same shapes with the BLAS Debian's torch loads, then with
-#                                             Debian's OpenBLAS; about 10 minutes on 2 cores
+#   bash benchmarks/run-matrix.sh             PyTorch 1.13's torch.mm on Muon's shapes with the BLAS Debian's torch loads,
+#                                             then with Debian's OpenBLAS; then Gen's products, orthogonalization and steps
+#                                             (--matrix), with OpenBLAS's cblas_sgemm timed in turn; about 15 minutes on 2 cores
 #   bash benchmarks/run-matrix.sh --quick     fewer repetitions
 #   bash benchmarks/run-matrix.sh --dry       seconds, small shapes; writes benchmarks/artifacts/RESULTS.md instead
 #
@@ -28,6 +28,9 @@ mkdir -p "$artifacts"
 bench() { dotnet run --no-build -c Release --project benchmarks/Gen.Benchmarks -- --artifacts "$artifacts" "$@"; }
 
 echo "=== Build" && dotnet build benchmarks/Gen.Benchmarks -c Release --nologo -v q
-echo "=== Gen (--matrix)" && bench "${mode[@]}" --matrix --command "$command"
+# PyTorch first: its script unpacks OpenBLAS, whose cblas_sgemm the Gen run then times in turn with Gen's products.
 bash benchmarks/peers/torch_matmul.sh "$artifacts" "${mode[@]}"
+openblas="$artifacts/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0"
+[ -e "$openblas" ] && export GEN_OPENBLAS="$openblas"
+echo "=== Gen (--matrix)" && bench "${mode[@]}" --matrix --command "$command"
 echo "=== Report" && bench --report-matrix --out "$out"

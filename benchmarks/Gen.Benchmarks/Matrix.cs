@@ -25,8 +25,16 @@ namespace Gen.Benchmarks;
 /// </remarks>
 public static class Matrix
 {
-    /// <summary>The products of one iteration, then the whole orthogonalization and the two steps, each a name in matrix.json.</summary>
-    public static readonly string[] Rows = { "Gram", "GramSquare", "Apply", "NewtonSchulz", "MuonStep", "AdamWStep" };
+    /// <summary>
+    /// The products of one iteration, then the whole orthogonalization and the two steps, each a name in matrix.json; with
+    /// OpenBLAS loaded (<see cref="OpenBlas"/>), its <c>cblas_sgemm</c> on the same three products, timed in turn with Gen's
+    /// in this process, so that the two are compared under the same load.
+    /// </summary>
+    public static string[] Rows => OpenBlas.Sgemm is null ? GenRows : GenRows.Concat(OpenBlasRows).ToArray();
+
+    private static readonly string[] GenRows = { "Gram", "GramSquare", "Apply", "NewtonSchulz", "MuonStep", "AdamWStep" };
+
+    private static readonly string[] OpenBlasRows = { "OpenBlasGram", "OpenBlasGramSquare", "OpenBlasApply" };
 
     /// <summary>The members timed: a 256 × 1024 projection, a 512 × 512 and a 1024 × 1024 square (the dry run: small ones).</summary>
     public static (int Rows, int Columns)[] Shapes => Plan.Dry ? new[] { (16, 64), (32, 32) } : new[] { (256, 1024), (512, 512), (1024, 1024) };
@@ -37,8 +45,8 @@ public static class Matrix
         double m = Math.Min(rows, columns), n = Math.Max(rows, columns);
         return row switch
         {
-            "Gram" or "Apply" => 2 * m * m * n,
-            "GramSquare" => 2 * m * m * m,
+            "Gram" or "Apply" or "OpenBlasGram" or "OpenBlasApply" => 2 * m * m * n,
+            "GramSquare" or "OpenBlasGramSquare" => 2 * m * m * m,
             "NewtonSchulz" or "MuonStep" => 5 * ((4 * m * m * n) + (2 * m * m * m)),
             _ => 0,
         };
@@ -66,7 +74,7 @@ public static class Matrix
         var simd = new { Vector512 = Vector512.IsHardwareAccelerated, Vector256 = Vector256.IsHardwareAccelerated, VectorTBits = Vector<byte>.Count * 8, Fma = System.Runtime.Intrinsics.X86.Fma.IsSupported };
         var document = new
         {
-            Command = command, Started = started, Ended = DateTime.UtcNow, LoadAverageBefore = loadBefore, LoadAverageAfter = LoadAverage(),
+            Command = command, Started = started, Ended = DateTime.UtcNow, LoadAverageBefore = loadBefore, LoadAverageAfter = LoadAverage(), OpenBlas = OpenBlas.Library,
             Environment.ProcessorCount, Placements = placements, Rounds = rounds, BatchMilliseconds = batchMilliseconds, Simd = simd, Cases = cases,
         };
         File.WriteAllText(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
@@ -80,9 +88,9 @@ public static class Matrix
         int m = Math.Min(rows, columns), n = Math.Max(rows, columns);
         return row switch
         {
-            "Gram" => new ProductRow(m, m, n, Fill(new float[m * n], random), transposeA: false, Fill(new float[m * n], random), transposeB: true),
-            "GramSquare" => new ProductRow(m, m, m, Fill(new float[m * m], random), transposeA: false, Fill(new float[m * m], random), transposeB: false),
-            "Apply" => new ProductRow(m, n, m, Fill(new float[m * m], random), transposeA: false, Fill(new float[m * n], random), transposeB: false),
+            "Gram" or "OpenBlasGram" => new ProductRow(m, m, n, Fill(new float[m * n], random), transposeA: false, Fill(new float[m * n], random), transposeB: true, row.StartsWith("OpenBlas", StringComparison.Ordinal)),
+            "GramSquare" or "OpenBlasGramSquare" => new ProductRow(m, m, m, Fill(new float[m * m], random), transposeA: false, Fill(new float[m * m], random), transposeB: false, row.StartsWith("OpenBlas", StringComparison.Ordinal)),
+            "Apply" or "OpenBlasApply" => new ProductRow(m, n, m, Fill(new float[m * m], random), transposeA: false, Fill(new float[m * n], random), transposeB: false, row.StartsWith("OpenBlas", StringComparison.Ordinal)),
             "NewtonSchulz" => new NewtonSchulzRow(rows, columns, Fill(new float[rows * columns], random)),
             "MuonStep" or "AdamWStep" => new MatrixStepRow(row == "MuonStep", rows, columns, random),
             _ => throw new ArgumentOutOfRangeException(nameof(row), row, "No such matrix row."),
@@ -103,17 +111,17 @@ public static class Matrix
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    /// <summary><c>C = op(A)·op(B)</c>: one product of the iteration.</summary>
+    /// <summary><c>C = op(A)·op(B)</c>: one product of the iteration, by Gen's <see cref="Gemm"/> or by OpenBLAS's <c>cblas_sgemm</c>.</summary>
     public sealed class ProductRow : IStepRow
     {
         private readonly int _m, _n, _k;
         private readonly float[] _a, _b, _c;
-        private readonly bool _transposeA, _transposeB;
+        private readonly bool _transposeA, _transposeB, _openBlas;
         private readonly GemmWorkspace _workspace;
 
-        public ProductRow(int m, int n, int k, float[] a, bool transposeA, float[] b, bool transposeB)
+        public ProductRow(int m, int n, int k, float[] a, bool transposeA, float[] b, bool transposeB, bool openBlas = false)
         {
-            (_m, _n, _k, _a, _transposeA, _b, _transposeB) = (m, n, k, a, transposeA, b, transposeB);
+            (_m, _n, _k, _a, _transposeA, _b, _transposeB, _openBlas) = (m, n, k, a, transposeA, b, transposeB, openBlas);
             _c = new float[m * n];
             _workspace = new GemmWorkspace(n);
         }
@@ -121,7 +129,48 @@ public static class Matrix
         /// <summary>The product of the last step (row-major, m × n).</summary>
         public float[] Result => _c;
 
-        public void Step() => Gemm.Multiply(_m, _n, _k, 1f, _a, _transposeA, _b, _transposeB, 0f, _c, _workspace);
+        public void Step()
+        {
+            if (!_openBlas)
+            {
+                Gemm.Multiply(_m, _n, _k, 1f, _a, _transposeA, _b, _transposeB, 0f, _c, _workspace);
+                return;
+            }
+
+            // Row-major: A is m × k (k × m transposed), B is k × n (n × k transposed); leading dimensions are row lengths.
+            OpenBlas.Sgemm!(OpenBlas.RowMajor, _transposeA ? OpenBlas.Transpose : OpenBlas.NoTranspose, _transposeB ? OpenBlas.Transpose : OpenBlas.NoTranspose,
+                _m, _n, _k, 1f, _a, _transposeA ? _m : _k, _b, _transposeB ? _k : _n, 0f, _c, _n);
+        }
+    }
+
+    /// <summary>
+    /// OpenBLAS's <c>cblas_sgemm</c>, loaded from the library the environment variable <c>GEN_OPENBLAS</c> names (run-matrix.sh
+    /// sets it to the unpacked libopenblas0-pthread's <c>libopenblas.so.0</c>), on one thread; null when it is not set.
+    /// </summary>
+    public static class OpenBlas
+    {
+        public const int RowMajor = 101, NoTranspose = 111, Transpose = 112;
+
+        /// <summary>The library's path, or null.</summary>
+        public static readonly string? Library = Environment.GetEnvironmentVariable("GEN_OPENBLAS") is { Length: > 0 } path && File.Exists(path) ? Path.GetFullPath(path) : null;
+
+        public static readonly SgemmFunction? Sgemm = Load();
+
+        public delegate void SgemmFunction(int order, int transposeA, int transposeB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc);
+
+        private delegate void SetThreads(int threads);
+
+        private static SgemmFunction? Load()
+        {
+            if (Library is null)
+            {
+                return null;
+            }
+
+            IntPtr handle = System.Runtime.InteropServices.NativeLibrary.Load(Library);
+            System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer<SetThreads>(System.Runtime.InteropServices.NativeLibrary.GetExport(handle, "openblas_set_num_threads"))(1);
+            return System.Runtime.InteropServices.Marshal.GetDelegateForFunctionPointer<SgemmFunction>(System.Runtime.InteropServices.NativeLibrary.GetExport(handle, "cblas_sgemm"));
+        }
     }
 
     /// <summary>Muon's orthogonalization of one matrix: five iterations with PyTorch's coefficients.</summary>

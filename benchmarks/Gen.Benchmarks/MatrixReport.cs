@@ -54,10 +54,19 @@ public static class MatrixReport
         W("For an m × n member (m ≤ n; a taller one is transposed), one Newton–Schulz iteration is X·Xᵀ (m × m, depth n), A·A (m × m, depth m) "
             + "and B·X (m × n, depth m), timed as plain products C = op(A)·op(B), which is what `torch.mm` computes and PyTorch's Muon calls (`@`). "
             + "GFLOP/s counts a multiply-add as two operations.\n");
+        bool inTurn = gen["OpenBlas"] is not null;
+        if (inTurn)
+        {
+            W("The processes above ran minutes apart on a machine whose load moved meanwhile, so their ratios carry that drift. The column \"OpenBLAS in turn\" is "
+                + Invariant($"OpenBLAS's `cblas_sgemm` called from the .NET process (`{gen["OpenBlas"]}`, `openblas_set_num_threads(1)`) on the same products, timed in turn with Gen's ")
+                + "in the same placements and rounds: its ratio, the median of the per-placement ratios, is the comparison under one load.\n");
+        }
+
         string peerHeaders = string.Concat(peers.Select(p => $" PyTorch, {p["label"]}: ms (GFLOP/s) |"));
         string ratioHeaders = string.Concat(peers.Select(p => $" Gen's speed-up over {p["label"]} |"));
-        W("| Member | Product | Gen: ms (GFLOP/s) |" + peerHeaders + ratioHeaders);
-        W("|---|---|---:|" + string.Concat(peers.Select(_ => "---:|")) + string.Concat(peers.Select(_ => "---:|")));
+        string inTurnHeaders = inTurn ? " OpenBLAS in turn: ms (GFLOP/s) | Gen's speed-up over OpenBLAS, in turn |" : string.Empty;
+        W("| Member | Product | Gen: ms (GFLOP/s) |" + peerHeaders + ratioHeaders + inTurnHeaders);
+        W("|---|---|---:|" + string.Concat(peers.Select(_ => "---:|")) + string.Concat(peers.Select(_ => "---:|")) + (inTurn ? "---:|---:|" : string.Empty));
         foreach (JsonNode? c in gen["Cases"]!.AsArray())
         {
             int rows = (int)c!["Rows"]!, columns = (int)c["Columns"]!;
@@ -120,9 +129,17 @@ public static class MatrixReport
         int m = Math.Min(rows, columns), n = Math.Max(rows, columns);
         string shape = row switch { "Gram" => Invariant($"{m} × {m}, depth {n}"), "GramSquare" => Invariant($"{m} × {m}, depth {m}"), _ => Invariant($"{m} × {n}, depth {m}") };
         (double gen, _, _) = Median(c, row);
+        string inTurn = string.Empty;
+        if (c["NanosecondsPerStep"]![0]![("OpenBlas" + row)] is not null)
+        {
+            double[] ratios = c["NanosecondsPerStep"]!.AsArray().Select(p => (double)p![("OpenBlas" + row)]! / (double)p[row]!).OrderBy(v => v).ToArray();
+            inTurn = Invariant($" {Cell(c, "OpenBlas" + row, rows, columns)} | {Interleaved.Median(ratios):0.00}× ({ratios[0]:0.00}–{ratios[^1]:0.00}) |");
+        }
+
         return Invariant($"| {rows} × {columns} | {label} ({shape}) | {Cell(c, row, rows, columns)} |")
             + string.Concat(peers.Select(p => " " + PeerCell(p, rows, columns, row) + " |"))
-            + string.Concat(peers.Select(p => PeerNs(p, rows, columns, row) is { } ns ? Invariant($" {ns / gen:0.0}× |") : " — |"));
+            + string.Concat(peers.Select(p => PeerNs(p, rows, columns, row) is { } ns ? Invariant($" {ns / gen:0.0}× |") : " — |"))
+            + inTurn;
     }
 
     private static string Cell(JsonNode c, string row, int rows, int columns)
