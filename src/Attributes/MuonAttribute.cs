@@ -16,7 +16,7 @@ namespace Gen
     /// <see cref="ExcludeFromMuonAttribute"/> (embeddings and output layers usually are); vectors, members of rank 3 and
     /// marked matrices take AdamW's. PyTorch's Muon accepts only matrices; like Keras's current Muon and Optax's default,
     /// Gen does not reshape rank-3 members into matrices. A <c>double[,]</c> member must be marked: the orthogonalization
-    /// runs in float32 (GEN120).
+    /// runs in float32 (GEN130).
     /// </para>
     /// <para>
     /// Muon, per matrix member of <c>rows × columns</c>, with PyTorch's <c>lerp</c> (<c>start + w · (end − start)</c> for

@@ -251,35 +251,35 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void GEN120_DoubleMatrixForMuon() => Expect(
+    public void GEN130_DoubleMatrixForMuon() => Expect(
         "[Gen.Muon] public partial class Model { public double[,] W = new double[4, 4]; public double[] B = new double[4]; [Gen.ExcludeFromMuon] public double[,] E = new double[8, 4]; }",
-        ("GEN120", "Gen.Muon"));
+        ("GEN130", "Gen.Muon"));
 
     [Theory]
     [InlineData("NewtonSchulzSteps = 100")]
     [InlineData("NewtonSchulzSteps = -1")]
-    public void GEN121_IterationCountOutOfRange(string argument) => Expect(
+    public void GEN131_IterationCountOutOfRange(string argument) => Expect(
         $"[Gen.Muon({argument})] public partial class Model {{ {Members} }}",
-        ("GEN121", argument));
+        ("GEN131", argument));
 
     [Theory]
     [InlineData("NewtonSchulzA = double.NaN")]
     [InlineData("NewtonSchulzB = double.NegativeInfinity")]
     [InlineData("NewtonSchulzC = double.PositiveInfinity")]
-    public void GEN122_NonFiniteHyperparameter(string argument) => Expect(
+    public void GEN132_NonFiniteHyperparameter(string argument) => Expect(
         $"[Gen.Muon({argument})] public partial class Model {{ {Members} }}",
-        ("GEN122", argument));
+        ("GEN132", argument));
 
     [Fact]
-    public void GEN210_ExcludeFromMuonWithoutEffect()
+    public void GEN211_ExcludeFromMuonWithoutEffect()
     {
         Expect(
             "[Gen.Muon] public partial class Model { [Gen.ExcludeFromMuon] public float[] B = new float[4]; [Gen.ExcludeFromMuon] public float[,,] K = new float[2, 2, 2]; [Gen.ExcludeFromMuon] public float[,] Head = new float[4, 2]; }",
-            ("GEN210", "B"),
-            ("GEN210", "K"));
+            ("GEN211", "B"),
+            ("GEN211", "K"));
         Expect(
             "[Gen.AdamW] public partial class Model { [Gen.ExcludeFromMuon] public float[,] W = new float[4, 2]; }",
-            ("GEN210", "W"));
+            ("GEN211", "W"));
         Expect(
             "[Gen.Muon] public partial class Model { public float[] W = new float[4]; [Gen.Frozen, Gen.ExcludeFromMuon] public float[,] F = new float[2, 2]; }",
             ("GEN201", "F"));

@@ -142,19 +142,19 @@ internal static class DiagnosticDescriptors
         Hyperparameters);
 
     public static readonly DiagnosticDescriptor DoubleMatrixForMuon = Error(
-        "GEN120",
+        "GEN130",
         "Double matrix member for Muon's orthogonalization",
         "[Muon] orthogonalizes the update of each matrix member with float32 Newton–Schulz iterations, but '{0}' is a double[,] member: make '{0}' a float[,], or mark it [ExcludeFromMuon] to update it with the AdamW part (which computes in double)",
         Hyperparameters);
 
     public static readonly DiagnosticDescriptor IterationCountOutOfRange = Error(
-        "GEN121",
+        "GEN131",
         "Iteration count out of range",
         "{0} is {1}: the number of Newton–Schulz iterations must be in [0, 100) (PyTorch refuses 100 or more)",
         Hyperparameters);
 
     public static readonly DiagnosticDescriptor NonFiniteHyperparameter = Error(
-        "GEN122",
+        "GEN132",
         "Hyperparameter not finite",
         "{0} is {1}: it must be a finite number",
         Hyperparameters);
@@ -201,13 +201,13 @@ internal static class DiagnosticDescriptors
         helpLinkUri: HelpLink("GEN204"));
 
     public static readonly DiagnosticDescriptor ExcludeFromMuonWithoutEffect = new(
-        "GEN210",
+        "GEN211",
         "[ExcludeFromMuon] without effect",
         "[ExcludeFromMuon] on '{0}' has no effect: {1}. Remove the attribute.",
         Hints,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLink("GEN210"));
+        helpLinkUri: HelpLink("GEN211"));
 
     public static readonly DiagnosticDescriptor[] All =
     {
