@@ -34,6 +34,11 @@ echo "=== Interleaved, 256-bit (AVX-512 off)" && DOTNET_EnableAVX512=0 DOTNET_Pr
 echo "=== Portable (256-bit)" && DOTNET_PreferredVectorBitWidth=256 bench "${mode[@]}" --portable
 # 16-bit state and the fused clip at 16M against their memory roofs (run alone: bench --lean --command "...").
 echo "=== Lean memory" && bench "${mode[@]}" --lean --command "$command"
+# Muon's matrix products, orthogonalization and step on one thread, and PyTorch's torch.mm on the same shapes with the BLAS
+# Debian's torch loads and with Debian's OpenBLAS (unpacked, not installed). benchmarks/run-matrix.sh runs these alone.
+bash benchmarks/peers/torch_matmul.sh "$artifacts" "${mode[@]}"
+openblas="$artifacts/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0"
+echo "=== Matrix products (Muon)" && GEN_OPENBLAS="$([ -e "$openblas" ] && echo "$openblas")" bench "${mode[@]}" --matrix --command "$command"
 # Debian's Mono 6.8, which stands in for Unity's (tests/Gen.Mono.Runner), beside the same program on .NET.
 echo "=== Mono"
 if command -v mono >/dev/null 2>&1; then

@@ -94,3 +94,14 @@ public sealed partial class LeanModel
 {
     public float[] P = System.Array.Empty<float>();
 }
+
+/// <summary>
+/// The matrix rows (<see cref="Matrix"/>): Muon and AdamW with their defaults (PyTorch's) on one matrix member, whose shape
+/// each row sets before it creates the optimizer.
+/// </summary>
+[Muon]
+[AdamW]
+public sealed partial class MatrixModel
+{
+    public float[,] W = new float[0, 0];
+}

@@ -22,7 +22,9 @@ public static class Program
     /// <c>--interleaved</c>: <see cref="Interleaved"/>, to DIR/interleaved.json, or with <c>--width 256</c> (which checks that the runtime's
     /// widest accelerated registers are 256-bit: run it with AVX-512 disabled) to DIR/interleaved-256.json; <c>--portable</c>: the Vector&lt;T&gt; kernel against
     /// the intrinsics kernel and the arithmetic roof, interleaved, to DIR/interleaved-portable.json (run it at 256 bits); <c>--lean</c>:
-    /// <see cref="Lean"/> (16-bit state and the fused clip at 16M), to DIR/lean.json; <c>--distributed allreduce|step</c>
+    /// <see cref="Lean"/> (16-bit state and the fused clip at 16M), to DIR/lean.json; <c>--matrix</c>: <see cref="Matrix"/> (Muon's matrix
+    /// products, its orthogonalization and its step, on one thread), to DIR/matrix.json, and <c>--report-matrix [--out FILE]</c> its section
+    /// alone, put into FILE in place of the old one (<see cref="MatrixReport"/>); <c>--distributed allreduce|step</c>
     /// under mpirun: <see cref="Distributed"/>, to DIR/allreduce.jsonl and DIR/distributed.json, and <c>--report-distributed --out FILE</c>:
     /// their section of RESULTS.md alone; <c>--report --command "…" [--out FILE]
     /// [--provisional NOTE]</c>: RESULTS.md from DIR (<see cref="Report"/>).
@@ -32,7 +34,7 @@ public static class Program
         var rest = new List<string>();
         string artifacts = Path.Combine("benchmarks", "artifacts"), output = Path.Combine("benchmarks", "RESULTS.md");
         string? command = null, provisional = null;   // --report only
-        bool outOfProcess = false, interleaved = false, portable = false, lean = false, report = false;
+        bool outOfProcess = false, interleaved = false, portable = false, lean = false, matrix = false, report = false, reportMatrix = false;
         string? distributed = null;   // --distributed allreduce|step, under mpirun
         bool reportDistributed = false;
         int? width = null;   // --interleaved only
@@ -48,8 +50,10 @@ public static class Program
                 case "--lean": lean = true; break;
                 case "--distributed": distributed = args[++i]; break;
                 case "--report-distributed": reportDistributed = true; break;
+                case "--matrix": matrix = true; break;
                 case "--width": width = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--report": report = true; break;
+                case "--report-matrix": reportMatrix = true; break;
                 case "--command": command = args[++i]; break;
                 case "--out": output = args[++i]; break;
                 case "--provisional": provisional = args[++i]; break;
@@ -62,6 +66,11 @@ public static class Program
         if (reportDistributed)
         {
             return Report.WriteDistributed(artifacts, output);
+        }
+
+        if (reportMatrix)
+        {
+            return MatrixReport.Splice(artifacts, output, Report.Cpu());
         }
 
         if (report)
@@ -113,6 +122,18 @@ public static class Program
                 _ => (5, 5, 1.0, 1 << 24),
             };
             Lean.Run(Path.Combine(artifacts, "lean.json"), parameters, placements, rounds, batch, command ?? "dotnet run -c Release --project benchmarks/Gen.Benchmarks -- " + string.Join(" ", args));
+            return 0;
+        }
+
+        if (matrix)
+        {
+            (int placements, int rounds, double batch) = Plan.Run switch
+            {
+                RunKind.Dry => (1, 3, 0.2),
+                RunKind.Quick => (2, 3, 50.0),
+                _ => (3, 5, 400.0),
+            };
+            Matrix.Run(Path.Combine(artifacts, "matrix.json"), placements, rounds, batch, command ?? "dotnet run -c Release --project benchmarks/Gen.Benchmarks -- " + string.Join(" ", args));
             return 0;
         }
 

@@ -91,8 +91,11 @@ public sealed partial class Report
     public static int Write(string artifacts, string output, string command, string? provisional)
     {
         var r = new Report(artifacts);
-        // lean.json and the distributed artifacts may come from runs of their own, which their sections date.
-        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => f.Name is not ("RESULTS.md" or "lean.json" or "distributed.json" or "allreduce.jsonl" or "allreduce")).Max(f => f.LastWriteTimeUtc);
+        // lean.json, matrix.json and the distributed artifacts may come from runs of their own, which their sections date.
+        DateTime ended = new DirectoryInfo(artifacts).EnumerateFiles("*", SearchOption.AllDirectories)
+            .Where(f => f.Name is not ("RESULTS.md" or "lean.json" or "matrix.json" or "distributed.json" or "allreduce.jsonl" or "allreduce")
+                && !f.Name.StartsWith("torch-matmul", StringComparison.Ordinal) && !f.FullName.Contains("openblas", StringComparison.Ordinal))
+            .Max(f => f.LastWriteTimeUtc);
         r.W("# Benchmark results\n");
         if (provisional is not null)
         {
@@ -153,6 +156,12 @@ public sealed partial class Report
         if (Read(Path.Combine(artifacts, "distributed.json")) is { } distributed)
         {
             r.Distributed(distributed, Path.Combine(artifacts, "allreduce.jsonl"));
+        }
+
+        // Muon's matrix products and step (--matrix, with PyTorch's torch.mm beside them): a run of its own, which its section dates.
+        if (MatrixReport.Section(artifacts, Cpu()) is { } matrix)
+        {
+            r.W(matrix);
         }
 
         string monoBench = Path.Combine(artifacts, "mono-bench.txt"), dotnetBench = Path.Combine(artifacts, "dotnet-bench.txt");
@@ -495,7 +504,7 @@ public sealed partial class Report
         .Min(r => (double?)r!["median_ns"]);
 
     /// <summary>The CPU, with CPUID family and model and AMD's core generation (the VM names it only "AMD EPYC"): family 25 is Zen 3 or, with AVX-512, Zen 4; 26 is Zen 5.</summary>
-    private static string Cpu()
+    internal static string Cpu()
     {
         var info = (File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo") : Array.Empty<string>()).TakeWhile(l => l.Trim().Length > 0)
             .Select(l => l.Split(':', 2)).Where(kv => kv.Length == 2).GroupBy(kv => kv[0].Trim()).ToDictionary(g => g.Key, g => g.First()[1].Trim());

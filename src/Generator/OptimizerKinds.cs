@@ -23,7 +23,8 @@ internal static class OptimizerKinds
         new ScheduleFreeAdamWKind(),
         new ScheduleFreeSgdKind(),
         new AdEMAMixKind(),
-        new AdoptKind());
+        new AdoptKind(),
+        new MuonKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -58,6 +59,7 @@ internal static class TrackingNames
     public const string ScheduleFreeSgdModels = nameof(ScheduleFreeSgdModels);
     public const string AdEMAMixModels = nameof(AdEMAMixModels);
     public const string AdoptModels = nameof(AdoptModels);
+    public const string MuonModels = nameof(MuonModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

@@ -34,6 +34,7 @@ namespace Gen.Checkpoints.Tests;
 [AdEMAMix(Name = "AdEMAMix", LearningRate = 0.01, AlphaWarmup = 10, Beta3Warmup = 10, WeightDecay = 0.01)]
 [AdEMAMix(Name = "AdEMAMixNoFast", Beta1 = 0)]
 [Adopt(Name = "Adopt", LearningRate = 0.01, WeightDecay = 0.01, Decouple = true)]
+[Muon(Name = "Muon", LearningRate = 0.01, Momentum = 0.9, AdamWLearningRateScale = 0.5)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];

@@ -53,6 +53,15 @@ public sealed class DataParallelTests
         }
     }
 
+    /// <summary>[Muon]'s whole-matrix passes under ZeRO stage 1, with cuts that keep each matrix on one shard.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void MuonShardedStateEqualsPlainDataParallelBitForBit(int ranks) =>
+        Ranks.Run(ranks, c => Scenarios.MatrixUpdates(c, exact: true));
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

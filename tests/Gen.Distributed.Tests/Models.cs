@@ -57,3 +57,16 @@ public sealed partial class Linear
     public float[,] W = new float[Inputs, Outputs];
     public float[] B = new float[Outputs];
 }
+
+/// <summary>
+/// [Muon]'s matrices and its AdamW part, with lengths whose shard cuts at 1 to 4 ranks fall inside the vector V (the AdamW
+/// part, element-wise) or at a matrix's end, never inside a matrix: at 2 ranks [0, 1024) and [1024, 2024), at 3 [0, 768),
+/// [768, 1280) and [1280, 2024). At 8 the first cut falls at element 256 of M1, which a Muon optimizer refuses.
+/// </summary>
+[Muon(Name = "Muon", LearningRate = 0.02, WeightDecay = 0.01)]
+public sealed partial class Matrices
+{
+    public float[,] M1 = new float[16, 32];
+    public float[] V = new float[1000];
+    public float[,] M2 = new float[32, 16];
+}

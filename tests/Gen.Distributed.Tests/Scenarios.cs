@@ -181,6 +181,34 @@ public static class Scenarios
         Compare(c, $"{optimizer}, sharded against plain", ParameterValues(sharded), ParameterValues(plain), exact ? 0 : BatchTolerance);
     }
 
+    /// <summary>
+    /// [Muon] under ZeRO stage 1 where the cuts keep each matrix on one shard (<see cref="Matrices"/> at 1 to 4 ranks; the
+    /// AdamW part's vector is cut at its place): every rank with the same parameters, and sharded against plain as in
+    /// <see cref="ShardedEqualsPlain"/>. A cut inside a matrix is refused at construction (ShardTests).
+    /// </summary>
+    public static void MatrixUpdates(ICommunicator c, bool exact)
+    {
+        double[] Run(bool useShards)
+        {
+            var model = new Matrices();
+            Fill(model, 1);
+            var parallel = new DataParallel<Matrices.Gradients>(new Matrices.Muon(model, useShards ? c.ShardOf(model) : null), c, new DataParallelOptions { BucketBytes = 1024 });
+            var gradients = new Matrices.Gradients(model);
+            for (int step = 0; step < Steps; step++)
+            {
+                Fill(gradients, Seed(c.Rank, step));
+                parallel.Step(gradients);
+            }
+
+            Expect(c, parallel.ParametersMatchAcrossRanks(), $"Muon ({(useShards ? "sharded" : "plain")}): the ranks' parameters differ");
+            return ParameterValues(model);
+        }
+
+        double[] plain = Run(useShards: false);
+        double[] sharded = Run(useShards: true);
+        Compare(c, "Muon, sharded against plain", sharded, plain, exact ? 0 : BatchTolerance);
+    }
+
     /// <summary>Float and double members in buckets of <paramref name="bucketBytes"/>: sharded against plain, and every rank equal.</summary>
     public static void MixedTypes(ICommunicator c, bool exact, int bucketBytes)
     {

@@ -250,5 +250,69 @@ public sealed class ShardTests
         Assert.Contains("DataParallel", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// [Muon] orthogonalizes each matrix whole, so a shard must hold a matrix whole or not at all: cuts that keep them whole
+    /// (the vector's elements are cut at their place, as for every element-wise update) give the whole optimizer's bits,
+    /// with the step workers splitting the element-wise passes of each shard's part.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void MuonShardsThatKeepEachMatrixWholeComputeTheWholeOptimizerBitForBit(int count)
+    {
+        var whole = new Matrices();
+        Scenarios.Fill(whole, 2);
+        var reference = new Matrices.Muon(whole);
+        var copies = new Matrices[count];
+        var shards = new Matrices.Muon[count];
+        for (int i = 0; i < count; i++)
+        {
+            copies[i] = new Matrices();
+            Scenarios.Fill(copies[i], 2);
+            shards[i] = new Matrices.Muon(copies[i], OptimizerShard.Create(copies[i], i, count)) { MaxDegreeOfParallelism = 2, ParallelThreshold = 300 };
+        }
+
+        Assert.Contains(shards, s => s.Shard!.GetMemberLength(1) is > 0 and < 1000);   // the vector is cut
+        var gradients = new Matrices.Gradients(whole);
+        for (int step = 0; step < 4; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            Array.ForEach(shards, s => s.Step(gradients));
+        }
+
+        double[] expected = Scenarios.ParameterValues(whole);
+        for (int i = 0; i < count; i++)
+        {
+            OptimizerShard shard = shards[i].Shard!;
+            double[] part = Scenarios.ParameterValues(copies[i]);
+            for (long e = shard.Start; e < shard.Start + shard.Length; e++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[e]) == BitConverter.DoubleToInt64Bits(part[e]), $"element {e} of shard {i} of {count} is {part[e]}, the whole optimizer's {expected[e]}");
+            }
+        }
+
+        Assert.Equal(reference.StateBytes, shards.Sum(s => s.StateBytes));
+    }
+
+    /// <summary>A shard holding part of a matrix is refused when the Muon optimizer is created, naming the member and why.</summary>
+    [Fact]
+    public void AMuonOptimizerRefusesAShardThatCutsAMatrix()
+    {
+        var model = new Matrices();
+        OptimizerShard shard = OptimizerShard.Create(model, 0, 8);
+        Assert.Equal(256, shard.GetMemberLength(0));
+        var error = Assert.Throws<ArgumentException>(() => new Matrices.Muon(model, shard));
+        Assert.Equal("shard", error.ParamName);
+        Assert.Contains("member 'M1'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("whole member at once", error.Message, StringComparison.Ordinal);
+
+        // A shard that holds none of a matrix, or all of it, is fine.
+        Assert.Equal(0, OptimizerShard.Create(model, 3, 8).GetMemberLength(0));
+        _ = new Matrices.Muon(model, OptimizerShard.Create(model, 3, 8));
+        _ = new Matrices.Muon(model, OptimizerShard.Create(model, 0, 2));
+    }
+
     public static TheoryData<string> Optimizers => new(Scenarios.NetOptimizers);
 }

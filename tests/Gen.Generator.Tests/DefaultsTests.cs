@@ -54,6 +54,14 @@ public sealed class DefaultsTests
         ["AdEMAMix"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Beta3"] = 0.9999, ["Alpha"] = 2.0, ["AlphaWarmup"] = 0, ["Beta3Warmup"] = 0, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0 },
         // iShohei220/adopt's ADOPT (clip_lambda = step**0.25, decouple, maximize).
         ["Adopt"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.9999, ["Epsilon"] = 1e-6, ["Clipping"] = true, ["ClipExponent"] = 0.25, ["WeightDecay"] = 0.0, ["Decouple"] = false, ["Maximize"] = false },
+        // PyTorch 2.9's torch.optim.Muon (ns_coefficients, ns_steps, eps; its adjust_lr_fn=None is "original", the enum's 0), and for the AdamW
+        // part PyTorch's AdamW (Keras's and Optax's Muon share the betas; their learning rate is the optimizer's, scale 1).
+        ["Muon"] = new()
+        {
+            ["LearningRate"] = 1e-3, ["WeightDecay"] = 0.1, ["Momentum"] = 0.95, ["Nesterov"] = true, ["NewtonSchulzA"] = 3.4445, ["NewtonSchulzB"] = -4.7750,
+            ["NewtonSchulzC"] = 2.0315, ["NewtonSchulzSteps"] = 5, ["Epsilon"] = 1e-7,
+            ["AdamWLearningRateScale"] = 1.0, ["AdamWBeta1"] = 0.9, ["AdamWBeta2"] = 0.999, ["AdamWEpsilon"] = 1e-8, ["AdamWWeightDecay"] = 1e-2,
+        },
     };
 
     [Theory]

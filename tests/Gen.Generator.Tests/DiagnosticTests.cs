@@ -416,6 +416,56 @@ public sealed class DiagnosticTests
         $"[{attribute}] public partial class Model {{ {Members} }}");
 
     [Fact]
+    public void GEN130_DoubleMatrixForMuon() => Expect(
+        "[Gen.Muon] public partial class Model { public double[,] W = new double[4, 4]; public double[] B = new double[4]; [Gen.ExcludeFromMuon] public double[,] E = new double[8, 4]; }",
+        ("GEN130", "Gen.Muon"));
+
+    [Theory]
+    [InlineData("NewtonSchulzSteps = 100")]
+    [InlineData("NewtonSchulzSteps = -1")]
+    public void GEN131_IterationCountOutOfRange(string argument) => Expect(
+        $"[Gen.Muon({argument})] public partial class Model {{ {Members} }}",
+        ("GEN131", argument));
+
+    [Theory]
+    [InlineData("NewtonSchulzA = double.NaN")]
+    [InlineData("NewtonSchulzB = double.NegativeInfinity")]
+    [InlineData("NewtonSchulzC = double.PositiveInfinity")]
+    public void GEN132_NonFiniteHyperparameter(string argument) => Expect(
+        $"[Gen.Muon({argument})] public partial class Model {{ {Members} }}",
+        ("GEN132", argument));
+
+    [Fact]
+    public void GEN211_ExcludeFromMuonWithoutEffect()
+    {
+        Expect(
+            "[Gen.Muon] public partial class Model { [Gen.ExcludeFromMuon] public float[] B = new float[4]; [Gen.ExcludeFromMuon] public float[,,] K = new float[2, 2, 2]; [Gen.ExcludeFromMuon] public float[,] Head = new float[4, 2]; }",
+            ("GEN211", "B"),
+            ("GEN211", "K"));
+        Expect(
+            "[Gen.AdamW] public partial class Model { [Gen.ExcludeFromMuon] public float[,] W = new float[4, 2]; }",
+            ("GEN211", "W"));
+        Expect(
+            "[Gen.Muon] public partial class Model { public float[] W = new float[4]; [Gen.Frozen, Gen.ExcludeFromMuon] public float[,] F = new float[2, 2]; }",
+            ("GEN201", "F"));
+    }
+
+    [Theory]
+    [InlineData("LearningRate = -1", "GEN101")]
+    [InlineData("AdamWLearningRateScale = double.PositiveInfinity", "GEN101")]
+    [InlineData("AdamWBeta1 = 1", "GEN102")]
+    [InlineData("AdamWBeta2 = -0.5", "GEN102")]
+    [InlineData("Epsilon = 0", "GEN103")]
+    [InlineData("AdamWEpsilon = -1e-8", "GEN103")]
+    [InlineData("Momentum = 1", "GEN104")]
+    [InlineData("Momentum = -0.1", "GEN104")]
+    [InlineData("WeightDecay = -0.1", "GEN105")]
+    [InlineData("AdamWWeightDecay = double.NaN", "GEN105")]
+    [InlineData("LearningRateAdjustment = (Gen.MuonLearningRateAdjustment)7", "GEN107")]
+    public void MuonHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
+        Expect($"[Gen.Muon({argument})] public partial class Model {{ {Members} }}", (id, argument));
+
+    [Fact]
     public void NamesAreUniqueAcrossOptimizerKinds() => Expect(
         $"[Gen.Adam(Name = \"Opt\")] [Gen.Lion(Name = \"Opt\")] public partial class Model {{ {Members} }}",
         ("GEN004", "Name = \"Opt\""));

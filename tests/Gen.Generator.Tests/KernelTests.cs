@@ -411,6 +411,72 @@ public sealed class KernelTests
         }
     }
 
+    /// <summary>
+    /// <see cref="KernelBuilder.Lerp"/> is PyTorch's scalar-weight <c>lerp</c> with the weight in the element type: for
+    /// |w| &lt; 0.5 <c>start + w·(end − start)</c>, else <c>end − (end − start)·(1 − w)</c> with <c>1 − w</c> computed in float
+    /// (0.95f's complement, 0.0500000119f, not 0.05f): every width gives the formula's bits.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Numerical")]
+    public void LerpIsPyTorchsFormulaWithTheWeightInTheElementTypeAtEveryWidth()
+    {
+        Type kernel = CompileKernel(k =>
+        {
+            (LocalValue grad, LocalValue param) = k.GradientPrologue(maximize: false, WeightDecayMode.L2);
+            LocalValue state = k.Let("state", k.Load("v"));
+            k.Assign(state, k.Lerp(state, grad, 1 - 0.95));
+            k.Store("v", state);
+            k.Store("u", k.Lerp(grad, state, 0.95));
+            k.Store("p", param + k.Scalar(StepScalar.NegativeLearningRate) * grad);
+        });
+
+        MethodInfo run = kernel.GetMethod("Run")!;
+        var random = new Random(17);
+        const int length = (3 * 16) + 1;
+        float[] parameter = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        float[] gradient = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        float[] start = Enumerable.Range(0, length).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
+        foreach (int width in new[] { 0, 1, 512, 256, 128 })
+        {
+            float[] p = (float[])parameter.Clone(), g = (float[])gradient.Clone(), v = (float[])start.Clone(), u = new float[length];
+            run.Invoke(null, new object[] { width, p, g, v, u, -0.1f, 0.01f, 0.75f });
+            for (int i = 0; i < length; i++)
+            {
+                float grad = (gradient[i] * 0.75f) + (0.01f * parameter[i]);
+                float buffer = start[i] + (0.05f * (grad - start[i]));
+                float look = buffer - ((buffer - grad) * (1f - 0.95f));
+                Assert.Equal(BitConverter.SingleToInt32Bits(buffer), BitConverter.SingleToInt32Bits(v[i]));
+                Assert.Equal(BitConverter.SingleToInt32Bits(look), BitConverter.SingleToInt32Bits(u[i]));
+            }
+        }
+
+        Assert.Equal(0.0500000119f, 1f - 0.95f);
+    }
+
+    /// <summary>
+    /// A kernel takes the buffers it reads or writes, in argument order (a pass of a several-pass update uses some of them),
+    /// and a kernel without switches has no type parameters.
+    /// </summary>
+    [Fact]
+    public void KernelsTakeOnlyTheBuffersTheyUseAndScratchBuffersComeLast()
+    {
+        var routine = new MatrixRoutine("Routine", "Workspace", "w", "scratch", new[] { "1f" }.ToEquatableArray(), "a routine");
+        var builder = new KernelBuilder(ElementKind.Single, State, new StateStorage(StatePrecision.Float32, false), new[] { routine }) { Method = "Apply" };
+        builder.Store("p", builder.Load("p") * builder.Load("w"));
+        KernelDescription apply = builder.Build();
+        Assert.Equal(new[] { "p", "w" }, apply.Buffers.Select(b => b.Reference));
+        Assert.Equal(BufferRole.Scratch, apply.Buffers[1].Role);
+        Assert.Empty(apply.Switches);
+        Assert.Equal("ApplyBuffer", apply.BufferMethod);
+        Assert.Equal("ApplyBlock512", KernelFlavor.Vector(ElementKind.Single, 512).BlockMethodOf(apply.Method));
+
+        var first = new KernelBuilder(ElementKind.Single, State, new StateStorage(StatePrecision.Float32, false), new[] { routine });
+        LocalValue grad = first.LoadGradient();
+        first.Store("u", grad + first.Load("u"));
+        first.Store("w", grad);
+        Assert.Equal(new[] { "g", "u", "w" }, first.Build().Buffers.Select(b => b.Reference));
+    }
+
     /// <summary>The value of test case <paramref name="index"/>, spelled as <c>var x = ...;</c> by <paramref name="flavor"/>.</summary>
     private static string Spell(int index, KernelFlavor flavor)
     {

@@ -45,6 +45,12 @@ public sealed class SnapshotTests
     [Fact]
     public void NarrowStateOfAdEMAMixAndAdopt() => VerifyGenerated(nameof(NarrowStateOfAdEMAMixAndAdopt), GeneratorModels.NarrowStateOfAdEMAMixAndAdopt);
 
+    [Fact]
+    public void MuonMatricesWithAnAdamWPart() => VerifyGenerated(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart);
+
+    [Fact]
+    public void MuonLeanState() => VerifyGenerated(nameof(MuonLeanState), GeneratorModels.MuonLeanState);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -60,6 +66,8 @@ public sealed class SnapshotTests
     [InlineData(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd)]
     [InlineData(nameof(ScheduleFreeAdEMAMixAndAdopt), GeneratorModels.ScheduleFreeAdEMAMixAndAdopt)]
     [InlineData(nameof(NarrowStateOfAdEMAMixAndAdopt), GeneratorModels.NarrowStateOfAdEMAMixAndAdopt)]
+    [InlineData(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart)]
+    [InlineData(nameof(MuonLeanState), GeneratorModels.MuonLeanState)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -92,6 +92,7 @@ namespace Gen.Optimizers.Tests;
 [AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
 [Adopt(Name = "AdoptDefaults")]
 [Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
+[Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -185,6 +186,7 @@ public sealed partial class SingleModel
 [AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
 [Adopt(Name = "AdoptDefaults")]
 [Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
+[Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

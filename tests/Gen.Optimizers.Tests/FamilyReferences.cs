@@ -34,6 +34,7 @@ internal static class References
         ScheduleFreeSgdAttribute sf => new ScheduleFreeSgdReference(sf, length, single),
         AdEMAMixAttribute ademamix => new AdEMAMixReference(ademamix, length, single),
         AdoptAttribute adopt => new AdoptReference(adopt, length, single),
+        MuonAttribute muon => new MuonAdamWPartReference(muon, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

@@ -94,6 +94,7 @@ internal sealed class GoldenKind
         [typeof(ScheduleFreeSgdAttribute)] = "torch.optim has no Schedule-Free SGD: tested against a scalar reference of schedulefree's SGDScheduleFreeReference and a second opinion in Python (BeyondTorchSecondOpinionTests).",
         [typeof(AdEMAMixAttribute)] = "torch.optim has no AdEMAMix: tested against a scalar reference of apple/ml-ademamix's AdEMAMix and a second opinion in Python (BeyondTorchSecondOpinionTests).",
         [typeof(AdoptAttribute)] = "torch.optim has no ADOPT: tested against a scalar reference of iShohei220/adopt's ADOPT and a second opinion in Python (BeyondTorchSecondOpinionTests).",
+        [typeof(MuonAttribute)] = "torch.optim has Muon from 2.9 only; MuonTests checks it against a scalar reference written from the algorithm, and its AdamW part against [AdamW].",
     };
 
     private readonly Lazy<GoldenFile> _data;

@@ -37,6 +37,8 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.NarrowStateOfRpropAndAsgd),
         nameof(GeneratorModels.ScheduleFreeAdEMAMixAndAdopt),
         nameof(GeneratorModels.NarrowStateOfAdEMAMixAndAdopt),
+        nameof(GeneratorModels.MuonMatricesWithAnAdamWPart),
+        nameof(GeneratorModels.MuonLeanState),
     };
 
     [Fact]

@@ -201,4 +201,42 @@ internal static class GeneratorModels
             public float[] B = new float[64];
         }
         """;
+
+    /// <summary>
+    /// [Muon]: float matrices take Muon's three passes (one with [LearningRateScale]); a marked matrix, a float vector with
+    /// [NoWeightDecay], a double vector and a rank-3 member take the AdamW part. A second [Muon] with every option changed.
+    /// </summary>
+    public const string MuonMatricesWithAnAdamWPart = """
+        using Gen;
+
+        namespace Demo
+        {
+            [Muon]
+            [Muon(Name = "MoonshotMuon", LearningRate = 0.02, WeightDecay = 0.01, Momentum = 0.9, Nesterov = false, NewtonSchulzA = 3, NewtonSchulzB = -3.2,
+                NewtonSchulzC = 1.2, NewtonSchulzSteps = 3, Epsilon = 1e-6, LearningRateAdjustment = MuonLearningRateAdjustment.MatchRmsAdamW,
+                AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWBeta2 = 0.99, AdamWEpsilon = 1e-6, AdamWWeightDecay = 0.1)]
+            public partial class Transformer
+            {
+                public float[,] Attention = new float[16, 8];
+                [LearningRateScale(0.5)] public float[,] Mlp = new float[8, 32];
+                [ExcludeFromMuon] public float[,] Head = new float[8, 4];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                public double[] Gain = new double[4];
+                public float[,,] Conv = new float[2, 3, 3];
+            }
+        }
+        """;
+
+    /// <summary>[Muon] with bfloat16 state rounded stochastically, and with 8-bit block-wise state (the matrix has 8,192 elements).</summary>
+    public const string MuonLeanState = """
+        using Gen;
+
+        [Muon(Name = "Bf16Muon", StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+        [Muon(Name = "Int8Muon", StatePrecision = StatePrecision.Int8Blockwise)]
+        public partial class LeanTransformer
+        {
+            public float[,] W = new float[128, 64];
+            public float[] B = new float[64];
+        }
+        """;
 }

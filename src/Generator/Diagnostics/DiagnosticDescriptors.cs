@@ -166,7 +166,26 @@ internal static class DiagnosticDescriptors
         "{0} is {1}: {2}",
         Hyperparameters);
 
-    // GEN123-GEN139 are free.
+    // GEN123-GEN129 are free.
+    public static readonly DiagnosticDescriptor DoubleMatrixForMuon = Error(
+        "GEN130",
+        "Double matrix member for Muon's orthogonalization",
+        "[Muon] orthogonalizes the update of each matrix member with float32 Newton–Schulz iterations, but '{0}' is a double[,] member: make '{0}' a float[,], or mark it [ExcludeFromMuon] to update it with the AdamW part (which computes in double)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor IterationCountOutOfRange = Error(
+        "GEN131",
+        "Iteration count out of range",
+        "{0} is {1}: the number of Newton–Schulz iterations must be in [0, 100) (PyTorch refuses 100 or more)",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor NonFiniteHyperparameter = Error(
+        "GEN132",
+        "Hyperparameter not finite",
+        "{0} is {1}: it must be a finite number",
+        Hyperparameters);
+
+    // GEN133-GEN139 are free.
     public static readonly DiagnosticDescriptor WarmupOutOfRange = Error(
         "GEN140",
         "Warm-up length out of range",
@@ -254,6 +273,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLink("GEN204"));
 
+    public static readonly DiagnosticDescriptor ExcludeFromMuonWithoutEffect = new(
+        "GEN211",
+        "[ExcludeFromMuon] without effect",
+        "[ExcludeFromMuon] on '{0}' has no effect: {1}. Remove the attribute.",
+        Hints,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("GEN211"));
+
     public static readonly DiagnosticDescriptor[] All =
     {
         NotPartial,
@@ -292,6 +320,10 @@ internal static class DiagnosticDescriptors
         StepSizeBoundsOutOfRange,
         AveragingHyperparameterOutOfRange,
         StepSizeFactorRoundsToOne,
+        DoubleMatrixForMuon,
+        IterationCountOutOfRange,
+        NonFiniteHyperparameter,
+        ExcludeFromMuonWithoutEffect,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

@@ -15,31 +15,52 @@ namespace Gen.Generator.Emitting;
 /// </summary>
 internal static class KernelEmitter
 {
-    public static void Write(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
+    /// <summary>Writes a kernel of the optimizer's first part (every kind's only part but [Muon]'s).</summary>
+    public static void Write(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target) =>
+        Write(w, optimizer, optimizer.Parts[0], kernel, target);
+
+    /// <summary>Writes <paramref name="kernel"/>, one of <paramref name="part"/>'s: its span method, its block methods and, for 8-bit state, its block-wise driver.</summary>
+    public static void Write(IndentedTextWriter w, OptimizerLayout optimizer, UpdatePart part, KernelDescription kernel, KernelTarget target)
     {
         w.Line();
-        WriteUpdateBuffer(w, optimizer, kernel, target);
+        WriteUpdateBuffer(w, optimizer, part, kernel, target);
         foreach (KernelFlavor flavor in KernelFlavor.Cascade(kernel.Element, target))
         {
             w.Line();
-            WriteBlock(w, optimizer, kernel, flavor);
+            WriteBlock(w, part, kernel, flavor);
         }
 
         w.Line();
-        WriteBlock(w, optimizer, kernel, KernelFlavor.Scalar(kernel.Element, target));
+        WriteBlock(w, part, kernel, KernelFlavor.Scalar(kernel.Element, target));
         if (kernel.IsBlockwise)
         {
             w.Line();
-            WriteUpdateBlocks(w, optimizer, kernel, target);
+            WriteUpdateBlocks(w, optimizer, part, kernel, target);
         }
     }
+
+    /// <summary>
+    /// The step scalars <paramref name="kernel"/> takes: those of its part that it reads, in the part's order (a kind's
+    /// single kernel reads them all; each pass of a several-pass update reads its own).
+    /// </summary>
+    public static IEnumerable<StepScalar> ScalarsOf(UpdatePart part, KernelDescription kernel)
+    {
+        var used = new HashSet<string>(kernel.Statements.SelectMany(KernelValues.Of).SelectMany(KernelValues.Walk).OfType<ScalarValue>().Select(v => v.Name), System.StringComparer.Ordinal);
+        return part.Scalars.Where(s => s.Passed && used.Contains(s.Name));
+    }
+
+    /// <summary>"One AdamW step", "The momentum pass of a Muon step": what a kernel method computes, for its docs.</summary>
+    private static string What(OptimizerLayout optimizer, UpdatePart part, KernelDescription kernel) =>
+        kernel.Method == KernelDescription.DefaultMethod ? "One " + optimizer.DisplayName + " step"
+        : part.Passes.Count > 1 ? "The " + kernel.Method.ToLowerInvariant() + " pass of one " + part.Name + " step"
+        : "One " + part.Name + " step";
 
     /// <summary>
     /// <c>UpdateBlocks</c>, the step of a member slice whose state is 8-bit block-wise: per block of 256 elements, each state
     /// buffer dequantized into a float temporary (allocated once per call, on the stack), <c>UpdateBuffer</c> on the block,
     /// then each temporary quantized back. Every block is read from and written to memory once; the temporaries stay in L1.
     /// </summary>
-    private static void WriteUpdateBlocks(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
+    private static void WriteUpdateBlocks(IndentedTextWriter w, OptimizerLayout optimizer, UpdatePart part, KernelDescription kernel, KernelTarget target)
     {
         string type = KernelFlavor.Scalar(kernel.Element, target).ElementType;
         KernelBuffer[] states = kernel.Buffers.Where(b => b.Role == BufferRole.State).ToArray();
@@ -51,12 +72,12 @@ internal static class KernelEmitter
 
         parameters.AddRange(states.Select(b => SourceWriter.BlockwiseState + " " + b.Span));
         parameters.Add("int start");
-        parameters.AddRange(optimizer.KernelScalars.Select(s => type + " " + s.Name));
+        parameters.AddRange(ScalarsOf(part, kernel).Select(s => type + " " + s.Name));
 
         string blockSize = SourceWriter.BlockwiseState + ".BlockSize";
         w.Line("/// <summary>");
-        w.Line("/// One " + optimizer.DisplayName + " step over a slice of a member with 8-bit block-wise state, whose state starts at element <paramref name=\"start\"/>");
-        w.Line("/// of the state buffers (a multiple of 256): per block, each state buffer dequantized into a float block, <c>UpdateBuffer</c> on it, then quantized");
+        w.Line("/// " + What(optimizer, part, kernel) + " over a slice of a member with 8-bit block-wise state, whose state starts at element <paramref name=\"start\"/>");
+        w.Line("/// of the state buffers (a multiple of 256): per block, each state buffer dequantized into a float block, <c>" + kernel.BufferMethod + "</c> on it, then quantized");
         w.Line("/// back (" + string.Join(", ", states.Select(b => b.Span + ": " + b.Blockwise.ToString().ToLowerInvariant() + " code")) + ").");
         w.Line("/// </summary>");
         if (target == KernelTarget.Portable)
@@ -65,7 +86,7 @@ internal static class KernelEmitter
         }
 
         w.Line(target == KernelTarget.Portable ? SourceWriter.AggressiveOptimizationByValue : SourceWriter.AggressiveOptimization);
-        using (w.Block("private static void UpdateBlocks" + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
+        using (w.Block("private static void " + kernel.BlocksMethod + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
         {
             foreach (KernelBuffer buffer in states)
             {
@@ -73,17 +94,19 @@ internal static class KernelEmitter
             }
 
             w.Line("int block = " + SourceWriter.BlockwiseState + ".FirstBlock(start);");
-            using (w.Block("for (int offset = 0; offset < parameter.Length; offset += " + blockSize + ", block++)"))
+            // The slice's length, from the first buffer that is not state (the parameter, or the gradient of a first pass).
+            string slice = kernel.Buffers.First(b => b.Role != BufferRole.State).Span;
+            using (w.Block("for (int offset = 0; offset < " + slice + ".Length; offset += " + blockSize + ", block++)"))
             {
-                w.Line("int length = global::System.Math.Min(" + blockSize + ", parameter.Length - offset);");
+                w.Line("int length = global::System.Math.Min(" + blockSize + ", " + slice + ".Length - offset);");
                 foreach (KernelBuffer buffer in states)
                 {
                     w.Line("global::System.Span<float> " + buffer.Span + "Values = " + buffer.Span + ".Load(block, " + buffer.Span + "Block);");
                 }
 
                 var arguments = kernel.Buffers.Select(b => b.Role == BufferRole.State ? b.Span + "Values" : b.Span + ".Slice(offset, length)")
-                    .Concat(optimizer.KernelScalars.Select(s => s.Name));
-                w.Line("UpdateBuffer" + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");");
+                    .Concat(ScalarsOf(part, kernel).Select(s => s.Name));
+                w.Line(kernel.BufferMethod + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");");
                 foreach (KernelBuffer buffer in states)
                 {
                     w.Line(buffer.Span + ".Store(block, " + buffer.Span + "Values);");
@@ -92,10 +115,11 @@ internal static class KernelEmitter
         }
     }
 
-    private static void WriteUpdateBuffer(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelTarget target)
+    private static void WriteUpdateBuffer(IndentedTextWriter w, OptimizerLayout optimizer, UpdatePart part, KernelDescription kernel, KernelTarget target)
     {
         KernelFlavor scalar = KernelFlavor.Scalar(kernel.Element, target);
         string type = scalar.ElementType;
+        StepScalar[] scalars = ScalarsOf(part, kernel).ToArray();
         var parameters = new List<string>();
         foreach (KernelBuffer buffer in kernel.Buffers)
         {
@@ -103,14 +127,14 @@ internal static class KernelEmitter
             parameters.Add("global::System.Span<" + buffer.Memory.Keyword() + "> " + buffer.Span);
         }
 
-        parameters.AddRange(optimizer.KernelScalars.Select(s => type + " " + s.Name));
+        parameters.AddRange(scalars.Select(s => type + " " + s.Name));
         if (kernel.RoundsStochastically)
         {
             parameters.Add("uint rounding");
         }
 
         w.Line("// Update rule, per element:");
-        foreach (string line in optimizer.UpdateRule)
+        foreach (string line in part.UpdateRule)
         {
             w.Line("//   " + line);
         }
@@ -120,16 +144,16 @@ internal static class KernelEmitter
             w.Line("// (MethodImplOptions)512 is AggressiveOptimization, which netstandard2.1 does not name; a runtime without it ignores it.");
         }
 
-        w.Line("/// <summary>One " + optimizer.DisplayName + " step over one " + type + " buffer, in a single pass: each element is loaded and stored once.</summary>");
+        w.Line("/// <summary>" + What(optimizer, part, kernel) + " over one " + type + " buffer, in a single pass: each element is loaded and stored once.</summary>");
         // Fully optimized from its first call: under tiered compilation with PGO a new kernel's first
         // seconds ran in an instrumented tier, 12–20× slower (BenchmarkDotNet, 64K Fast: 83–139 µs per step
         // for 13 iterations of 250 ms, then 7 µs), which a frame-budgeted training loop cannot absorb.
         w.Line(target == KernelTarget.Portable ? SourceWriter.AggressiveOptimizationByValue : SourceWriter.AggressiveOptimization);
-        using (w.Block("private static void UpdateBuffer" + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
+        using (w.Block("private static void " + kernel.BufferMethod + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
         {
             if (target == KernelTarget.Portable)
             {
-                WritePortableBody(w, optimizer, kernel, scalar);
+                WritePortableBody(w, scalars, kernel, scalar);
                 return;
             }
 
@@ -158,7 +182,7 @@ internal static class KernelEmitter
                 KernelFlavor flavor = cascade[index];
                 using (w.Block("if (" + flavor.IsAccelerated + ")"))
                 {
-                    foreach (StepScalar s in optimizer.KernelScalars)
+                    foreach (StepScalar s in scalars)
                     {
                         w.Line("var " + s.Name + flavor.Suffix + " = " + flavor.Broadcast(s.Name) + ";");
                     }
@@ -180,7 +204,7 @@ internal static class KernelEmitter
 
                     using (w.Block("for (; i + width <= length; i += width)"))
                     {
-                        w.Line(BlockCall(optimizer, kernel, flavor));
+                        w.Line(BlockCall(scalars, kernel, flavor));
                     }
                 }
 
@@ -189,7 +213,7 @@ internal static class KernelEmitter
 
             using (w.Block("for (; i < length; i++)"))
             {
-                w.Line(BlockCall(optimizer, kernel, scalar));
+                w.Line(BlockCall(scalars, kernel, scalar));
             }
         }
     }
@@ -267,7 +291,7 @@ internal static class KernelEmitter
     /// the gradient included, is a Span: Mono 6.8 has no ReadOnlySpan&lt;T&gt; indexer), Vector&lt;T&gt; registers through
     /// <c>MemoryMarshal.Cast</c> while they are accelerated (16-bit state through its storage class), then the scalar tail.
     /// </summary>
-    private static void WritePortableBody(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor scalar)
+    private static void WritePortableBody(IndentedTextWriter w, IReadOnlyList<StepScalar> scalars, KernelDescription kernel, KernelFlavor scalar)
     {
         KernelBuffer first = kernel.Buffers[0];
         w.Line("int length = " + first.Span + ".Length;");
@@ -292,7 +316,7 @@ internal static class KernelEmitter
         w.Line("// same formula: no element is processed twice.");
         using (w.Block("if (" + vector.IsAccelerated + ")"))
         {
-            foreach (StepScalar s in optimizer.KernelScalars)
+            foreach (StepScalar s in scalars)
             {
                 w.Line("var " + s.Name + vector.Suffix + " = " + vector.Broadcast(s.Name) + ";");
             }
@@ -319,7 +343,7 @@ internal static class KernelEmitter
             w.Line();
             using (w.Block("for (; i < registers; i++)"))
             {
-                w.Line(BlockCall(optimizer, kernel, vector));
+                w.Line(BlockCall(scalars, kernel, vector));
             }
 
             w.Line();
@@ -330,7 +354,7 @@ internal static class KernelEmitter
         w.Line();
         using (w.Block("for (; i < length; i++)"))
         {
-            w.Line(BlockCall(optimizer, kernel, scalar));
+            w.Line(BlockCall(scalars, kernel, scalar));
         }
     }
 
@@ -339,29 +363,29 @@ internal static class KernelEmitter
     /// compiled once per combination of on and off, and each instantiation computes only its own terms.
     /// </summary>
     private static string TypeParameters(KernelDescription kernel) =>
-        "<" + string.Join(", ", kernel.Switches.Select(KernelSwitches.TypeParameter)) + ">";
+        kernel.Switches.Any() ? "<" + string.Join(", ", kernel.Switches.Select(KernelSwitches.TypeParameter)) + ">" : string.Empty;
 
     private static string Constraints(KernelDescription kernel) =>
         string.Concat(kernel.Switches.Select(s => " where " + KernelSwitches.TypeParameter(s) + " : struct"));
 
-    private static string BlockCall(OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor flavor)
+    private static string BlockCall(IReadOnlyList<StepScalar> scalars, KernelDescription kernel, KernelFlavor flavor)
     {
         var arguments = kernel.Buffers.Select(flavor.BufferArgument).ToList();
         arguments.Add("i");
-        arguments.AddRange(optimizer.KernelScalars.Select(s => s.Name + flavor.Suffix));
+        arguments.AddRange(scalars.Select(s => s.Name + flavor.Suffix));
         if (kernel.RoundsStochastically)
         {
             arguments.Add("rounding");
         }
 
-        return flavor.BlockMethod + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");";
+        return flavor.BlockMethodOf(kernel.Method) + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");";
     }
 
-    private static void WriteBlock(IndentedTextWriter w, OptimizerLayout optimizer, KernelDescription kernel, KernelFlavor flavor)
+    private static void WriteBlock(IndentedTextWriter w, UpdatePart part, KernelDescription kernel, KernelFlavor flavor)
     {
         var parameters = kernel.Buffers.Select(flavor.BufferParameter).ToList();
         parameters.Add(flavor.IndexType + " i");
-        parameters.AddRange(optimizer.KernelScalars.Select(s => flavor.Type + " " + s.Name));
+        parameters.AddRange(ScalarsOf(part, kernel).Select(s => flavor.Type + " " + s.Name));
         if (kernel.RoundsStochastically)
         {
             parameters.Add("uint rounding");
@@ -373,7 +397,7 @@ internal static class KernelEmitter
             ? "/// <summary>Updates register <paramref name=\"i\"/> of the spans of whole Vector&lt;" + flavor.ElementType + "&gt; registers.</summary>"
             : "/// <summary>Updates the " + flavor.Bits + "-bit register of elements at offset <paramref name=\"i\"/>.</summary>");
         w.Line(SourceWriter.AggressiveInlining);
-        using (w.Block("private static void " + flavor.BlockMethod + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
+        using (w.Block("private static void " + flavor.BlockMethodOf(kernel.Method) + TypeParameters(kernel) + "(" + string.Join(", ", parameters) + ")" + Constraints(kernel)))
         {
             foreach (KernelStatement statement in kernel.Statements)
             {

@@ -51,7 +51,10 @@ internal sealed class KernelFlavor
     public string Suffix => IsScalar ? string.Empty : IsVectorOfT ? "Vector" : Bits.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Name of the method that updates one register's worth of elements.</summary>
-    public string BlockMethod => IsScalar ? "UpdateElement" : "UpdateBlock" + Suffix;
+    public string BlockMethod => BlockMethodOf(KernelDescription.DefaultMethod);
+
+    /// <summary>That method's name for a kernel whose methods are named by <paramref name="stem"/>: "UpdateBlock512", "ApplyElement".</summary>
+    public string BlockMethodOf(string stem) => IsScalar ? stem + "Element" : stem + "Block" + Suffix;
 
     /// <summary>"global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated": whether this width runs (the JIT folds it).</summary>
     public string IsAccelerated => VectorClass + ".IsHardwareAccelerated";

@@ -22,17 +22,12 @@ internal static class OptimizerEmitter
         {
             w.Line("/// <summary>");
             w.Line("/// " + optimizer.DisplayName + " optimizer generated for <see cref=\"" + SourceWriter.Cref(hierarchy) + "\"/>: one fused,");
-            w.Line("/// allocation-free SIMD pass per trainable member, with the attribute's hyperparameters as constants.");
+            w.Line(optimizer.HasPasses(model.Parameters.Count)
+                ? "/// allocation-free SIMD pass per trainable member (two around a matrix routine for a matrix update), with the attribute's hyperparameters as constants."
+                : "/// allocation-free SIMD pass per trainable member, with the attribute's hyperparameters as constants.");
             w.Line("/// </summary>");
             w.Line("/// <remarks>");
-            w.Line("/// Per element, in this order:");
-            w.Line("/// <code>");
-            foreach (string line in optimizer.UpdateRule)
-            {
-                w.Line("/// " + line.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;"));
-            }
-
-            w.Line("/// </code>");
+            WriteRules(w, model, optimizer);
             if (optimizer.Kernels.SelectMany(k => k.Buffers).FirstOrDefault(b => b.Memory.Is16Bit()) is { } narrow)
             {
                 w.Line("/// The state buffers are stored as " + (narrow.Memory == ElementKind.BFloat16 ? "bfloat16" : "IEEE binary16")
@@ -81,9 +76,12 @@ internal static class OptimizerEmitter
                     WriteModeSwap(w, model, optimizer, modes);
                 }
 
-                foreach (KernelDescription kernel in optimizer.Kernels)
+                foreach (UpdatePart part in optimizer.Parts)
                 {
-                    KernelEmitter.Write(w, optimizer, kernel, model.Target);
+                    foreach (KernelDescription kernel in part.Kernels)
+                    {
+                        KernelEmitter.Write(w, optimizer, part, kernel, model.Target);
+                    }
                 }
             }
         });
@@ -96,27 +94,58 @@ internal static class OptimizerEmitter
     public static string BlockwiseFieldName(StateBuffer buffer, ParameterSpec parameter) => "_" + buffer.Field + "8Bit_" + parameter.Name;
 
     /// <summary>
-    /// True when the state of <paramref name="parameter"/> may be 8-bit block-wise (decided at construction from its length):
+    /// True when the state of <paramref name="member"/> may be 8-bit block-wise (decided at construction from its length):
     /// it then has a <see cref="BlockwiseFieldName"/> field beside the float one, one of them null.
     /// </summary>
-    public static bool IsBlockwise(OptimizerLayout optimizer, ParameterSpec parameter) =>
-        optimizer.Buffers.Count > 0 && KernelOf(optimizer, parameter).IsBlockwise;
+    public static bool IsBlockwise(Member member) =>
+        member.Part.Buffers.Count > 0 && KernelsOf(member).Any(k => k.IsBlockwise);
 
-    /// <summary>The code <paramref name="buffer"/> is quantized with, as the kernel of <paramref name="parameter"/> records it.</summary>
-    private static BlockwiseCode Code(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
-        KernelBufferOf(optimizer, buffer, parameter).Blockwise;
+    /// <summary>The code <paramref name="buffer"/> is quantized with, as the kernel of <paramref name="member"/> records it.</summary>
+    private static BlockwiseCode Code(Member member, StateBuffer buffer) =>
+        KernelBufferOf(member, buffer).Blockwise;
 
-    /// <summary>The element type <paramref name="buffer"/> of <paramref name="parameter"/> has in memory, as its kernel stores it.</summary>
-    private static ElementKind Storage(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
-        KernelBufferOf(optimizer, buffer, parameter).Memory;
+    /// <summary>The element type <paramref name="buffer"/> of <paramref name="member"/> has in memory, as its kernel stores it.</summary>
+    private static ElementKind Storage(Member member, StateBuffer buffer) =>
+        KernelBufferOf(member, buffer).Memory;
 
-    /// <summary>The kernel that updates <paramref name="parameter"/>: the one for its element type.</summary>
-    public static KernelDescription KernelOf(OptimizerLayout optimizer, ParameterSpec parameter) =>
-        optimizer.Kernels.First(k => k.Element == parameter.Element);
+    /// <summary>The kernels that update <paramref name="member"/>, one per element-wise pass of its part: those for its element type.</summary>
+    public static IEnumerable<KernelDescription> KernelsOf(Member member) =>
+        member.Part.Kernels.Where(k => k.Element == member.Parameter.Element);
 
-    /// <summary><paramref name="buffer"/> as the kernel of <paramref name="parameter"/> describes it (storage, rounding, code).</summary>
-    private static KernelBuffer KernelBufferOf(OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter) =>
-        KernelOf(optimizer, parameter).Buffers.First(b => b.Reference == buffer.Reference);
+    /// <summary><paramref name="buffer"/> as the kernels of <paramref name="member"/> describe it (storage, rounding, code).</summary>
+    private static KernelBuffer KernelBufferOf(Member member, StateBuffer buffer) =>
+        KernelsOf(member).SelectMany(k => k.Buffers).First(b => b.Reference == buffer.Reference);
+
+    /// <summary>The model's trainable members, in declaration order, each with the part of <paramref name="optimizer"/> that updates it.</summary>
+    public static IEnumerable<Member> Members(ModelSpec model, OptimizerLayout optimizer) =>
+        model.Parameters.Select((parameter, index) => new Member(index, parameter, optimizer.PartOf(index)));
+
+    /// <summary>
+    /// The update rule of each part, for the class's remarks: of the only part as it is; of several, each under its name and
+    /// the members it updates.
+    /// </summary>
+    private static void WriteRules(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
+    {
+        w.Line(optimizer.Parts.Count == 1 ? "/// Per element, in this order:" : "/// Per member, by the part that updates it; per element, in this order:");
+        w.Line("/// <code>");
+        foreach (UpdatePart part in optimizer.Parts)
+        {
+            string indent = string.Empty;
+            if (optimizer.Parts.Count > 1)
+            {
+                string[] names = Members(model, optimizer).Where(m => m.Part == part).Select(m => m.Parameter.Name).ToArray();
+                w.Line("/// " + part.Name + ", for " + (names.Length == 0 ? "no member of this model" : string.Join(", ", names)) + ":");
+                indent = "    ";
+            }
+
+            foreach (string line in part.UpdateRule)
+            {
+                w.Line("/// " + indent + line.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;"));
+            }
+        }
+
+        w.Line("/// </code>");
+    }
 
     private static void WriteConstants(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
     {
@@ -154,6 +183,12 @@ internal static class OptimizerEmitter
                     w.Line("new(" + Literals.String("NoWeightDecay." + parameter.Name) + ", \"true\"),");
                 }
             }
+
+            // [ExcludeFromMuon] moves a matrix to another part, which changes its update and its state.
+            foreach (ParameterSpec parameter in model.Parameters.Where(p => p.ExcludeFromMuon && optimizer.Parts.Count > 1))
+            {
+                w.Line("new(" + Literals.String("ExcludeFromMuon." + parameter.Name) + ", \"true\"),");
+            }
         }
     }
 
@@ -167,16 +202,19 @@ internal static class OptimizerEmitter
         w.Line("private " + modelType + ".Gradients? _gradients;");
         w.Line();
         w.Line("// The step's scalars, computed once per step in double by ApplyStep" + (optimizer.PersistentScalars.Any() ? " (those with an initial value are kept across steps)." : "."));
-        foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
+        foreach (UpdatePart part in optimizer.Parts)
         {
-            w.Line("private double _" + scalar.Name + Initializer(scalar) + ";");
+            foreach (StepScalar scalar in optimizer.SharedScalars(part))
+            {
+                w.Line("private double " + part.ScalarField(scalar) + Initializer(scalar) + ";");
+            }
         }
 
-        foreach (ParameterSpec parameter in model.Parameters)
+        foreach (Member member in Members(model, optimizer))
         {
-            foreach (StepScalar scalar in optimizer.Scalars.Where(s => StepEmitter.HasOwnValue(s, parameter)))
+            foreach (StepScalar scalar in member.Part.Scalars.Where(s => StepEmitter.HasOwnValue(s, member.Parameter)))
             {
-                w.Line("private double " + StepEmitter.ScalarField(scalar, parameter) + Initializer(scalar) + ";");
+                w.Line("private double " + StepEmitter.ScalarField(scalar, member) + Initializer(scalar) + ";");
             }
         }
 
@@ -195,23 +233,24 @@ internal static class OptimizerEmitter
             w.Line("private bool _training = true;");
         }
 
-        foreach (ParameterSpec parameter in model.Parameters)
+        foreach (Member member in Members(model, optimizer))
         {
-            foreach (StateBuffer buffer in optimizer.Buffers)
+            ParameterSpec parameter = member.Parameter;
+            foreach (StateBuffer buffer in member.Part.Buffers)
             {
                 string cref = "<see cref=\"" + SourceWriter.Cref(model.Hierarchy, parameter.Identifier) + "\"/>";
                 w.Line();
-                if (!IsBlockwise(optimizer, parameter))
+                if (!IsBlockwise(member))
                 {
                     w.Line("/// <summary>" + buffer.Description + " of " + cref + ", flattened.</summary>");
-                    w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[] " + FieldName(buffer, parameter) + ";");
+                    w.Line("private readonly " + Storage(member, buffer).Keyword() + "[] " + FieldName(buffer, parameter) + ";");
                     continue;
                 }
 
                 w.Line("/// <summary>" + buffer.Description + " of " + cref + ", flattened, when it has fewer than 4,096 elements; else null.</summary>");
-                w.Line("private readonly " + Storage(optimizer, buffer, parameter).Keyword() + "[]? " + FieldName(buffer, parameter) + ";");
+                w.Line("private readonly " + Storage(member, buffer).Keyword() + "[]? " + FieldName(buffer, parameter) + ";");
                 w.Line();
-                w.Line("/// <summary>" + buffer.Description + " of " + cref + " as 8-bit block-wise state (" + Code(optimizer, buffer, parameter).ToString().ToLowerInvariant() + " code) when it has 4,096 elements or more; else null.</summary>");
+                w.Line("/// <summary>" + buffer.Description + " of " + cref + " as 8-bit block-wise state (" + Code(member, buffer).ToString().ToLowerInvariant() + " code) when it has 4,096 elements or more; else null.</summary>");
                 w.Line("private readonly " + SourceWriter.BlockwiseState + "? " + BlockwiseFieldName(buffer, parameter) + ";");
             }
         }
@@ -226,7 +265,20 @@ internal static class OptimizerEmitter
             }
         }
 
-        if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
+        foreach ((UpdatePart part, MatrixRoutine routine) in Routines(model, optimizer))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// The update matrix of the member in progress, flattened: written by the pass before the matrix routine (" + routine.Description + "),");
+            w.Line("/// transformed in place, read by the pass after it. Sized for the largest member of the " + part.Name + " part; a step allocates nothing.");
+            w.Line("/// </summary>");
+            w.Line("private readonly float[] " + part.ScratchField(routine) + ";");
+            w.Line();
+            w.Line("/// <summary>The matrix routine's buffers, sized at construction for the " + part.Name + " part's largest matrices.</summary>");
+            w.Line("private readonly " + routine.Workspace + " " + part.WorkspaceField(routine) + ";");
+        }
+
+        if (Members(model, optimizer).Any(IsBlockwise))
         {
             w.Line();
             w.Line("/// <summary>What GetState lists: per member its float32 buffers, or per 8-bit buffer its codes, absmax and code table.</summary>");
@@ -257,38 +309,45 @@ internal static class OptimizerEmitter
         w.Line("/// (null: the whole model, as the other constructor); its steps update only those elements.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null, two members hold the same array, or the shard was cut for other members.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of the model is null, two members hold the same array, or the shard was cut for other members"
+            + (optimizer.HasPasses(model.Parameters.Count) ? " or holds part of a member whose update has a pass over the whole member" : string.Empty) + ".</exception>");
         w.Line("public " + optimizer.TypeName + "(" + model.Hierarchy.FullyQualifiedName + " model, global::Gen.OptimizerShard? shard)");
         w.Line("    : base(model, DefaultLearningRate, DefaultWeightDecay, shard)");
         using (w.Open())
         {
             w.Line("_model = model;");
-            for (int index = 0; index < model.Parameters.Count; index++)
+            if (optimizer.HasPasses(model.Parameters.Count))
             {
-                ParameterSpec parameter = model.Parameters[index];
+                // A matrix routine transforms a whole member: a shard holds such a member whole or not at all.
+                w.Line("CheckShardKeepsWholeMembers();");
+            }
+
+            foreach (Member member in Members(model, optimizer))
+            {
+                ParameterSpec parameter = member.Parameter;
                 string length = SourceWriter.Guard + ".ParameterLength(model." + parameter.Identifier + ", " + Literals.String(parameter.Name) + ")";
-                if (optimizer.Buffers.Count == 0)
+                if (member.Part.Buffers.Count == 0)
                 {
                     w.Line(length + ";");
                     continue;
                 }
 
-                if (IsBlockwise(optimizer, parameter))
+                if (IsBlockwise(member))
                 {
-                    WriteBlockwiseAllocation(w, optimizer, parameter, index, length);
+                    WriteBlockwiseAllocation(w, member, length);
                     continue;
                 }
 
-                StateBuffer first = optimizer.Buffers[0];
-                w.Line(FieldName(first, parameter) + " = new " + Storage(optimizer, first, parameter).Keyword() + "[StateLength(" + index + ", " + length + ")];");
-                foreach (StateBuffer buffer in optimizer.Buffers.Skip(1))
+                StateBuffer first = member.Part.Buffers[0];
+                w.Line(FieldName(first, parameter) + " = new " + Storage(member, first).Keyword() + "[StateLength(" + member.Index + ", " + length + ")];");
+                foreach (StateBuffer buffer in member.Part.Buffers.Skip(1))
                 {
-                    w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[" + FieldName(first, parameter) + ".Length];");
+                    w.Line(FieldName(buffer, parameter) + " = new " + Storage(member, buffer).Keyword() + "[" + FieldName(first, parameter) + ".Length];");
                 }
             }
 
-
-            if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
+            WriteRoutineAllocation(w, model, optimizer);
+            if (Members(model, optimizer).Any(IsBlockwise))
             {
                 WriteStateList(w, model, optimizer);
             }
@@ -306,7 +365,7 @@ internal static class OptimizerEmitter
                 }
             }
 
-            if (optimizer.Buffers.Any(b => b.InitialValue != 0))
+            if (optimizer.Parts.Any(p => p.Buffers.Any(b => b.InitialValue != 0)))
             {
                 w.Line("ResetState();");
             }
@@ -317,24 +376,53 @@ internal static class OptimizerEmitter
     /// A member's state, decided by its whole length now: 8-bit block-wise from 4,096 elements (each buffer at its initial
     /// value), else float32; either sized by the shard's part of it.
     /// </summary>
-    private static void WriteBlockwiseAllocation(IndentedTextWriter w, OptimizerLayout optimizer, ParameterSpec parameter, int index, string length)
+    private static void WriteBlockwiseAllocation(IndentedTextWriter w, Member member, string length)
     {
+        ParameterSpec parameter = member.Parameter;
         w.Line();
         using (w.Block("if (" + SourceWriter.BlockwiseState + ".Quantizes(" + length + "))"))
         {
-            foreach (StateBuffer buffer in optimizer.Buffers)
+            foreach (StateBuffer buffer in member.Part.Buffers)
             {
-                w.Line(BlockwiseFieldName(buffer, parameter) + " = new " + SourceWriter.BlockwiseState + "(StateLength(" + index + ", model." + parameter.Identifier + "!.Length), signed: "
-                    + Literals.Bool(Code(optimizer, buffer, parameter) == BlockwiseCode.Signed) + ", initialValue: " + ElementKind.Single.Literal(buffer.InitialValue) + ");");
+                w.Line(BlockwiseFieldName(buffer, parameter) + " = new " + SourceWriter.BlockwiseState + "(StateLength(" + member.Index + ", model." + parameter.Identifier + "!.Length), signed: "
+                    + Literals.Bool(Code(member, buffer) == BlockwiseCode.Signed) + ", initialValue: " + ElementKind.Single.Literal(buffer.InitialValue) + ");");
             }
         }
 
         using (w.Block("else"))
         {
-            foreach (StateBuffer buffer in optimizer.Buffers)
+            foreach (StateBuffer buffer in member.Part.Buffers)
             {
-                w.Line(FieldName(buffer, parameter) + " = new " + Storage(optimizer, buffer, parameter).Keyword() + "[StateLength(" + index + ", model." + parameter.Identifier + "!.Length)];");
+                w.Line(FieldName(buffer, parameter) + " = new " + Storage(member, buffer).Keyword() + "[StateLength(" + member.Index + ", model." + parameter.Identifier + "!.Length)];");
             }
+        }
+    }
+
+    /// <summary>The parts with a matrix routine and at least one member in this model, with the routine.</summary>
+    public static IEnumerable<(UpdatePart Part, MatrixRoutine Routine)> Routines(ModelSpec model, OptimizerLayout optimizer) =>
+        optimizer.Parts
+            .Where(part => Members(model, optimizer).Any(m => m.Part == part))
+            .SelectMany(part => part.Routines.Select(routine => (part, routine)));
+
+    /// <summary>
+    /// The scratch buffer and the workspace of each matrix routine, once, for the largest of the part's members (all
+    /// non-null by now): every step reuses them.
+    /// </summary>
+    private static void WriteRoutineAllocation(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
+    {
+        foreach ((UpdatePart part, MatrixRoutine routine) in Routines(model, optimizer))
+        {
+            string bounds = part.Prefix.Length == 0 ? "matrices" : part.Prefix + "Matrices";
+            w.Line();
+            w.Line("// " + (part.Name.Length == 0 ? "The" : "The " + part.Name + " part's") + " matrix routine: its buffers, sized for the largest member it transforms.");
+            w.Line("var " + bounds + " = new global::Gen.__Internals.MatrixBounds();");
+            foreach (Member member in Members(model, optimizer).Where(m => m.Part == part))
+            {
+                w.Line(bounds + ".Include(model." + member.Parameter.Identifier + "!);");
+            }
+
+            w.Line(part.ScratchField(routine) + " = new float[" + bounds + ".Elements];");
+            w.Line(part.WorkspaceField(routine) + " = new " + routine.Workspace + "(" + bounds + ".ShortSide, " + bounds + ".LongSide);");
         }
     }
 
@@ -346,45 +434,47 @@ internal static class OptimizerEmitter
     {
         w.Line();
         w.Line("var states = new global::System.Collections.Generic.List<global::Gen.OptimizerState>();");
-        for (int p = 0; p < model.Parameters.Count; p++)
+        foreach (Member member in Members(model, optimizer))
         {
-            ParameterSpec parameter = model.Parameters[p];
+            ParameterSpec parameter = member.Parameter;
+            EquatableArray<StateBuffer> buffers = member.Part.Buffers;
+            int p = member.Index;
             string name = Literals.String(parameter.Name);
-            if (!IsBlockwise(optimizer, parameter))
+            if (!IsBlockwise(member))
             {
-                foreach (StateBuffer buffer in optimizer.Buffers)
+                foreach (StateBuffer buffer in buffers)
                 {
-                    w.Line("states.Add(" + StateExpression(optimizer, p, parameter, buffer) + ");");
+                    w.Line("states.Add(" + StateExpression(member, buffer) + ");");
                 }
 
                 foreach (ScalarState state in optimizer.ScalarStates)
                 {
-                    w.Line("states.Add(" + ScalarStateExpression(p, parameter, state) + ");");
+                    w.Line("states.Add(" + ScalarStateExpression(member.Index, parameter, state) + ");");
                 }
 
                 WriteSharedStates(w, optimizer, p, parameter);
                 continue;
             }
 
-            using (w.Block("if (" + BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)"))
+            using (w.Block("if (" + BlockwiseFieldName(buffers[0], parameter) + " is null)"))
             {
-                foreach (StateBuffer buffer in optimizer.Buffers)
+                foreach (StateBuffer buffer in buffers)
                 {
-                    w.Line("states.Add(" + StateExpression(optimizer, p, parameter, buffer) + ");");
+                    w.Line("states.Add(" + StateExpression(member, buffer) + ");");
                 }
             }
 
             using (w.Block("else"))
             {
-                for (int k = 0; k < optimizer.Buffers.Count; k++)
+                for (int k = 0; k < buffers.Count; k++)
                 {
-                    w.Line(BlockwiseFieldName(optimizer.Buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ", " + Literals.String(optimizer.Buffers[k].Key) + ");");
+                    w.Line(BlockwiseFieldName(buffers[k], parameter) + (k == 0 ? string.Empty : "!") + ".AddStates(states, " + p + ", " + name + ", " + (k + 1) + ", " + Literals.String(buffers[k].Key) + ");");
                 }
             }
 
             foreach (ScalarState state in optimizer.ScalarStates)
             {
-                w.Line("states.Add(" + ScalarStateExpression(p, parameter, state) + ");");
+                w.Line("states.Add(" + ScalarStateExpression(member.Index, parameter, state) + ");");
             }
 
             WriteSharedStates(w, optimizer, p, parameter);
@@ -408,11 +498,11 @@ internal static class OptimizerEmitter
         "global::Gen.OptimizerState.SharedScalar(" + index + ", " + Literals.String(state.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + state.FieldName + "))";
 
     /// <summary>The <c>OptimizerState</c> of a float or 16-bit buffer, under PyTorch's name.</summary>
-    private static string StateExpression(OptimizerLayout optimizer, int index, ParameterSpec parameter, StateBuffer buffer)
+    private static string StateExpression(Member member, StateBuffer buffer)
     {
-        ElementKind memory = Storage(optimizer, buffer, parameter);
+        ElementKind memory = Storage(member, buffer);
         string format = memory.Is16Bit() ? ", global::Gen.TensorElement." + memory : string.Empty;
-        return "new global::Gen.OptimizerState(" + index + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(parameter.Name) + ", " + FieldName(buffer, parameter) + format + "))";
+        return "new global::Gen.OptimizerState(" + member.Index + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(member.Parameter.Name) + ", " + FieldName(buffer, member.Parameter) + format + "))";
     }
 
     /// <summary>
@@ -441,7 +531,7 @@ internal static class OptimizerEmitter
             w.Line();
         }
 
-        if (model.Parameters.Any(p => IsBlockwise(optimizer, p)))
+        if (Members(model, optimizer).Any(IsBlockwise))
         {
             w.Line("/// <inheritdoc/>");
             w.Line("public override int StateCount => _states.Length;");
@@ -453,10 +543,10 @@ internal static class OptimizerEmitter
         }
 
         w.Line("/// <inheritdoc/>");
-        w.Line("public override int StateCount => " + (model.Parameters.Count * (optimizer.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count)) + ";");
+        w.Line("public override int StateCount => " + Members(model, optimizer).Sum(m => m.Part.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count) + ";");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        if (optimizer.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count == 0)
+        if (Members(model, optimizer).All(m => m.Part.Buffers.Count + optimizer.ScalarStates.Count + optimizer.States.Count == 0))
         {
             w.Line("public override global::Gen.OptimizerState GetState(int index) => throw new global::System.ArgumentOutOfRangeException(nameof(index));");
             return;
@@ -466,22 +556,21 @@ internal static class OptimizerEmitter
         using (w.Open(close: "};"))
         {
             int index = 0;
-            for (int p = 0; p < model.Parameters.Count; p++)
+            foreach (Member member in Members(model, optimizer))
             {
-                ParameterSpec parameter = model.Parameters[p];
-                foreach (StateBuffer buffer in optimizer.Buffers)
+                foreach (StateBuffer buffer in member.Part.Buffers)
                 {
-                    w.Line(index++ + " => " + StateExpression(optimizer, p, parameter, buffer) + ",");
+                    w.Line(index++ + " => " + StateExpression(member, buffer) + ",");
                 }
 
                 foreach (ScalarState state in optimizer.ScalarStates)
                 {
-                    w.Line(index++ + " => " + ScalarStateExpression(p, parameter, state) + ",");
+                    w.Line(index++ + " => " + ScalarStateExpression(member.Index, member.Parameter, state) + ",");
                 }
 
                 foreach (StepState state in optimizer.States)
                 {
-                    w.Line(index++ + " => " + SharedStateExpression(p, parameter, state) + ",");
+                    w.Line(index++ + " => " + SharedStateExpression(member.Index, member.Parameter, state) + ",");
                 }
             }
 
@@ -497,42 +586,44 @@ internal static class OptimizerEmitter
             foreach (StepScalar scalar in optimizer.PersistentScalars)
             {
                 w.Line("_" + scalar.Name + " = " + Literals.Double(scalar.InitialValue) + ";");
-                foreach (ParameterSpec parameter in model.Parameters.Where(p => StepEmitter.HasOwnValue(scalar, p)))
+                foreach (Member member in Members(model, optimizer).Where(m => StepEmitter.HasOwnValue(scalar, m.Parameter)))
                 {
-                    w.Line(StepEmitter.ScalarField(scalar, parameter) + " = " + Literals.Double(scalar.InitialValue) + ";");
+                    w.Line(StepEmitter.ScalarField(scalar, member) + " = " + Literals.Double(scalar.InitialValue) + ";");
                 }
             }
 
-            foreach (ParameterSpec parameter in model.Parameters)
+            foreach (Member member in Members(model, optimizer))
             {
+                ParameterSpec parameter = member.Parameter;
+                EquatableArray<StateBuffer> buffers = member.Part.Buffers;
                 foreach (ScalarState state in optimizer.ScalarStates)
                 {
                     w.Line(ScalarStateField(state, parameter) + "[0] = 0f;");
                 }
 
-                if (!IsBlockwise(optimizer, parameter))
+                if (!IsBlockwise(member))
                 {
-                    foreach (StateBuffer buffer in optimizer.Buffers)
+                    foreach (StateBuffer buffer in buffers)
                     {
-                        w.Line(ResetStatement(model, optimizer, buffer, parameter, string.Empty));
+                        w.Line(ResetStatement(model, member, buffer, string.Empty));
                     }
 
                     continue;
                 }
 
-                using (w.Block("if (" + BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)"))
+                using (w.Block("if (" + BlockwiseFieldName(buffers[0], parameter) + " is null)"))
                 {
-                    foreach (StateBuffer buffer in optimizer.Buffers)
+                    foreach (StateBuffer buffer in buffers)
                     {
-                        w.Line(ResetStatement(model, optimizer, buffer, parameter, "!"));
+                        w.Line(ResetStatement(model, member, buffer, "!"));
                     }
                 }
 
                 using (w.Block("else"))
                 {
-                    foreach (StateBuffer buffer in optimizer.Buffers)
+                    foreach (StateBuffer buffer in buffers)
                     {
-                        w.Line(BlockwiseFieldName(buffer, parameter) + (buffer == optimizer.Buffers[0] ? string.Empty : "!") + ".Reset();");
+                        w.Line(BlockwiseFieldName(buffer, parameter) + (buffer == buffers[0] ? string.Empty : "!") + ".Reset();");
                     }
                 }
 
@@ -585,24 +676,25 @@ internal static class OptimizerEmitter
             }
 
             w.Line();
-            for (int index = 0; index < model.Parameters.Count; index++)
+            foreach (Member member in Members(model, optimizer))
             {
-                ParameterSpec parameter = model.Parameters[index];
+                ParameterSpec parameter = member.Parameter;
+                int index = member.Index;
                 // The state's elements, at their place in the member: all of it, or a shard's part.
-                string length = IsBlockwise(optimizer, parameter)
+                string length = IsBlockwise(member)
                     ? "(" + BlockwiseFieldName(buffer, parameter) + "?.Length ?? " + FieldName(buffer, parameter) + "!.Length)"
                     : FieldName(buffer, parameter) + ".Length";
                 string target = SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(StateStart(" + index + "), " + length + ")";
                 string Copy(string nullForgiving)
                 {
                     string field = FieldName(buffer, parameter) + nullForgiving;
-                    ElementKind memory = Storage(optimizer, buffer, parameter);
+                    ElementKind memory = Storage(member, buffer);
                     return memory.Is16Bit()
                         ? KernelFlavor.StorageClass(memory) + ".Widen(" + field + ", " + target + ");"
                         : "global::System.MemoryExtensions.AsSpan(" + field + ").CopyTo(" + target + ");";
                 }
 
-                if (!IsBlockwise(optimizer, parameter))
+                if (!IsBlockwise(member))
                 {
                     w.Line(Copy(string.Empty));
                     continue;
@@ -633,9 +725,9 @@ internal static class OptimizerEmitter
         foreach (StepScalar scalar in optimizer.PersistentScalars)
         {
             values.Add((scalar.GroupKey!, "_" + scalar.Name, false));
-            foreach (ParameterSpec parameter in model.Parameters.Where(p => StepEmitter.HasOwnValue(scalar, p)))
+            foreach (Member member in Members(model, optimizer).Where(m => StepEmitter.HasOwnValue(scalar, m.Parameter)))
             {
-                values.Add((scalar.GroupKey + "." + parameter.Name, StepEmitter.ScalarField(scalar, parameter), false));
+                values.Add((scalar.GroupKey + "." + member.Parameter.Name, StepEmitter.ScalarField(scalar, member), false));
             }
         }
 
@@ -686,7 +778,7 @@ internal static class OptimizerEmitter
         StateBuffer train = optimizer.Buffers.First(b => b.Field == modes.TrainBuffer);
         foreach (StateBuffer buffer in new[] { eval, train })
         {
-            if (model.Parameters.Any(p => Storage(optimizer, buffer, p) != p.Element || IsBlockwise(optimizer, p)))
+            if (Members(model, optimizer).Any(m => Storage(m, buffer) != m.Parameter.Element || IsBlockwise(m)))
             {
                 throw new System.InvalidOperationException("The buffers Eval() and Train() copy hold the members' own element type (a kind with them rejects other state precisions).");
             }
@@ -811,12 +903,15 @@ internal static class OptimizerEmitter
     }
 
     /// <summary>Clears or fills a float or 16-bit buffer with its initial value.</summary>
-    private static string ResetStatement(ModelSpec model, OptimizerLayout optimizer, StateBuffer buffer, ParameterSpec parameter, string nullForgiving)
+    private static string ResetStatement(ModelSpec model, Member member, StateBuffer buffer, string nullForgiving)
     {
         // Array.Clear(array) is .NET 6's; the portable target's profiles have only the ranged overload.
-        string field = FieldName(buffer, parameter) + nullForgiving;
+        string field = FieldName(buffer, member.Parameter) + nullForgiving;
         return buffer.InitialValue == 0
             ? "global::System.Array.Clear(" + field + (model.Target == KernelTarget.Portable ? ", 0, " + field + ".Length" : string.Empty) + ");"
-            : "global::System.Array.Fill(" + field + ", " + Storage(optimizer, buffer, parameter).Literal(buffer.InitialValue) + ");";
+            : "global::System.Array.Fill(" + field + ", " + Storage(member, buffer).Literal(buffer.InitialValue) + ");";
     }
 }
+
+/// <summary>A trainable member of the model as an optimizer sees it: its declaration index, its spec and the part that updates it.</summary>
+internal sealed record Member(int Index, ParameterSpec Parameter, UpdatePart Part);

@@ -110,12 +110,8 @@ internal sealed class AdoptKind : OptimizerKind<A, AdoptSpec>
             k.Assign(normed, IfGreater(normed, clip, clip, normed));
         }
 
-        // torch.lerp's two forms, for a weight below 0.5 in magnitude and for the others; the weight is a constant
-        // rounded to the element type, and 1 − w is exact in it (Sterbenz), as PyTorch computes it there.
-        double weight = 1 - s.Beta1;
-        bool small = k.Element == ElementKind.Single ? Math.Abs((float)weight) < 0.5f : Math.Abs(weight) < 0.5;
-        double complement = k.Element == ElementKind.Single ? 1f - (float)weight : 1 - weight;
-        KernelValue momentum = small ? expAvg + weight * (normed - expAvg) : normed - (normed - expAvg) * complement;
+        // torch.lerp with the weight 1 − β1 (KernelBuilder.Lerp: its two forms, the weight rounded to the element type).
+        KernelValue momentum = k.Lerp(expAvg, normed, 1 - s.Beta1);
         LocalValue newExpAvg = k.Let("newExpAvg", momentum);
         k.Store("m", StepBranch(expAvg, newExpAvg));
         k.Store("v", StepBranch(expAvgSq + grad * grad, expAvgSq * s.Beta2 + (1 - s.Beta2) * grad * grad));

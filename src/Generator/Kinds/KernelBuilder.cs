@@ -23,6 +23,15 @@ internal sealed class KernelBuilder
     private readonly KernelBuffer[] _buffers;
 
     public KernelBuilder(ElementKind element, IReadOnlyList<StateBuffer> states, StateStorage storage)
+        : this(element, states, storage, System.Array.Empty<MatrixRoutine>())
+    {
+    }
+
+    /// <summary>
+    /// A builder whose kernel may also use the scratch buffers of <paramref name="routines"/> (an update of several
+    /// passes: one pass stores the matrix a routine transforms, a later one loads it), in the element type.
+    /// </summary>
+    public KernelBuilder(ElementKind element, IReadOnlyList<StateBuffer> states, StateStorage storage, IEnumerable<MatrixRoutine> routines)
     {
         Element = element;
 
@@ -35,8 +44,12 @@ internal sealed class KernelBuilder
                 new KernelBuffer(Gradient, "gradient", BufferRole.Gradient, element, element),
             }
             .Concat(states.Select(s => new KernelBuffer(s.Reference, s.Field, BufferRole.State, storage.Memory(element), element, storage.Rounding, storage.Blockwise(s))))
+            .Concat(routines.Select(r => new KernelBuffer(r.Scratch, r.ScratchSpan, BufferRole.Scratch, element, element)))
             .ToArray();
     }
+
+    /// <summary>The stem of the kernel's method names (<see cref="KernelDescription.Method"/>).</summary>
+    public string Method { get; set; } = KernelDescription.DefaultMethod;
 
     /// <summary>The element type this kernel is for (Precision.Fast applies to float only).</summary>
     public ElementKind Element { get; }
@@ -80,17 +93,11 @@ internal sealed class KernelBuilder
     /// <summary>
     /// <see cref="GradientPrologue(bool, WeightDecayMode)"/> for a kind that applies weight decay its own way (at
     /// Schedule-Free's y, to AdEMAMix's update, ADOPT's after its first step): the gradient loaded, cleared and scaled as
-    /// the step's switches say, the parameter loaded, the sign flip for maximize.
+    /// the step's switches say (<see cref="LoadGradient"/>), the parameter loaded, the sign flip for maximize.
     /// </summary>
     public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize)
     {
-        LocalValue grad = Let("grad", Load(Gradient));
-
-        // Step(gradients, clearGradients: true): the gradient is zeroed once read, in the same pass.
-        _statements.Add(new StoreStatement(Gradient, 0, Only: KernelSwitch.ClearGradient));
-
-        // GlobalNormClip: the gradient as ClipByGlobalNorm would have left it, g·scale in the element type.
-        Assign(grad, new SwitchValue(KernelSwitch.GradientScale, grad * Scalar(StepScalar.GradientScale), grad));
+        LocalValue grad = LoadGradient();
         LocalValue param = Let("param", Load(Parameter));
         if (maximize)
         {
@@ -107,6 +114,8 @@ internal sealed class KernelBuilder
     /// in its own instantiation: the main loop's transformations leave loads under a switch where they are.
     /// </summary>
     public static KernelValue StepBranch(KernelValue on, KernelValue off) => new SwitchValue(KernelSwitch.StepBranch, on, off);
+
+    /// <summary>
     /// <paramref name="on"/> in the kernel compiled with <paramref name="choice"/> on, <paramref name="off"/> in the other
     /// (a kind's own switch is chosen per step by its <see cref="SwitchCondition"/>).
     /// </summary>
@@ -123,6 +132,41 @@ internal sealed class KernelBuilder
     /// <summary><c>a == b ? x : y</c> per element (+0 equals −0; false for NaN).</summary>
     public static KernelValue IfEqual(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>
         new SelectValue(Comparison.Equal, a, b, whenTrue, whenFalse);
+
+    /// <summary>
+    /// Loads the gradient into the local <c>grad</c>, clears it (in the kernel compiled to clear gradients) and scales it
+    /// (in the kernel compiled for a clipping step): how every kernel that reads the gradient starts.
+    /// </summary>
+    public LocalValue LoadGradient()
+    {
+        LocalValue grad = Let("grad", Load(Gradient));
+
+        // Step(gradients, clearGradients: true): the gradient is zeroed once read, in the same pass.
+        _statements.Add(new StoreStatement(Gradient, 0, Only: KernelSwitch.ClearGradient));
+
+        // GlobalNormClip: the gradient as ClipByGlobalNorm would have left it, g·scale in the element type.
+        Assign(grad, new SwitchValue(KernelSwitch.GradientScale, grad * Scalar(StepScalar.GradientScale), grad));
+        return grad;
+    }
+
+    /// <summary>
+    /// PyTorch's <c>torch.lerp(start, end, weight)</c> with a scalar weight, as its CPU kernel defines it per element:
+    /// <c>start + w·(end − start)</c> when <c>|w| &lt; 0.5</c>, else <c>end − (end − start)·(1 − w)</c>, where <c>w</c> is
+    /// the weight in the element type (float for a float tensor) and <c>1 − w</c> is computed in that type too. Each is a
+    /// product and a sum rounded apart (PyTorch's vectorized loop fuses them).
+    /// </summary>
+    public KernelValue Lerp(LocalValue start, LocalValue end, double weight)
+    {
+        bool single = Element != ElementKind.Double;
+        double w = single ? (float)weight : weight;
+        if (Math.Abs(w) < 0.5)
+        {
+            return start + w * (end - start);
+        }
+
+        double complement = single ? (double)(1f - (float)w) : 1 - w;
+        return end - (end - start) * complement;
+    }
 
     public static KernelValue Sqrt(KernelValue x) => new UnaryValue(UnaryOperator.Sqrt, x);
 
@@ -196,6 +240,9 @@ internal sealed class KernelBuilder
             }
         }
 
-        return new KernelDescription(Element, _buffers.ToEquatableArray(), _statements.ToEquatableArray());
+        // The kernel takes the buffers it reads or writes: a pass of a several-pass update uses some of them.
+        var used = new HashSet<string>(_statements.SelectMany(statement => KernelValues.Of(statement).SelectMany(KernelValues.Walk).OfType<LoadValue>().Select(l => l.Buffer)
+            .Concat(statement is StoreStatement store ? new[] { store.Buffer } : System.Array.Empty<string>())), StringComparer.Ordinal);
+        return new KernelDescription(Element, _buffers.Where(b => used.Contains(b.Reference)).ToEquatableArray(), _statements.ToEquatableArray(), Method);
     }
 }

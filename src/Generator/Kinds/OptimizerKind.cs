@@ -43,8 +43,27 @@ internal abstract class OptimizerKind
     /// <summary>Reads the attribute into a spec and checks every value (<see cref="AttributeReader.HasErrors"/> tells whether one failed).</summary>
     public abstract OptimizerSpec Parse(AttributeReader reader);
 
-    /// <summary>The layout of a valid spec, with one kernel per element type in <paramref name="elements"/>.</summary>
-    public abstract OptimizerLayout Describe(OptimizerSpec spec, IEnumerable<ElementKind> elements);
+    /// <summary>
+    /// The layout of a valid spec for a model of <paramref name="members"/>: each member's part, and each part with one
+    /// kernel per element type of its members.
+    /// </summary>
+    public abstract OptimizerLayout Describe(OptimizerSpec spec, IReadOnlyList<ParameterSpec> members);
+
+    /// <summary>
+    /// Checks a spec against the model's members, reporting through <paramref name="reader"/> (e.g. [Muon]'s double
+    /// matrices, which its float32 orthogonalization cannot take). Most kinds take any member.
+    /// </summary>
+    public virtual void CheckMembers(OptimizerSpec spec, IReadOnlyList<ParameterSpec> members, AttributeReader reader)
+    {
+    }
+
+    /// <summary>
+    /// This kind's update of a valid spec as one part of another kind's optimizer, for members of
+    /// <paramref name="elements"/> ([Muon]'s AdamW part is [AdamW]'s description): its buffers, scalars, rule and
+    /// kernels, with kernel methods named by <paramref name="name"/>, fields by <paramref name="prefix"/>, and the rates
+    /// <paramref name="learningRate"/> and <paramref name="weightDecay"/> (C# expressions in <c>ApplyStep</c>).
+    /// </summary>
+    public abstract UpdatePart DescribePart(OptimizerSpec spec, IEnumerable<ElementKind> elements, string name, string prefix, string learningRate, string weightDecay);
 }
 
 /// <summary>
@@ -86,23 +105,22 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         return spec;
     }
 
-    public sealed override OptimizerLayout Describe(OptimizerSpec spec, IEnumerable<ElementKind> elements)
+    public sealed override OptimizerLayout Describe(OptimizerSpec spec, IReadOnlyList<ParameterSpec> members)
     {
         var typed = (TSpec)spec;
-        StateBuffer[] buffers = Buffers(typed).ToArray();
-        StepScalar[] scalars = WithDependencies(Scalars(typed).Append(StepScalar.GradientScale)).ToArray();
-        KernelDescription[] kernels = elements.Distinct().OrderBy(e => e).Select(element =>
-        {
-            var kernel = new KernelBuilder(element, buffers, typed.State);
-            Kernel(typed, kernel);
-            return kernel.Build();
-        }).ToArray();
+        int[] routing = members.Select(member => PartOf(typed, member)).ToArray();
+        IEnumerable<ElementKind> ElementsOf(int part) => members.Where((_, i) => routing[i] == part).Select(m => m.Element);
+        UpdatePart[] others = OtherParts(typed, ElementsOf).ToArray();
+        UpdatePart own = OwnPart(typed, ElementsOf(0), others.Length == 0 ? string.Empty : DisplayName, string.Empty, UpdatePart.RuntimeLearningRate, UpdatePart.RuntimeWeightDecay);
+        UpdatePart[] parts = new[] { own }.Concat(others).ToArray();
+        KernelDescription[] kernels = parts.SelectMany(p => p.Kernels).ToArray();
         StepValue[] values = StepValues(typed).ToArray();
         StepState[] states = StepStates(typed).ToArray();
 
-        // Coupled decay's instantiation is chosen like the kind's own switch: off in a step whose decay is 0 for the member.
-        SwitchCondition[] conditions = scalars.Where(s => s.IsCoupledDecay)
-            .Select(s => new SwitchCondition(KernelSwitch.CoupledDecay, "{" + s.Name + "} == 0"))
+        // Coupled decay's instantiation is chosen like the kind's own switch: off in a step whose decay is 0 for the member
+        // ({wd} is the member's part's scalar).
+        SwitchCondition[] conditions = parts.SelectMany(p => p.Scalars).Where(s => s.IsCoupledDecay).Select(s => s.Name).Distinct()
+            .Select(name => new SwitchCondition(KernelSwitch.CoupledDecay, "{" + name + "} == 0"))
             .Concat(SwitchConditions(typed))
             .ToArray();
         CheckStepDescription(kernels, conditions, values, states);
@@ -112,10 +130,8 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             typed.LearningRate,
             typed.WeightDecay,
             Constants(typed).Concat(StorageConstants(typed.State)).ToEquatableArray(),
-            buffers.ToEquatableArray(),
-            scalars.ToEquatableArray(),
-            Rule(typed).ToEquatableArray(),
-            kernels.ToEquatableArray())
+            parts.ToEquatableArray(),
+            others.Length == 0 ? default : routing.ToEquatableArray())
         {
             Values = values.ToEquatableArray(),
             States = states.ToEquatableArray(),
@@ -123,6 +139,53 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             SwitchConditions = conditions.ToEquatableArray(),
             Modes = Modes(typed),
         };
+    }
+
+    /// <remarks>
+    /// What a layout keeps for the whole optimizer (step values and states, scalar states, the kind's own switch, the mode
+    /// swap, group values, copy methods) is the first part's; a kind that keeps any of them cannot be a further part.
+    /// </remarks>
+    public sealed override UpdatePart DescribePart(OptimizerSpec spec, IEnumerable<ElementKind> elements, string name, string prefix, string learningRate, string weightDecay)
+    {
+        var typed = (TSpec)spec;
+        if (StepValues(typed).Any() || StepStates(typed).Any() || ScalarStates(typed).Any() || SwitchConditions(typed).Any() || Modes(typed) is not null
+            || Scalars(typed).Any(s => s.GroupKey is not null) || Buffers(typed).Any(b => b.CopyMethod is not null))
+        {
+            throw new InvalidOperationException(DisplayName + " keeps state for the whole optimizer, which only an optimizer's first part may keep.");
+        }
+
+        return OwnPart(typed, elements, name, prefix, learningRate, weightDecay);
+    }
+
+    /// <summary>
+    /// The kind's own part: its buffers, scalars and rule, and its passes with one kernel per element type. The kernels of a
+    /// named part take the part's name as their method stem ("AdamWBuffer"), unless a pass names them itself.
+    /// </summary>
+    private UpdatePart OwnPart(TSpec spec, IEnumerable<ElementKind> elements, string name, string prefix, string learningRate, string weightDecay)
+    {
+        StateBuffer[] buffers = Buffers(spec).ToArray();
+        ElementKind[] types = elements.Distinct().OrderBy(e => e).ToArray();
+        KernelPass[] passes = Passes(spec).ToArray();
+        MatrixRoutine[] routines = passes.Where(p => p.Routine is not null).Select(p => p.Routine!).ToArray();
+        return new UpdatePart(
+            name,
+            prefix,
+            learningRate,
+            weightDecay,
+            buffers.ToEquatableArray(),
+            WithDependencies(Scalars(spec).Append(StepScalar.GradientScale)).ToEquatableArray(),
+            Rule(spec).ToEquatableArray(),
+            passes.Select(pass => pass.Routine is { } routine
+                ? new UpdatePass(default, routine)
+                : new UpdatePass(types.Select(element =>
+                {
+                    var kernel = new KernelBuilder(element, buffers, spec.State, routines)
+                    {
+                        Method = pass.Method ?? (name.Length == 0 || passes.Length > 1 ? KernelDescription.DefaultMethod : name),
+                    };
+                    pass.Describe!(kernel);
+                    return kernel.Build();
+                }).ToEquatableArray())).ToEquatableArray());
     }
 
     /// <summary>
@@ -236,8 +299,28 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// Describes the update of the elements at one offset: loads of the parameter <c>p</c>, the
     /// gradient <c>g</c> and each state buffer by its <see cref="StateBuffer.Reference"/>, the step
     /// scalars by name, and a store to each buffer it changes. A buffer is loaded before it is stored.
+    /// For an update of several passes (<see cref="Passes"/>), the first pass.
     /// </summary>
     protected abstract void Kernel(TSpec spec, KernelBuilder kernel);
+
+    /// <summary>
+    /// The passes of one member's update, in order. Most kinds have one element-wise pass, <see cref="Kernel"/>. A matrix
+    /// update has element-wise passes around a <see cref="MatrixRoutine"/> that transforms a scratch buffer one pass
+    /// stores and the next loads ([Muon]: momentum, orthogonalization, parameter update).
+    /// </summary>
+    protected virtual IEnumerable<KernelPass> Passes(TSpec spec) => new[] { KernelPass.ElementWise(null, k => Kernel(spec, k)) };
+
+    /// <summary>
+    /// The part (index into the layout's parts: 0 for this kind's own, then <see cref="OtherParts"/> in order) that
+    /// updates <paramref name="member"/>. Every member takes the kind's own update unless a kind routes some elsewhere.
+    /// </summary>
+    protected virtual int PartOf(TSpec spec, ParameterSpec member) => 0;
+
+    /// <summary>
+    /// Further parts after the kind's own, each for the members <see cref="PartOf"/> routes to it (their element types:
+    /// <paramref name="elementsOf"/> of the part's index). None for most kinds.
+    /// </summary>
+    protected virtual IEnumerable<UpdatePart> OtherParts(TSpec spec, Func<int, IEnumerable<ElementKind>> elementsOf) => Enumerable.Empty<UpdatePart>();
 
     /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue"/>.</summary>
     protected static IEnumerable<string> PrologueRule(bool maximize, WeightDecayMode mode)
@@ -265,4 +348,28 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
 
     /// <summary>A double for comments: "0.9", "1E-08".</summary>
     protected static string Number(double value) => Literals.Number(value);
+}
+
+/// <summary>
+/// One pass of a kind's update as the kind describes it: an element-wise kernel (<see cref="Describe"/>, its methods
+/// named by <see cref="Method"/>, or the default when null) or a <see cref="MatrixRoutine"/>.
+/// </summary>
+internal sealed class KernelPass
+{
+    private KernelPass(string? method, Action<KernelBuilder>? describe, MatrixRoutine? routine)
+    {
+        Method = method;
+        Describe = describe;
+        Routine = routine;
+    }
+
+    public string? Method { get; }
+
+    public Action<KernelBuilder>? Describe { get; }
+
+    public MatrixRoutine? Routine { get; }
+
+    public static KernelPass ElementWise(string? method, Action<KernelBuilder> describe) => new(method, describe, null);
+
+    public static KernelPass Matrix(MatrixRoutine routine) => new(null, null, routine);
 }

@@ -12,13 +12,33 @@ namespace Gen.Generator.Models;
 /// one register width (<c>Emitting/KernelFlavor</c>) is the last step.
 /// </summary>
 /// <param name="Element">The element type of the model members this kernel updates.</param>
-/// <param name="Buffers">Parameter, gradient, then the state buffers, in kernel argument order.</param>
+/// <param name="Buffers">
+/// The buffers the statements read or write, in kernel argument order: parameter, gradient, the state buffers, then
+/// scratch buffers.
+/// </param>
 /// <param name="Statements">The update of the elements at one offset, in order.</param>
+/// <param name="Method">
+/// The stem of the kernel's method names: "Update" gives <c>UpdateBuffer</c>, <c>UpdateBlock512</c>, <c>UpdateElement</c> and
+/// <c>UpdateBlocks</c>. An optimizer with several kernels per element type (one per pass or per part) names each.
+/// </param>
 internal sealed record KernelDescription(
     ElementKind Element,
     EquatableArray<KernelBuffer> Buffers,
-    EquatableArray<KernelStatement> Statements)
+    EquatableArray<KernelStatement> Statements,
+    string Method = KernelDescription.DefaultMethod)
 {
+    /// <summary>The method stem of a kind's single kernel.</summary>
+    public const string DefaultMethod = "Update";
+
+    /// <summary>The method that runs the kernel over whole spans: "UpdateBuffer".</summary>
+    public string BufferMethod => Method + "Buffer";
+
+    /// <summary>The method that runs it block by block over 8-bit block-wise state: "UpdateBlocks".</summary>
+    public string BlocksMethod => Method + "Blocks";
+
+    /// <summary>Every method the kernel is written as, for name checks.</summary>
+    public IEnumerable<string> MethodNames => new[] { BufferMethod, BlocksMethod, Method + "Block512", Method + "Block256", Method + "Block128", Method + "BlockVector", Method + "Element" };
+
     /// <summary>The switches the statements use, in declaration order: one generic type parameter each.</summary>
     public IEnumerable<KernelSwitch> Switches =>
         Statements.SelectMany(KernelValues.Of).SelectMany(KernelValues.Walk).OfType<SwitchValue>().Select(s => s.Switch)
@@ -39,6 +59,12 @@ internal enum BufferRole
     Parameter,
     Gradient,
     State,
+
+    /// <summary>
+    /// A per-step temporary shared by the passes of one member's update (Muon's update matrix, written by one pass,
+    /// transformed by a matrix routine and read by the next): not state, never saved, sized for the largest member.
+    /// </summary>
+    Scratch,
 }
 
 /// <summary>

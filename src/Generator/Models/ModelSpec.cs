@@ -47,7 +47,8 @@ internal static class ElementKinds
 /// <param name="Rank">1, 2 or 3.</param>
 /// <param name="LearningRateScale">[LearningRateScale]: the factor on the learning rate for this member (1 when absent).</param>
 /// <param name="NoWeightDecay">[NoWeightDecay]: weight decay is off for this member.</param>
-internal sealed record ParameterSpec(string Name, string Identifier, ElementKind Element, int Rank, double LearningRateScale = 1, bool NoWeightDecay = false)
+/// <param name="ExcludeFromMuon">[ExcludeFromMuon]: a matrix member that [Muon] updates with its AdamW part.</param>
+internal sealed record ParameterSpec(string Name, string Identifier, ElementKind Element, int Rank, double LearningRateScale = 1, bool NoWeightDecay = false, bool ExcludeFromMuon = false)
 {
     /// <summary>True when the member's learning rate or weight decay differs from the optimizer's.</summary>
     public bool HasOverrides => LearningRateScale != 1 || NoWeightDecay;

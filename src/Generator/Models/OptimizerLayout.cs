@@ -5,31 +5,46 @@ using Gen.Generator.Helpers;
 namespace Gen.Generator.Models;
 
 /// <summary>
-/// Everything the emitters need to write one optimizer, computed once from its validated spec by its
-/// kind (<c>Kinds/</c>): names, constants, state buffers, per-step scalars, the update rule for
-/// comments and one kernel description per element type the model uses. The parser reads it too
-/// (<see cref="MemberNames"/>), so what it checks and what is emitted come from one record.
+/// Everything the emitters need to write one optimizer, computed once from its validated spec and the model's members by
+/// its kind (<c>Kinds/</c>): names, constants, and the update parts with the member each updates. Every kind but [Muon]
+/// has one part, which updates every member; [Muon] has two (Muon for matrices, AdamW for the rest). The parser reads it
+/// too (<see cref="MemberNames"/>), so what it checks and what is emitted come from one record.
 /// </summary>
 /// <param name="TypeName">The generated nested type's name (the attribute's Name).</param>
 /// <param name="DisplayName">"RMSProp": docs, and the optimizer's Kind (checkpoints store it).</param>
 /// <param name="LearningRate">The attribute's LearningRate: where the LearningRate property starts.</param>
 /// <param name="WeightDecay">The attribute's WeightDecay: where the WeightDecay property starts.</param>
 /// <param name="Constants">The other hyperparameters, as public constants, in attribute order.</param>
-/// <param name="Buffers">The state buffers this configuration needs, in kernel argument order.</param>
-/// <param name="Scalars">Values computed once per step in double and passed to every kernel call.</param>
-/// <param name="UpdateRule">The update rule, one line per operation, in math form.</param>
-/// <param name="Kernels">One kernel per element type of the model's members, float first.</param>
+/// <param name="Parts">The ways members are updated, the kind's main one first.</param>
+/// <param name="MemberParts">The index in <paramref name="Parts"/> of each model member's part, in declaration order.</param>
 internal sealed record OptimizerLayout(
     string TypeName,
     string DisplayName,
     double LearningRate,
     double WeightDecay,
     EquatableArray<PublicConstant> Constants,
-    EquatableArray<StateBuffer> Buffers,
-    EquatableArray<StepScalar> Scalars,
-    EquatableArray<string> UpdateRule,
-    EquatableArray<KernelDescription> Kernels)
+    EquatableArray<UpdatePart> Parts,
+    EquatableArray<int> MemberParts)
 {
+    /// <summary>A layout of one part that updates every member (how every kind but [Muon] is described).</summary>
+    public OptimizerLayout(
+        string typeName,
+        string displayName,
+        double learningRate,
+        double weightDecay,
+        EquatableArray<PublicConstant> constants,
+        EquatableArray<StateBuffer> buffers,
+        EquatableArray<StepScalar> scalars,
+        EquatableArray<string> updateRule,
+        EquatableArray<KernelDescription> kernels)
+        : this(typeName, displayName, learningRate, weightDecay, constants, new[] { UpdatePart.Single(buffers, scalars, updateRule, kernels) }.ToEquatableArray(), default)
+    {
+    }
+
+    // What follows up to the skeleton is the optimizer's, not a part's: the step's values and states, per-member scalar
+    // states, switch conditions and the mode swap belong to the kind's own (first) part. A kind with further parts
+    // ([Muon]) may not use them in those (OptimizerKind.DescribePart checks), so they stay one mechanism per concept.
+
     /// <summary>Values computed once per step, in order, before <see cref="States"/> are updated and the scalars computed (<see cref="StepValue"/>).</summary>
     public EquatableArray<StepValue> Values { get; init; }
 
@@ -48,10 +63,7 @@ internal sealed record OptimizerLayout(
     /// </summary>
     public ModeSwap? Modes { get; init; }
 
-    /// <summary>The step scalars the kernels take (<see cref="StepScalar.Passed"/>), in kernel argument order.</summary>
-    public IEnumerable<StepScalar> KernelScalars => Scalars.Where(s => s.Passed);
-
-    /// <summary>The step scalars kept across steps (<see cref="StepScalar.GroupKey"/>), which checkpoints save.</summary>
+    /// <summary>The step scalars kept across steps (<see cref="StepScalar.GroupKey"/>), which checkpoints save: the first part's.</summary>
     public IEnumerable<StepScalar> PersistentScalars => Scalars.Where(s => s.GroupKey is not null);
 
     /// <summary>
@@ -69,18 +81,133 @@ internal sealed record OptimizerLayout(
         "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers", "NonFinitePolicy", "SkippedSteps", "RestoreLearningRate",
         "GroupValueCount", "GetGroupValue", "SetGroupValue", "RestoreGroupValue",
         "Shard", "StateLength", "StateStart", "MemberLength", "Validate", "SkipStep", "RecordGradientNorm", "ApplyCheckedStep",
+        "PassCount", "IsWholeMemberPass", "UpdatePass", "CheckShardKeepsWholeMembers",
         "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
     };
 
+    /// <summary>The first part's state buffers: for every kind but [Muon], the optimizer's.</summary>
+    public EquatableArray<StateBuffer> Buffers => Parts[0].Buffers;
+
+    /// <summary>The first part's step scalars: for every kind but [Muon], the optimizer's.</summary>
+    public EquatableArray<StepScalar> Scalars => Parts[0].Scalars;
+
+    /// <summary>The first part's update rule.</summary>
+    public EquatableArray<string> UpdateRule => Parts[0].UpdateRule;
+
+    /// <summary>Every kernel of every part.</summary>
+    public IEnumerable<KernelDescription> Kernels => Parts.SelectMany(p => p.Kernels);
+
     /// <summary>Every member name of the generated optimizer.</summary>
     public IEnumerable<string> MemberNames =>
-        SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name)).Concat(States.Select(s => s.FieldName))
+        SkeletonMemberNames
+            .Concat(Constants.Select(c => c.Name))
+            .Concat(Parts.SelectMany(p => p.Scalars.Select(p.ScalarField)))
+            .Concat(Parts.SelectMany(p => p.FieldNames))
+            .Concat(Kernels.SelectMany(k => k.MethodNames))
+            .Concat(States.Select(s => s.FieldName))
             .Concat(Buffers.Select(b => b.CopyMethod).OfType<string>())
             .Concat(Modes is null ? Enumerable.Empty<string>() : ModeSwap.MemberNames);
 
     /// <summary>True when the kernels take coupled (L2) decay and are compiled with and without it.</summary>
-    public bool HasCoupledDecay => Scalars.Any(s => s.IsCoupledDecay);
+    public bool HasCoupledDecay => Parts.Any(p => p.Scalars.Any(s => s.IsCoupledDecay));
+
+    /// <summary>
+    /// The scalars of <paramref name="part"/> with one value for all its members, computed once per step into the part's
+    /// fields: not the per-member ones (<see cref="StepScalar.IsPerMember"/>), and the gradient scale once, in the first part.
+    /// </summary>
+    public IEnumerable<StepScalar> SharedScalars(UpdatePart part) =>
+        part.Scalars.Where(s => !s.IsPerMember && (part == Parts[0] || s != StepScalar.GradientScale));
+
+    /// <summary>The part that updates the member at <paramref name="index"/> (declaration order).</summary>
+    public UpdatePart PartOf(int index) => Parts[MemberParts.Count == 0 ? 0 : MemberParts[index]];
+
+    /// <summary>True when some member's update takes more than one pass (a matrix routine between element-wise passes).</summary>
+    public bool HasPasses(int memberCount) => Enumerable.Range(0, memberCount).Any(i => PartOf(i).Passes.Count > 1);
 }
+
+/// <summary>
+/// One way an optimizer updates members: its state buffers, step scalars, rule and the passes of its update, each
+/// element-wise (a kernel per element type) or a matrix routine. Every kind but [Muon] has one part, of one pass.
+/// </summary>
+/// <param name="Name">What the part is, for docs ("Muon", "AdamW"); empty for a kind's only part.</param>
+/// <param name="Prefix">
+/// Prefix of the part's step-scalar and scratch fields, so that two parts' scalars of the same name stay apart: empty for
+/// the first part ("_decay"), "adamW" for [Muon]'s second ("_adamWDecay"). The kernels' parameters keep the plain names.
+/// </param>
+/// <param name="LearningRate">The part's learning rate in <c>ApplyStep</c>, as C#: "learningRate", "(learningRate * AdamWLearningRateScale)".</param>
+/// <param name="WeightDecay">The part's weight decay in <c>ApplyStep</c>, as C#: "weightDecay" (the runtime property), "AdamWWeightDecay" (a constant).</param>
+/// <param name="Buffers">The state buffers of each member the part updates, in kernel argument order.</param>
+/// <param name="Scalars">Values computed once per step in double and passed to the part's kernels.</param>
+/// <param name="UpdateRule">The update rule, one line per operation, in math form.</param>
+/// <param name="Passes">The passes of one member's update, in order.</param>
+internal sealed record UpdatePart(
+    string Name,
+    string Prefix,
+    string LearningRate,
+    string WeightDecay,
+    EquatableArray<StateBuffer> Buffers,
+    EquatableArray<StepScalar> Scalars,
+    EquatableArray<string> UpdateRule,
+    EquatableArray<UpdatePass> Passes)
+{
+    /// <summary>The ApplyStep rate expressions of a part that uses the optimizer's runtime LearningRate and WeightDecay.</summary>
+    public const string RuntimeLearningRate = "learningRate";
+
+    /// <inheritdoc cref="RuntimeLearningRate"/>
+    public const string RuntimeWeightDecay = "weightDecay";
+
+    /// <summary>A kind's only part: one element-wise pass, the optimizer's rates.</summary>
+    public static UpdatePart Single(EquatableArray<StateBuffer> buffers, EquatableArray<StepScalar> scalars, EquatableArray<string> updateRule, EquatableArray<KernelDescription> kernels) =>
+        new(string.Empty, string.Empty, RuntimeLearningRate, RuntimeWeightDecay, buffers, scalars, updateRule, new[] { new UpdatePass(kernels) }.ToEquatableArray());
+
+    /// <summary>Every kernel of every pass.</summary>
+    public IEnumerable<KernelDescription> Kernels => Passes.SelectMany(p => p.Kernels);
+
+    /// <summary>The matrix routines of the passes (at most one per part).</summary>
+    public IEnumerable<MatrixRoutine> Routines => Passes.Where(p => p.Routine is not null).Select(p => p.Routine!);
+
+    /// <summary>The field holding <paramref name="scalar"/>'s shared value: "_decay", "_adamWDecay"; the gradient scale is every part's "_gradientScale".</summary>
+    public string ScalarField(StepScalar scalar) => "_" + Prefixed(scalar == StepScalar.GradientScale ? string.Empty : Prefix, scalar.Name);
+
+    /// <summary>The part's scratch buffer field ("_update") and its routine's workspace field ("_workspace").</summary>
+    public string ScratchField(MatrixRoutine routine) => "_" + Prefixed(Prefix, routine.ScratchSpan);
+
+    /// <inheritdoc cref="ScratchField"/>
+    public string WorkspaceField(MatrixRoutine routine) => "_" + Prefixed(Prefix, "workspace");
+
+    /// <summary>The fields of the part's routines.</summary>
+    public IEnumerable<string> FieldNames => Routines.SelectMany(r => new[] { ScratchField(r), WorkspaceField(r) });
+
+    private static string Prefixed(string prefix, string name) =>
+        prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name.Substring(1);
+}
+
+/// <summary>
+/// One pass over a member's elements: element-wise (one kernel per element type the part's members have, which large
+/// members split across threads), or a matrix routine on the whole member.
+/// </summary>
+internal sealed record UpdatePass(EquatableArray<KernelDescription> Kernels, MatrixRoutine? Routine = null);
+
+/// <summary>
+/// A runtime routine that transforms a matrix member's scratch buffer in place between two element-wise passes
+/// (Muon's Newton–Schulz orthogonalization), called as
+/// <c>Method(scratch, rows, columns, scratch, Arguments..., workspace)</c> on the member's <c>rows × columns</c> slice of
+/// the scratch buffer. The workspace type has a constructor <c>(int maxShortSide, int maxLongSide)</c>, called once for the
+/// part's largest matrices, and <c>EnsureFits(int rows, int columns, string member)</c>, which <c>ValidateStep</c> calls.
+/// </summary>
+/// <param name="Method">The routine, e.g. "global::Gen.__Internals.NewtonSchulz.Orthogonalize".</param>
+/// <param name="Workspace">The workspace type, e.g. "global::Gen.__Internals.NewtonSchulzWorkspace".</param>
+/// <param name="Scratch">The scratch buffer's reference in the kernels, e.g. "u".</param>
+/// <param name="ScratchSpan">The scratch buffer's span and field stem, e.g. "update".</param>
+/// <param name="Arguments">The routine's constant arguments, as C# literals.</param>
+/// <param name="Description">What the routine does, for comments.</param>
+internal sealed record MatrixRoutine(
+    string Method,
+    string Workspace,
+    string Scratch,
+    string ScratchSpan,
+    EquatableArray<string> Arguments,
+    string Description);
 
 /// <summary>A per-parameter state buffer of an optimizer, e.g. RMSProp's square average.</summary>
 /// <param name="Field">Field-name stem and kernel span name: "squareAvg" gives "_squareAvg_W1".</param>
@@ -180,8 +307,12 @@ internal sealed record StepScalar(string Name, string Template)
 
     public bool UsesWeightDecay => ReadsWeightDecay || Template.Contains("{wd}");
 
-    /// <summary>True when the template reads a <see cref="ScalarState"/>: the scalar then has a value per member.</summary>
-    public bool UsesScalarState => Template.Contains("{state:");
+    /// <summary>
+    /// True when the value is the member's own, with no shared one: the template reads something every member has its own
+    /// of, a <see cref="ScalarState"/> (<c>{state:eta}</c>, ASGD) or the member's shape (<c>{rows}</c>, <c>{columns}</c>: a
+    /// matrix member's first and second dimensions, Muon's learning-rate adjustment).
+    /// </summary>
+    public bool IsPerMember => Template.Contains("{state:") || Template.Contains("{rows}") || Template.Contains("{columns}");
 
     /// <summary><c>wd</c> for coupled L2 decay, or the factor <c>decay = 1 - lr * wd</c> for decoupled decay.</summary>
     public static StepScalar WeightDecay(WeightDecayMode mode) => mode == WeightDecayMode.L2

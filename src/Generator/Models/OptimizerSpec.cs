@@ -217,3 +217,23 @@ internal sealed record AdoptSpec(
     bool Decouple,
     bool Maximize)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Muon]: PyTorch 2.9's Muon for matrix members, with an AdamW part for the others.</summary>
+internal sealed record MuonSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Momentum,
+    bool Nesterov,
+    double NewtonSchulzA,
+    double NewtonSchulzB,
+    double NewtonSchulzC,
+    int NewtonSchulzSteps,
+    double Epsilon,
+    MuonLearningRateAdjustment LearningRateAdjustment,
+    double AdamWLearningRateScale,
+    double AdamWBeta1,
+    double AdamWBeta2,
+    double AdamWEpsilon,
+    double AdamWWeightDecay)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);

@@ -34,6 +34,7 @@ internal static class ModelParser
     private static readonly string FrozenAttributeName = typeof(FrozenAttribute).FullName!;
     private static readonly string NoWeightDecayAttributeName = typeof(NoWeightDecayAttribute).FullName!;
     private static readonly string LearningRateScaleAttributeName = typeof(LearningRateScaleAttribute).FullName!;
+    private static readonly string ExcludeFromMuonAttributeName = typeof(ExcludeFromMuonAttribute).FullName!;
     private const string GradientsTypeName = "Gradients";
 
     /// <summary>
@@ -83,7 +84,9 @@ internal static class ModelParser
 
         bool isValid = CheckPartial(type, sink, cancellationToken);
         HierarchySpec hierarchy = Hierarchy(type);
-        EquatableArray<ParameterSpec> parameters = Parameters(type, sink, cancellationToken, ref isValid);
+        bool hasMuon = attributes.Any(a => a.Kind is MuonKind);
+        EquatableArray<ParameterSpec> parameters = Parameters(type, sink, cancellationToken, hasMuon, ref isValid);
+        ParameterSpec[] members = parameters.ToArray();
         if (type.Name == GradientsTypeName)
         {
             isValid = false;
@@ -112,7 +115,8 @@ internal static class ModelParser
                 reader.Fail(DiagnosticDescriptors.ReducedStateOnDoubleMember, nameof(AdamAttribute.StatePrecision), spec.State.Precision, wide.Name);
             }
 
-            OptimizerLayout? layout = reader.HasErrors ? null : kind.Describe(spec, parameters.Select(p => p.Element));
+            kind.CheckMembers(spec, members, reader);
+            OptimizerLayout? layout = reader.HasErrors ? null : kind.Describe(spec, members);
             if (!CheckName(type, kind, reader, spec.Name, names, layout))
             {
                 layout = null;
@@ -186,7 +190,7 @@ internal static class ModelParser
     }
 
     private static EquatableArray<ParameterSpec> Parameters(
-        INamedTypeSymbol type, DiagnosticSink? sink, CancellationToken cancellationToken, ref bool isValid)
+        INamedTypeSymbol type, DiagnosticSink? sink, CancellationToken cancellationToken, bool hasMuon, ref bool isValid)
     {
         var parameters = new List<ParameterSpec>();
         foreach (ISymbol member in type.GetMembers())
@@ -206,7 +210,7 @@ internal static class ModelParser
             bool frozen = HasAttribute(member, FrozenAttributeName);
             bool supported = memberType is IArrayTypeSymbol { Rank: >= 1 and <= 3 } candidate
                 && candidate.ElementType.SpecialType is SpecialType.System_Single or SpecialType.System_Double;
-            (double scale, bool noWeightDecay) = ParameterOptions(member, sink, cancellationToken, ref isValid, out string? option);
+            (double scale, bool noWeightDecay, bool excludeFromMuon) = ParameterOptions(member, sink, cancellationToken, ref isValid, out string? option);
 
             if (memberType is null || frozen || !supported)
             {
@@ -231,7 +235,16 @@ internal static class ModelParser
             var array = (IArrayTypeSymbol)memberType;
             string identifier = SyntaxFacts.GetKeywordKind(member.Name) != SyntaxKind.None ? "@" + member.Name : member.Name;
             var element = array.ElementType.SpecialType == SpecialType.System_Single ? ElementKind.Single : ElementKind.Double;
-            parameters.Add(new ParameterSpec(member.Name, identifier, element, array.Rank, scale, noWeightDecay));
+            parameters.Add(new ParameterSpec(member.Name, identifier, element, array.Rank, scale, noWeightDecay, excludeFromMuon));
+            if (excludeFromMuon && (array.Rank != 2 || !hasMuon))
+            {
+                sink?.Report(
+                    DiagnosticDescriptors.ExcludeFromMuonWithoutEffect,
+                    member.Locations.FirstOrDefault(),
+                    member.Name,
+                    !hasMuon ? "the class has no [Muon] optimizer" : "[Muon] updates only matrices (rank 2) with Muon, and this member has rank " + array.Rank + ", so it takes the AdamW part anyway");
+            }
+
             if (GradientsReservedNames.Contains(member.Name))
             {
                 isValid = false;
@@ -249,15 +262,16 @@ internal static class ModelParser
     }
 
     /// <summary>
-    /// Reads [LearningRateScale] and [NoWeightDecay] on a member. <paramref name="option"/> names the
+    /// Reads [LearningRateScale], [NoWeightDecay] and [ExcludeFromMuon] on a member. <paramref name="option"/> names the
     /// first one present (for the "no effect" hint), or is null.
     /// </summary>
-    private static (double Scale, bool NoWeightDecay) ParameterOptions(
+    private static (double Scale, bool NoWeightDecay, bool ExcludeFromMuon) ParameterOptions(
         ISymbol member, DiagnosticSink? sink, CancellationToken cancellationToken, ref bool isValid, out string? option)
     {
         bool noWeightDecay = HasAttribute(member, NoWeightDecayAttributeName);
+        bool excludeFromMuon = HasAttribute(member, ExcludeFromMuonAttributeName);
         AttributeData? scaleAttribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == LearningRateScaleAttributeName);
-        option = scaleAttribute is not null ? "LearningRateScale" : noWeightDecay ? "NoWeightDecay" : null;
+        option = scaleAttribute is not null ? "LearningRateScale" : noWeightDecay ? "NoWeightDecay" : excludeFromMuon ? "ExcludeFromMuon" : null;
 
         double scale = 1;
         if (scaleAttribute is { ConstructorArguments.Length: 1 } && scaleAttribute.ConstructorArguments[0].Kind != TypedConstantKind.Error)
@@ -274,7 +288,7 @@ internal static class ModelParser
             }
         }
 
-        return (scale, noWeightDecay);
+        return (scale, noWeightDecay, excludeFromMuon);
     }
 
     private static bool HasAttribute(ISymbol symbol, string metadataName) =>

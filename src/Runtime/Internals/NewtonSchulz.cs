@@ -163,4 +163,55 @@ public sealed class NewtonSchulzWorkspace
 
     /// <summary>Whether an <paramref name="m"/> × <paramref name="n"/> iterate (m ≤ n) fits.</summary>
     internal bool Fits(int m, int n) => m <= Rows && n <= Columns;
+
+    /// <summary>
+    /// Checks, before a step writes anything, that model member <paramref name="member"/>, now
+    /// <paramref name="rows"/> × <paramref name="columns"/>, still fits the workspace the optimizer made for its matrices.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The member was replaced by a matrix of a shape the workspace does not serve.</exception>
+    public void EnsureFits(int rows, int columns, string member)
+    {
+        if (!Fits(Math.Min(rows, columns), Math.Max(rows, columns)))
+        {
+            throw new InvalidOperationException(
+                $"Model member '{member}' is now {rows} × {columns}, but the optimizer was created for matrices of at most {Rows} × {Columns} (shorter × longer side). Create a new optimizer after replacing a model array with one of another shape.");
+        }
+    }
+}
+
+/// <summary>
+/// The sizes a matrix optimizer's buffers need, gathered at construction from the matrix members it updates: the most
+/// elements of one member, and its longest shorter and longer sides (for <see cref="NewtonSchulzWorkspace"/>).
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct MatrixBounds
+{
+    /// <summary>The most elements of one matrix included.</summary>
+    public int Elements { get; private set; }
+
+    /// <summary>The longest shorter side of the matrices included.</summary>
+    public int ShortSide { get; private set; }
+
+    /// <summary>The longest longer side of the matrices included.</summary>
+    public int LongSide { get; private set; }
+
+    /// <summary>Widens the bounds to hold <paramref name="matrix"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="matrix"/> is null.</exception>
+    public void Include(Array matrix)
+    {
+        if (matrix is null)
+        {
+            throw new ArgumentNullException(nameof(matrix));
+        }
+
+        if (matrix.Rank != 2)
+        {
+            throw new ArgumentException($"A matrix has rank 2, not {matrix.Rank}.", nameof(matrix));
+        }
+
+        int rows = matrix.GetLength(0), columns = matrix.GetLength(1);
+        Elements = Math.Max(Elements, matrix.Length);
+        ShortSide = Math.Max(ShortSide, Math.Min(rows, columns));
+        LongSide = Math.Max(LongSide, Math.Max(rows, columns));
+    }
 }

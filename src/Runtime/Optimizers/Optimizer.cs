@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Gen.__Internals;
 
 namespace Gen;
@@ -21,6 +22,7 @@ public abstract class Optimizer<TGradients> : IRangeJob
     private NonFinitePolicy _nonFinitePolicy;
     private NonFiniteSearch? _nonFiniteSearch;
     private double? _globalNormClip;
+    private int _pass;
 
     /// <summary>Each member's element count when the optimizer was created (its state was sized by it).</summary>
     private readonly int[] _memberLengths;
@@ -479,8 +481,67 @@ public abstract class Optimizer<TGradients> : IRangeJob
     protected int MemberLength(int member) => _memberLengths[member];
 
     /// <summary>
-    /// Updates every member in declaration order (with a <see cref="Shard"/>, the shard's part of each): whole, on the
-    /// calling thread, or split across the step workers when it is large and <see cref="MaxDegreeOfParallelism"/> allows.
+    /// How many passes over its elements one step of the member at <paramref name="member"/> takes: 1 for an element-wise
+    /// update (every optimizer but a matrix one). A matrix update ([Muon]) takes three: an element-wise pass that writes
+    /// the matrix to transform, the transformation of the whole matrix, and an element-wise pass that applies it.
+    /// </summary>
+    protected virtual int PassCount(int member) => 1;
+
+    /// <summary>
+    /// Whether pass <paramref name="pass"/> of the member at <paramref name="member"/> needs the whole member at once (a
+    /// matrix routine, run on the calling thread); false for an element-wise pass, which large members split across the
+    /// step workers.
+    /// </summary>
+    protected virtual bool IsWholeMemberPass(int member, int pass) => false;
+
+    /// <summary>
+    /// Runs pass <paramref name="pass"/> of the member at <paramref name="member"/> on elements [start, start + count)
+    /// (the whole member for a <see cref="IsWholeMemberPass"/> pass). The default is the single pass,
+    /// <see cref="UpdateRange"/>.
+    /// </summary>
+    protected virtual void UpdatePass(int member, int pass, int start, int count) => UpdateRange(member, start, count);
+
+    /// <summary>
+    /// Throws unless every member one of whose passes needs the whole member at once (<see cref="IsWholeMemberPass"/>: a
+    /// matrix routine such as [Muon]'s orthogonalization) is held by <see cref="Shard"/> whole or not at all: such a pass
+    /// reads the whole member's state, which a shard holding part of it cannot compute. Generated optimizers whose update
+    /// has such passes call it from their constructor; without a shard it does nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shard holds part of such a member, not all of it.</exception>
+    protected void CheckShardKeepsWholeMembers()
+    {
+        if (Shard is not { } shard)
+        {
+            return;
+        }
+
+        for (int member = 0; member < _memberLengths.Length; member++)
+        {
+            int start = shard.GetMemberStart(member), length = shard.GetMemberLength(member), whole = shard.GetModelLength(member);
+            if (length == 0 || length == whole)
+            {
+                continue;
+            }
+
+            for (int pass = 0; pass < PassCount(member); pass++)
+            {
+                if (IsWholeMemberPass(member, pass))
+                {
+                    throw new ArgumentException(string.Format(
+                        CultureInfo.InvariantCulture,
+                        "{0} cannot keep the state of {1}: the shard holds elements {2:N0} to {3:N0} of the {4:N0} of member '{5}', and {0}'s update of that member has a pass over the whole member at once (a matrix routine, or a norm of the whole member), which needs all of its state on one shard. Use a shard count whose cuts do not fall inside this member (OptimizerShard.GetMemberLength is 0 or the member's length for every shard), or train without sharding.",
+                        Kind, shard, start, start + length, whole, Model.GetParameter(member).Name),
+                        "shard");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Updates every member in declaration order (with a <see cref="Shard"/>, the shard's part of each), each pass of a
+    /// member before the next: whole, on the calling thread, or split across the step workers when it is large, the pass is
+    /// element-wise and <see cref="MaxDegreeOfParallelism"/> allows. A pass that needs the whole member runs on it whole
+    /// (a shard holds such a member whole or not at all, <see cref="CheckShardKeepsWholeMembers"/>).
     /// </summary>
     protected void UpdateMembers()
     {
@@ -497,17 +558,22 @@ public abstract class Optimizer<TGradients> : IRangeJob
                 }
             }
 
-            if (_maxDegreeOfParallelism > 1 && length >= _parallelThreshold && StepWorkers.WorkerCount > 0
-                && StepWorkers.TryRun(this, member, start, length, _maxDegreeOfParallelism))
+            int passes = PassCount(member);
+            for (int pass = 0; pass < passes; pass++)
             {
-                continue;
-            }
+                _pass = pass;
+                if (_maxDegreeOfParallelism > 1 && length >= _parallelThreshold && StepWorkers.WorkerCount > 0
+                    && !IsWholeMemberPass(member, pass) && StepWorkers.TryRun(this, member, start, length, _maxDegreeOfParallelism))
+                {
+                    continue;
+                }
 
-            UpdateRange(member, start, length);
+                UpdatePass(member, pass, start, length);
+            }
         }
     }
 
-    void IRangeJob.Run(int member, int start, int count, int part) => UpdateRange(member, start, count);
+    void IRangeJob.Run(int member, int start, int count, int part) => UpdatePass(member, _pass, start, count);
 
     /// <summary>
     /// The first NaN or infinite gradient element, as <see cref="GradientsBase.TryFindNonFinite"/> finds
