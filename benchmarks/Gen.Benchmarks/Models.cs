@@ -15,6 +15,8 @@ namespace Gen.Benchmarks;
 //                          1.13 has none)
 //   AsgdOptimizer          PyTorch's defaults but T0 = 0, so that every step averages (reads and writes ax); with the
 //                          default 1e6 every timed step would only copy the parameters into ax
+//   ScheduleFreeAdamWOptimizer, ScheduleFreeSgdOptimizer, AdEMAMixOptimizer, AdoptOptimizer: the defaults, which are
+//                          their reference implementations' (PyTorch 1.13 has none; the peer restates them)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -32,6 +34,10 @@ namespace Gen.Benchmarks;
 [Adamax]
 [Rprop]
 [Asgd(T0 = 0)]
+[ScheduleFreeAdamW]
+[ScheduleFreeSgd]
+[AdEMAMix]
+[Adopt]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -57,6 +63,10 @@ public sealed partial class FlatModel
 [Adamax]
 [Rprop]
 [Asgd(T0 = 0)]
+[ScheduleFreeAdamW]
+[ScheduleFreeSgd]
+[AdEMAMix]
+[Adopt]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

@@ -182,7 +182,8 @@ public static class Roofs
             case 2: Run<TMath, TShape, Two>(gradient, readWrite); break;
             case 3: Run<TMath, TShape, Three>(gradient, readWrite); break;
             case 4: Run<TMath, TShape, Four>(gradient, readWrite); break;
-            default: throw new ArgumentException("A roof has 2 to 4 read-write streams (p and v at least).", nameof(readWrite));
+            case 5: Run<TMath, TShape, Five>(gradient, readWrite); break;
+            default: throw new ArgumentException("A roof has 2 to 5 read-write streams (p and v at least).", nameof(readWrite));
         }
     }
 
@@ -204,35 +205,36 @@ public static class Roofs
         ref float r1 = ref At(readWrite[TReadWrite.Value > 1 ? 1 : 0]);
         ref float r2 = ref At(readWrite[TReadWrite.Value > 2 ? 2 : 0]);
         ref float r3 = ref At(readWrite[TReadWrite.Value > 3 ? 3 : 0]);
+        ref float r4 = ref At(readWrite[TReadWrite.Value > 4 ? 4 : 0]);
         nuint length = (nuint)gradient.Length;
         nuint i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            i = Unrolled<Width512, Vector512<float>, TMath, TShape, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
-            i = OneAtATime<Width512, Vector512<float>, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
+            i = Unrolled<Width512, Vector512<float>, TMath, TShape, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
+            i = OneAtATime<Width512, Vector512<float>, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
             if (!Vector512.IsHardwareAccelerated)
             {
-                i = Unrolled<Width256, Vector256<float>, TMath, TShape, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
+                i = Unrolled<Width256, Vector256<float>, TMath, TShape, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
             }
 
-            i = OneAtATime<Width256, Vector256<float>, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
+            i = OneAtATime<Width256, Vector256<float>, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
         }
 
         if (Vector128.IsHardwareAccelerated)
         {
             if (!Vector256.IsHardwareAccelerated)
             {
-                i = Unrolled<Width128, Vector128<float>, TMath, TShape, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
+                i = Unrolled<Width128, Vector128<float>, TMath, TShape, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
             }
 
-            i = OneAtATime<Width128, Vector128<float>, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
+            i = OneAtATime<Width128, Vector128<float>, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
         }
 
-        OneAtATime<Scalar, float, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, i, length);
+        OneAtATime<Scalar, float, TMath, TReadWrite>(ref g, ref r0, ref r1, ref r2, ref r3, ref r4, i, length);
     }
 
     /// <summary>
@@ -241,7 +243,7 @@ public static class Roofs
     /// every store, p last.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint Unrolled<TWidth, TVector, TMath, TShape, TReadWrite>(ref float g, ref float r0, ref float r1, ref float r2, ref float r3, nuint i, nuint length)
+    private static nuint Unrolled<TWidth, TVector, TMath, TShape, TReadWrite>(ref float g, ref float r0, ref float r1, ref float r2, ref float r3, ref float r4, nuint i, nuint length)
         where TWidth : struct, IWidth<TVector>
         where TVector : struct
         where TMath : struct, IMath
@@ -256,6 +258,7 @@ public static class Roofs
             TVector s0 = default, s1 = default, s2 = default, s3 = default;
             TVector t0 = default, t1 = default, t2 = default, t3 = default;
             TVector u0 = default, u1 = default, u2 = default, u3 = default;
+            TVector x0 = default, x1 = default, x2 = default, x3 = default;
             if (TReadWrite.Value > 1)
             {
                 s0 = TWidth.Load(ref r1, i); s1 = TWidth.Load(ref r1, i + w); s2 = TWidth.Load(ref r1, i + 2 * w); s3 = TWidth.Load(ref r1, i + 3 * w);
@@ -282,6 +285,11 @@ public static class Roofs
                 {
                     PassThrough<TWidth, TVector, TMath>(ref r3, i, a0, a1, a2, a3);
                 }
+
+                if (TReadWrite.Value > 4)
+                {
+                    PassThrough<TWidth, TVector, TMath>(ref r4, i, a0, a1, a2, a3);
+                }
             }
             else
             {
@@ -293,6 +301,11 @@ public static class Roofs
                 if (TReadWrite.Value > 3)
                 {
                     u0 = TWidth.Load(ref r3, i); u1 = TWidth.Load(ref r3, i + w); u2 = TWidth.Load(ref r3, i + 2 * w); u3 = TWidth.Load(ref r3, i + 3 * w);
+                }
+
+                if (TReadWrite.Value > 4)
+                {
+                    x0 = TWidth.Load(ref r4, i); x1 = TWidth.Load(ref r4, i + w); x2 = TWidth.Load(ref r4, i + 2 * w); x3 = TWidth.Load(ref r4, i + 3 * w);
                 }
             }
 
@@ -312,6 +325,7 @@ public static class Roofs
                     s0 = TWidth.Add(s0, a0); s1 = TWidth.Add(s1, a1); s2 = TWidth.Add(s2, a2); s3 = TWidth.Add(s3, a3);
                     t0 = TWidth.Add(t0, a0); t1 = TWidth.Add(t1, a1); t2 = TWidth.Add(t2, a2); t3 = TWidth.Add(t3, a3);
                     u0 = TWidth.Add(u0, a0); u1 = TWidth.Add(u1, a1); u2 = TWidth.Add(u2, a2); u3 = TWidth.Add(u3, a3);
+                    x0 = TWidth.Add(x0, a0); x1 = TWidth.Add(x1, a1); x2 = TWidth.Add(x2, a2); x3 = TWidth.Add(x3, a3);
                 }
             }
 
@@ -330,6 +344,11 @@ public static class Roofs
                 if (TReadWrite.Value > 3)
                 {
                     TWidth.Store(u0, ref r3, i); TWidth.Store(u1, ref r3, i + w); TWidth.Store(u2, ref r3, i + 2 * w); TWidth.Store(u3, ref r3, i + 3 * w);
+                }
+
+                if (TReadWrite.Value > 4)
+                {
+                    TWidth.Store(x0, ref r4, i); TWidth.Store(x1, ref r4, i + w); TWidth.Store(x2, ref r4, i + 2 * w); TWidth.Store(x3, ref r4, i + 3 * w);
                 }
             }
 
@@ -358,7 +377,7 @@ public static class Roofs
 
     /// <summary>One register (or, at <see cref="Scalar"/> width, one element) at a time: the same operations as <see cref="Unrolled"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nuint OneAtATime<TWidth, TVector, TMath, TReadWrite>(ref float g, ref float r0, ref float r1, ref float r2, ref float r3, nuint i, nuint length)
+    private static nuint OneAtATime<TWidth, TVector, TMath, TReadWrite>(ref float g, ref float r0, ref float r1, ref float r2, ref float r3, ref float r4, nuint i, nuint length)
         where TWidth : struct, IWidth<TVector>
         where TVector : struct
         where TMath : struct, IMath
@@ -372,6 +391,7 @@ public static class Roofs
             TVector s = TReadWrite.Value > 1 ? TWidth.Load(ref r1, i) : default;
             TVector t = TReadWrite.Value > 2 ? TWidth.Load(ref r2, i) : default;
             TVector u = TReadWrite.Value > 3 ? TWidth.Load(ref r3, i) : default;
+            TVector x = TReadWrite.Value > 4 ? TWidth.Load(ref r4, i) : default;
             if (TMath.SquareRootAndDivide)
             {
                 p = TWidth.Add(p, Quotient<TWidth, TVector, TMath>(a, s));
@@ -382,6 +402,7 @@ public static class Roofs
                 s = TWidth.Add(s, a);
                 t = TWidth.Add(t, a);
                 u = TWidth.Add(u, a);
+                x = TWidth.Add(x, a);
             }
 
             if (TReadWrite.Value > 1)
@@ -399,6 +420,11 @@ public static class Roofs
                 TWidth.Store(u, ref r3, i);
             }
 
+            if (TReadWrite.Value > 4)
+            {
+                TWidth.Store(x, ref r4, i);
+            }
+
             TWidth.Store(p, ref r0, i);
         }
 
@@ -412,6 +438,7 @@ public static class Roofs
     private struct Two : ICount { public static int Value => 2; }
     private struct Three : ICount { public static int Value => 3; }
     private struct Four : ICount { public static int Value => 4; }
+    private struct Five : ICount { public static int Value => 5; }
 
     private interface IShape { static abstract bool LoadsFirst { get; } }
     private struct StagedShape : IShape { public static bool LoadsFirst => false; }

@@ -39,6 +39,10 @@ public enum Config
     Adamax,
     Rprop,
     Asgd,
+    ScheduleFreeAdamW,
+    ScheduleFreeSgd,
+    AdEMAMix,
+    Adopt,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -54,7 +58,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd, Config.ScheduleFreeAdamW, Config.ScheduleFreeSgd, Config.AdEMAMix, Config.Adopt };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -97,6 +101,12 @@ public static class Workload
         Config.Adamax => new[] { "exp_avg", "exp_inf" },
         Config.Rprop => new[] { "prev", "step_size" },
         Config.Asgd => new[] { "ax" },
+
+        // Schedule-Free also stores the parameter without reading it (p = y): one read stream fewer than the roof's.
+        Config.ScheduleFreeAdamW => new[] { "z", "exp_avg_sq", "x", "y" },
+        Config.ScheduleFreeSgd => new[] { "z", "x", "y" },
+        Config.AdEMAMix => new[] { "exp_avg_fast", "exp_avg_slow", "exp_avg_sq" },
+        Config.Adopt => new[] { "exp_avg", "exp_avg_sq" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

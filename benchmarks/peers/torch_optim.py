@@ -7,12 +7,15 @@ Run with Debian's python3-torch (1.13). Times opt.step() alone, call by call (as
 timed region), after a warm-up, and reports the median: RMSProp "Plain" and "CenteredMomentum" at every size on 1
 thread and on PyTorch's default thread count (or every core, when that is 1); the family at 64K and 16M on 1 thread.
 Every implementation PyTorch has on the CPU: foreach=False (1.13's CPU default), foreach=True, and fused=True where
-the class accepts it (refusals are recorded). Parameters and gradient A come from the C# counter hash bit for bit,
+the class accepts it (refusals are recorded). PyTorch 1.13 has neither Schedule-Free, AdEMAMix nor ADOPT: they run as
+their reference files restated in torch 1.13 tensor operations (tests/Gen.Optimizers.Tests/Golden/make_second_opinion.py,
+the for-loop form their references have; foreach and fused are recorded as refused). Parameters and gradient A come from the C# counter hash bit for bit,
 gradient B = -A, steps alternate. Also records the MLP's parameters after four steps as float32 bit patterns, for the
 cross-check in Report.cs.
 """
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -34,7 +37,21 @@ CONFIGS = {
     "Adagrad": ("Adagrad", {}), "Adam": ("Adam", {}), "AdamW": ("AdamW", {}), "Adadelta": ("Adadelta", {}), "Lion": ("Lion", {}),
     "NAdam": ("NAdam", {}), "RAdam": ("RAdam", {}), "Adamax": ("Adamax", {}),
     "Rprop": ("Rprop", {}), "Asgd": ("ASGD", dict(t0=0.0)),
+    "ScheduleFreeAdamW": ("ScheduleFreeAdamW", {}), "ScheduleFreeSgd": ("ScheduleFreeSgd", {}), "AdEMAMix": ("AdEMAMix", {}), "Adopt": ("Adopt", {}),
 }
+FAMILY = ["SgdMomentum", "Adagrad", "Adam", "AdamW", "Adadelta", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd", "ScheduleFreeAdamW", "ScheduleFreeSgd", "AdEMAMix", "Adopt"]
+
+
+def restated():
+    """The optimizers torch.optim lacks, restated from their reference files (the second opinion of the tests)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "Gen.Optimizers.Tests", "Golden", "make_second_opinion.py")
+    spec = importlib.util.spec_from_file_location("make_second_opinion", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {name: getattr(module, name) for name in ("ScheduleFreeAdamW", "ScheduleFreeSgd", "AdEMAMix", "Adopt")}
+
+
+RESTATED = restated()
 VARIANTS = {"for-loop": dict(foreach=False), "foreach": dict(foreach=True), "fused": dict(fused=True)}
 
 
@@ -58,6 +75,10 @@ def make(shape, config, variant):
         grads[0].append(g)
         grads[1].append(-g)
     class_name, kwargs = CONFIGS[config]
+    if class_name in RESTATED:
+        if variant != "for-loop":
+            raise TypeError(f"the restated {class_name} has only its reference's for-loop form")
+        return RESTATED[class_name](params, **kwargs), params, grads
     return getattr(torch.optim, class_name)(params, **kwargs, **VARIANTS[variant]), params, grads
 
 
@@ -120,7 +141,7 @@ def main():
     reps = (3, 0.0, 3) if args.dry else (5, 0.2, 200) if args.quick else (15, 1.0, 2000)
     available = {c: {v: why_not(c, v) for v in VARIANTS} for c in CONFIGS}
     plan = [(s, c, threads) for s in rmsprop_shapes for c in ["Plain", "CenteredMomentum"]]
-    plan += [(s, c, threads[:1]) for c in ["SgdMomentum", "Adagrad", "Adam", "AdamW", "Adadelta", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd"] for s in family_shapes]
+    plan += [(s, c, threads[:1]) for c in FAMILY for s in family_shapes]
 
     results = []
     for shape, config, thread_counts in plan:

@@ -6,9 +6,10 @@
 // attributes on SpiralNet: SpiralNet.Gradients (gradient arrays shaped like the parameters) and one
 // optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, SGD with
 // momentum, Adagrad, NAdam, RAdam, Adamax, ASGD (evaluated with its running average of the parameters)
-// and Rprop (a full-batch method: every step sees all 400 points); the program shows a progress bar,
-// prints a table of results and writes the loss curves to loss.svg (SvgLineChart.cs). It exits with
-// code 1 if RMSProp's accuracy is below 90%.
+// and Rprop (a full-batch method: every step sees all 400 points) under a linear learning-rate decay, and
+// with Schedule-Free AdamW, which needs no schedule (and is evaluated at its average: opt.Eval()); the
+// program shows a progress bar, prints a table of results and writes the loss curves to loss.svg
+// (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
 using System;
 using System.Diagnostics;
 using System.Collections.Generic;
@@ -55,6 +56,7 @@ for (int n = 0; n < count; n++)
 AnsiConsole.MarkupLine("[bold]Gen quick start[/]: an MLP 2-32-32-1 (tanh) learns the two spirals");
 AnsiConsole.WriteLine($"{count} points ({PointsPerClass} per class, radius {Radius}, noise {Noise}), seed {Seed}");
 AnsiConsole.WriteLine($"{Epochs} epochs x {stepsPerEpoch} mini-batches of {BatchSize}; learning rate decays linearly to 0");
+AnsiConsole.WriteLine("(SF AdamW, Schedule-Free: constant after a warm-up, evaluated at its average)");
 AnsiConsole.WriteLine();
 
 // The optimizers to compare: each is generated from one attribute on SpiralNet, and all of them
@@ -75,6 +77,7 @@ var optimizers = new (string Name, double LearningRate, int Batch, Func<SpiralNe
     ("Adamax", SpiralNet.AdamaxOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamaxOptimizer(m)),
     ("ASGD (averaged)", SpiralNet.AsgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AsgdOptimizer(m)),
     ("Rprop (full batch)", SpiralNet.RpropOptimizer.DefaultLearningRate, count, m => new SpiralNet.RpropOptimizer(m)),
+    ("SF AdamW", SpiralNet.ScheduleFreeAdamWOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.ScheduleFreeAdamWOptimizer(m)),
 };
 
 var results = new Result[optimizers.Length];
@@ -193,6 +196,10 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int batchSi
     var opt = create(model);                       // generated: updates the model's arrays in place
     double baseLearningRate = opt.LearningRate;    // the attribute's LearningRate
     Workspace workspace = batchSize == BatchSize ? batch : full;
+
+    // Schedule-Free trains at one point (y) and is evaluated at another, the average of its steps (x):
+    // Eval() puts x into the model and Train() puts y back, bit for bit, allocating nothing.
+    var scheduleFree = opt as SpiralNet.ScheduleFreeAdamWOptimizer;
     for (int n = 0; n < count; n++)
     {
         order[n] = n;
@@ -210,7 +217,7 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int batchSi
 
     if (curve is not null)
     {
-        curve[0] = Evaluate(model).Loss;
+        curve[0] = EvaluateAsTrained(Evaluated(), scheduleFree).Loss;
     }
 
     // Only the training steps are measured: each epoch's timer and allocation counter stop before the
@@ -223,8 +230,12 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int batchSi
         long startTicks = Stopwatch.GetTimestamp();
         long startBytes = GC.GetAllocatedBytesForCurrentThread();
 
-        // Linear learning-rate decay: large steps early, small ones to settle at the end.
-        opt.LearningRate = baseLearningRate * (1 - ((epoch - 1.0) / epochs));
+        // Linear learning-rate decay: large steps early, small ones to settle at the end. Schedule-Free
+        // keeps its rate (after the warm-up its attribute sets): the averaging does what the decay does.
+        if (scheduleFree is null)
+        {
+            opt.LearningRate = baseLearningRate * (1 - ((epoch - 1.0) / epochs));
+        }
 
         Shuffle(order, random);
         for (int start = 0; start < count; start += batchSize)
@@ -241,14 +252,23 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int batchSi
 
         if (curve is not null && epoch % CurveEvery == 0)
         {
-            curve[epoch / CurveEvery] = Evaluate(Evaluated()).Loss;
+            curve[epoch / CurveEvery] = EvaluateAsTrained(Evaluated(), scheduleFree).Loss;
         }
 
         progress.Increment(1);
     }
 
-    (float finalLoss, double finalAccuracy) = Evaluate(Evaluated());
+    (float finalLoss, double finalAccuracy) = EvaluateAsTrained(Evaluated(), scheduleFree);
     return new Result(finalLoss, finalAccuracy, opt.StepCount, (double)elapsedTicks / Stopwatch.Frequency, allocated);
+}
+
+// The evaluation of a trained model: for Schedule-Free, at the average x (Eval), then back to y (Train).
+(float Loss, double Accuracy) EvaluateAsTrained(SpiralNet model, SpiralNet.ScheduleFreeAdamWOptimizer? scheduleFree)
+{
+    scheduleFree?.Eval();
+    (float Loss, double Accuracy) result = Evaluate(model);
+    scheduleFree?.Train();
+    return result;
 }
 
 // Loss and accuracy of the model over the whole training set.

@@ -12,7 +12,8 @@ namespace QuickStart;
 /// Each optimizer attribute makes the source generator add a nested optimizer type to this class
 /// (<c>SpiralNet.RmsPropOptimizer</c>, <c>AdamOptimizer</c>, <c>SgdOptimizer</c>, <c>AdagradOptimizer</c>,
 /// <c>NAdamOptimizer</c>, <c>RAdamOptimizer</c>, <c>AdamaxOptimizer</c>, <c>AsgdOptimizer</c>, <c>RpropOptimizer</c>:
-/// PyTorch's semantics, allocation-free), and all of them share one generated
+/// PyTorch's semantics, allocation-free; <c>ScheduleFreeAdamWOptimizer</c>: Defazio et al.'s Schedule-Free AdamW,
+/// which needs no learning-rate schedule), and all of them share one generated
 /// <c>SpiralNet.Gradients</c> (one zeroed array per parameter, same names and shapes).
 /// The class must be <c>partial</c> so the generator can add them.
 /// </remarks>
@@ -25,6 +26,7 @@ namespace QuickStart;
 [Adamax(LearningRate = 2e-2)]
 [Asgd(LearningRate = 0.5, T0 = 3900)]   // averages from step 3,900 on: the second half of the QuickStart's 7,800 steps
 [Rprop]                                 // PyTorch's defaults; a full-batch method (Program.cs gives it every point per step)
+[ScheduleFreeAdamW(LearningRate = 3e-2, WarmupSteps = 390)] // warm-up: the first 5% of the 7,800 steps
 public sealed partial class SpiralNet
 {
     public const int Inputs = 2;

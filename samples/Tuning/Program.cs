@@ -4,8 +4,9 @@
 //
 // The same small network (SurfaceNet.cs) is trained on the same data (Franke.cs), from the same initial
 // weights and in the same batch order, with every setting of a small grid: RMSProp with three values of
-// rho, Adam, NAdam, RAdam, Adamax, SGD with momentum, and ASGD (validated with its running average of the
-// parameters), each at four learning rates, all under one cosine learning-rate schedule. The settings are then
+// rho, Adam, NAdam, RAdam, Adamax, SGD with momentum, ASGD (validated with its running average of the
+// parameters), AdEMAMix and ADOPT, each at four learning rates, all under one cosine learning-rate schedule,
+// and Schedule-Free AdamW, which runs without one (and is validated at its average). The settings are then
 // ranked by their loss on held-out validation points, next to how many
 // steps each needed to reach a target loss and what its training cost in time and steps per second.
 // It exits with code 1 if no setting reaches the target loss.
@@ -62,6 +63,9 @@ var optimizerTypes = new (string Name, double[] Rates, Func<SurfaceNet, Optimize
     ("Adamax", adaptiveRates, m => new SurfaceNet.AdamaxOptimizer(m)),
     ($"SGD momentum {SurfaceNet.SgdOptimizer.Momentum}", sgdRates, m => new SurfaceNet.SgdOptimizer(m)),
     ("ASGD (averaged)", asgdRates, m => new SurfaceNet.AsgdOptimizer(m)),
+    ("AdEMAMix", adaptiveRates, m => new SurfaceNet.AdEMAMixOptimizer(m)),
+    ("ADOPT", adaptiveRates, m => new SurfaceNet.AdoptOptimizer(m)),
+    ("SF AdamW", adaptiveRates, m => new SurfaceNet.ScheduleFreeAdamWOptimizer(m)),
 };
 // Interleaved: every type at its first rate, then every type at its second, and so on, so that a change
 // in the machine's load during the sweep does not favor one optimizer type.
@@ -76,6 +80,7 @@ double variance = validY.Average(v => (v - mean) * (v - mean));
 AnsiConsole.MarkupLine("[bold]Gen tuning[/]: MLP 2-24-24-1 (tanh) fits Franke's function");
 AnsiConsole.WriteLine($"{TrainingPoints} training points (seed {Seed}), validation on a {GridSide}x{GridSide} grid");
 AnsiConsole.WriteLine($"{settings.Length} settings x {Epochs} epochs x {stepsPerEpoch} batches of {BatchSize}, cosine schedule");
+AnsiConsole.WriteLine("(SF AdamW, Schedule-Free: no schedule, validated at its average)");
 AnsiConsole.WriteLine($"Loss: mean squared error; predicting the mean scores {variance:0.000}");
 AnsiConsole.WriteLine();
 
@@ -181,6 +186,15 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
     opt.BaseLearningRate = setting.LearningRate; // the rate the schedule scales
     opt.Schedule = schedule;                     // each Step sets LearningRate from it
 
+    // Schedule-Free needs no schedule: its rate stays (after the attribute's warm-up), and it is validated at
+    // the average of its steps, which Eval() puts into the model and Train() takes out again, bit for bit.
+    var scheduleFree = opt as SurfaceNet.ScheduleFreeAdamWOptimizer;
+    if (scheduleFree is not null)
+    {
+        opt.Schedule = null;
+        opt.LearningRate = setting.LearningRate;
+    }
+
     // A too-large rate can blow the loss up until a gradient holds NaN or infinity. Rather than throw
     // (the default), the optimizer then skips the step, changing nothing, and counts it: the run has
     // diverged, and the sweep goes on with the next setting.
@@ -244,7 +258,9 @@ Outcome Train(Setting setting, int epochs, ProgressTask progress)
 
         if (epoch % EvaluateEvery == 0 || epoch == epochs)
         {
+            scheduleFree?.Eval();
             validationLoss = Validate(Validated());
+            scheduleFree?.Train();
             if (!double.IsFinite(validationLoss))
             {
                 break; // diverged: the remaining epochs cannot recover from NaN or infinite weights

@@ -17,8 +17,10 @@ namespace Tuning;
 /// <para>
 /// The attributes' learning rates are only the starting values of <c>LearningRate</c> and
 /// <c>BaseLearningRate</c>; the sweep sets <c>BaseLearningRate</c> itself. <c>[Sgd]</c> requires one.
-/// All nine optimizers share the one generated <c>SurfaceNet.Gradients</c>. (Rprop is not swept: it is a
-/// full-batch method, and its learning rate is only its initial step size, which a schedule does not reach.)
+/// AdEMAMix's warm-ups of α and β3 last the whole run (1,200 steps), as its paper advises; Schedule-Free AdamW
+/// warms up over 5% of it and runs without the schedule. All twelve optimizers share the one generated
+/// <c>SurfaceNet.Gradients</c>. (Rprop is not swept: it is a full-batch method, and its learning rate is only its
+/// initial step size, which a schedule does not reach.)
 /// </para>
 /// </remarks>
 [RmsProp(Name = "RmsPropRho90", Rho = 0.9)]    // Keras/TensorFlow's default rho
@@ -30,6 +32,9 @@ namespace Tuning;
 [Adamax]
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
 [Asgd(T0 = 600)]                               // plain SGD whose parameters are averaged over the last 600 of 1,200 steps
+[AdEMAMix(Beta3 = 0.999, AlphaWarmup = 1200, Beta3Warmup = 1200)]
+[Adopt]
+[ScheduleFreeAdamW(WarmupSteps = 60)]
 public sealed partial class SurfaceNet
 {
     public const int Inputs = 2;

@@ -19,7 +19,11 @@ internal static class OptimizerKinds
         new RAdamKind(),
         new AdamaxKind(),
         new RpropKind(),
-        new AsgdKind());
+        new AsgdKind(),
+        new ScheduleFreeAdamWKind(),
+        new ScheduleFreeSgdKind(),
+        new AdEMAMixKind(),
+        new AdoptKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -50,6 +54,10 @@ internal static class TrackingNames
     public const string AdamaxModels = nameof(AdamaxModels);
     public const string RpropModels = nameof(RpropModels);
     public const string AsgdModels = nameof(AsgdModels);
+    public const string ScheduleFreeAdamWModels = nameof(ScheduleFreeAdamWModels);
+    public const string ScheduleFreeSgdModels = nameof(ScheduleFreeSgdModels);
+    public const string AdEMAMixModels = nameof(AdEMAMixModels);
+    public const string AdoptModels = nameof(AdoptModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

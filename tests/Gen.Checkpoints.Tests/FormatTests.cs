@@ -103,6 +103,11 @@ public sealed class FormatTests
     [InlineData("Adamax", "Adamax", "step,exp_avg,exp_inf")]
     [InlineData("Rprop", "Rprop", "step,prev,step_size")]
     [InlineData("Asgd", "ASGD", "step,eta,mu,ax")]
+    [InlineData("ScheduleFreeAdamW", "ScheduleFreeAdamW", "z,exp_avg_sq,x,y,exp_avg")]
+    [InlineData("ScheduleFreeSgd", "ScheduleFreeSGD", "z,x,y")]
+    [InlineData("AdEMAMix", "AdEMAMix", "step,exp_avg_fast,exp_avg_slow,exp_avg_sq")]
+    [InlineData("AdEMAMixNoFast", "AdEMAMix", "step,exp_avg_slow,exp_avg_sq")]
+    [InlineData("Adopt", "ADOPT", "step,exp_avg,exp_avg_sq")]
     public void EachKindKeepsTheStateNamesPyTorchKeeps(string name, string kind, string keys)
     {
         var model = Net.Create(seed: 3);

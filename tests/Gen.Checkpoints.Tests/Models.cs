@@ -29,6 +29,11 @@ namespace Gen.Checkpoints.Tests;
 [Adamax(Name = "Adamax", LearningRate = 0.01, WeightDecay = 0.01, Maximize = true)]
 [Rprop(Name = "Rprop", LearningRate = 0.05, EtaMinus = 0.4, Maximize = true)]
 [Asgd(Name = "Asgd", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.01)]
+[ScheduleFreeAdamW(Name = "ScheduleFreeAdamW", LearningRate = 0.01, WeightDecay = 0.01, WarmupSteps = 3, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(Name = "ScheduleFreeSgd", LearningRate = 0.1, WarmupSteps = 3, WeightDecay = 0.01)]
+[AdEMAMix(Name = "AdEMAMix", LearningRate = 0.01, AlphaWarmup = 10, Beta3Warmup = 10, WeightDecay = 0.01)]
+[AdEMAMix(Name = "AdEMAMixNoFast", Beta1 = 0)]
+[Adopt(Name = "Adopt", LearningRate = 0.01, WeightDecay = 0.01, Decouple = true)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];

@@ -134,6 +134,13 @@ internal sealed class TrainingSnapshot
         snapshot._entries.Add(("StepCount", BitConverter.GetBytes(optimizer.StepCount)));
         snapshot._entries.Add(("LearningRate", BitConverter.GetBytes(optimizer.LearningRate)));
         snapshot._entries.Add(("WeightDecay", BitConverter.GetBytes(optimizer.WeightDecay)));
+        for (int i = 0; i < optimizer.GroupValueCount; i++)
+        {
+            // Schedule-Free's mode, lr_max and weight_sum.
+            GroupValue value = optimizer.GetGroupValue(i);
+            snapshot._entries.Add((value.Key, BitConverter.GetBytes(value.Value)));
+        }
+
         if (optimizer.RoundsStochastically)
         {
             // The only optimizers whose steps depend on it, and whose checkpoints record it.

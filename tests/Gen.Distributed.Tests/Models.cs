@@ -7,7 +7,8 @@ namespace Gen.Distributed.Tests;
 /// Members of every rank and shape, none a multiple of 256 elements; Big has 8-bit state under AdamInt8 (at least 4,096
 /// elements). One optimizer per kind of state: none, float32, bfloat16 with stochastic rounding, 8-bit block-wise; and
 /// the kinds with state beyond buffers: NAdam's shared mu_product, RAdam's step-keyed branch, Rprop's step sizes, ASGD's
-/// per-member eta and mu and its average (T0 = 2, so it averages from the third step).
+/// per-member eta and mu and its average (T0 = 2, so it averages from the third step); Schedule-Free's z, x and y built
+/// at the first step and its per-group lr_max and weight_sum, AdEMAMix's warm-ups, ADOPT's first step and decoupled decay.
 /// </summary>
 [Adam(Name = "Adam", LearningRate = 0.01, WeightDecay = 0.01)]
 [AdamW(Name = "AdamWBf16", LearningRate = 0.01, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
@@ -21,6 +22,10 @@ namespace Gen.Distributed.Tests;
 [Adamax(Name = "Adamax", LearningRate = 0.01)]
 [Rprop(Name = "Rprop", LearningRate = 0.01)]
 [Asgd(Name = "Asgd", LearningRate = 0.05, T0 = 2)]
+[ScheduleFreeAdamW(Name = "ScheduleFreeAdamW", LearningRate = 0.01, WeightDecay = 0.01, WarmupSteps = 3)]
+[ScheduleFreeSgd(Name = "ScheduleFreeSgd", LearningRate = 0.05, WarmupSteps = 3)]
+[AdEMAMix(Name = "AdEMAMix", LearningRate = 0.01, AlphaWarmup = 5, Beta3Warmup = 5, WeightDecay = 0.01)]
+[Adopt(Name = "Adopt", LearningRate = 0.01, WeightDecay = 0.01, Decouple = true)]
 public sealed partial class Net
 {
     public float[,] W1 = new float[16, 40];

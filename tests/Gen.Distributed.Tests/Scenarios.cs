@@ -33,10 +33,10 @@ public static class Scenarios
     /// </summary>
     public const double BatchTolerance = 1e-5;
 
-    public static readonly string[] NetOptimizers = { "Adam", "AdamWBf16", "NesterovSgd", "Plain", "CenteredRmsProp", "AdamInt8", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd" };
+    public static readonly string[] NetOptimizers = { "Adam", "AdamWBf16", "NesterovSgd", "Plain", "CenteredRmsProp", "AdamInt8", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd", "ScheduleFreeAdamW", "ScheduleFreeSgd", "AdEMAMix", "Adopt" };
 
     /// <summary>The optimizers whose state is float32 (or none): a one-ulp change of a gradient sum cannot flip a rounding of their state.</summary>
-    public static readonly string[] Float32Optimizers = { "Adam", "NesterovSgd", "Plain", "CenteredRmsProp", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd" };
+    public static readonly string[] Float32Optimizers = { "Adam", "NesterovSgd", "Plain", "CenteredRmsProp", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd", "ScheduleFreeAdamW", "ScheduleFreeSgd", "AdEMAMix", "Adopt" };
 
     public static Optimizer<Net.Gradients> CreateNet(string name, Net model, OptimizerShard? shard) => name switch
     {
@@ -52,6 +52,10 @@ public static class Scenarios
         "Adamax" => new Net.Adamax(model, shard),
         "Rprop" => new Net.Rprop(model, shard),
         "Asgd" => new Net.Asgd(model, shard),
+        "ScheduleFreeAdamW" => new Net.ScheduleFreeAdamW(model, shard),
+        "ScheduleFreeSgd" => new Net.ScheduleFreeSgd(model, shard),
+        "AdEMAMix" => new Net.AdEMAMix(model, shard),
+        "Adopt" => new Net.Adopt(model, shard),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not an optimizer of Net."),
     };
 

@@ -163,6 +163,69 @@ public sealed class ShardTests
         Assert.NotEqual(Scenarios.ParameterValues(whole), average);
     }
 
+    /// <summary>
+    /// Schedule-Free's two points are state like any other: each shard's Eval() puts its part of x into its model, at its
+    /// place, and Train() its part of y back bit for bit; CopyEvalParametersTo copies the part and leaves the rest.
+    /// </summary>
+    [Fact]
+    public void ShardsSwapAndCopyTheirPartOfTheEvaluationPoint()
+    {
+        const int Count = 3;
+        var whole = new Net();
+        Scenarios.Fill(whole, 4);
+        var reference = new Net.ScheduleFreeAdamW(whole);
+        var copies = new Net[Count];
+        var shards = new Net.ScheduleFreeAdamW[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            copies[i] = new Net();
+            Scenarios.Fill(copies[i], 4);
+            shards[i] = new Net.ScheduleFreeAdamW(copies[i], OptimizerShard.Create(copies[i], i, Count));
+        }
+
+        var gradients = new Net.Gradients(whole);
+        for (int step = 0; step < 6; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            Array.ForEach(shards, s => s.Step(gradients));
+        }
+
+        double[] training = Scenarios.ParameterValues(whole);
+        var expected = new Net();
+        reference.CopyEvalParametersTo(expected);
+        double[] evaluation = Scenarios.ParameterValues(expected);
+        Assert.NotEqual(training, evaluation);
+
+        var target = new Net();
+        Scenarios.Fill(target, 9);
+        double[] untouched = Scenarios.ParameterValues(target);
+        shards[1].CopyEvalParametersTo(target);
+        double[] partly = Scenarios.ParameterValues(target);
+        OptimizerShard middle = shards[1].Shard!;
+        for (long e = 0; e < partly.Length; e++)
+        {
+            bool inside = e >= middle.Start && e < middle.Start + middle.Length;
+            Assert.Equal(inside ? evaluation[e] : untouched[e], partly[e]);
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            OptimizerShard shard = shards[i].Shard!;
+            double[] before = Scenarios.ParameterValues(copies[i]);
+            shards[i].Eval();
+            double[] evaluated = Scenarios.ParameterValues(copies[i]);
+            shards[i].Train();
+            double[] restored = Scenarios.ParameterValues(copies[i]);
+            for (long e = 0; e < evaluated.Length; e++)
+            {
+                bool inside = e >= shard.Start && e < shard.Start + shard.Length;
+                Assert.Equal(inside ? evaluation[e] : before[e], evaluated[e]);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(before[e]), BitConverter.DoubleToInt64Bits(restored[e]));
+            }
+        }
+    }
+
     [Fact]
     public void StateShrinksByTheNumberOfShards()
     {

@@ -32,7 +32,7 @@ public sealed class DefaultsTests
         return data;
     }
 
-    /// <summary>PyTorch 1.13's constructor defaults (Lion: the paper's; DecoupledWeightDecay: PyTorch 2.x's), as Gen's names; NaN where PyTorch requires the value.</summary>
+    /// <summary>PyTorch 1.13's constructor defaults (Lion: the paper's; DecoupledWeightDecay: PyTorch 2.x's; the kinds beyond torch.optim: their reference implementations'), as Gen's names; NaN where PyTorch requires the value.</summary>
     private static readonly Dictionary<string, Dictionary<string, object>> Reference = new()
     {
         ["RmsProp"] = new() { ["LearningRate"] = 1e-2, ["Rho"] = 0.99, ["Epsilon"] = 1e-8, ["Momentum"] = 0.0, ["Centered"] = false, ["WeightDecay"] = 0.0, ["Maximize"] = false },
@@ -47,6 +47,13 @@ public sealed class DefaultsTests
         ["Adamax"] = new() { ["LearningRate"] = 2e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["Maximize"] = false },
         ["Rprop"] = new() { ["LearningRate"] = 1e-2, ["EtaMinus"] = 0.5, ["EtaPlus"] = 1.2, ["MinStepSize"] = 1e-6, ["MaxStepSize"] = 50.0, ["Maximize"] = false },
         ["Asgd"] = new() { ["LearningRate"] = 1e-2, ["Lambda"] = 1e-4, ["Alpha"] = 0.75, ["T0"] = 1e6, ["WeightDecay"] = 0.0, ["Maximize"] = false },
+        // schedulefree's AdamWScheduleFreeReference and SGDScheduleFreeReference (betas, momentum, warmup_steps, r, weight_lr_power, decay_at_z, inner_momentum).
+        ["ScheduleFreeAdamW"] = new() { ["LearningRate"] = 0.0025, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0, ["WarmupSteps"] = 0, ["R"] = 0.0, ["WeightLrPower"] = 2.0, ["DecayAtZ"] = false, ["InnerMomentum"] = 0.0 },
+        ["ScheduleFreeSgd"] = new() { ["LearningRate"] = 1.0, ["Momentum"] = 0.9, ["WeightDecay"] = 0.0, ["WarmupSteps"] = 0, ["R"] = 0.0, ["WeightLrPower"] = 2.0 },
+        // apple/ml-ademamix's AdEMAMix (betas, alpha, alpha_warmup and beta3_warmup None: 0).
+        ["AdEMAMix"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Beta3"] = 0.9999, ["Alpha"] = 2.0, ["AlphaWarmup"] = 0, ["Beta3Warmup"] = 0, ["Epsilon"] = 1e-8, ["WeightDecay"] = 0.0 },
+        // iShohei220/adopt's ADOPT (clip_lambda = step**0.25, decouple, maximize).
+        ["Adopt"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.9999, ["Epsilon"] = 1e-6, ["Clipping"] = true, ["ClipExponent"] = 0.25, ["WeightDecay"] = 0.0, ["Decouple"] = false, ["Maximize"] = false },
     };
 
     [Theory]

@@ -339,11 +339,81 @@ public sealed class DiagnosticTests
     [InlineData("Asgd", "LearningRate = double.PositiveInfinity", "GEN101")]
     [InlineData("Asgd", "WeightDecay = -1e-4", "GEN105")]
     [InlineData("Rprop", "StochasticRounding = true", "GEN114")]
+    [InlineData("ScheduleFreeAdamW", "LearningRate = -1", "GEN101")]
+    [InlineData("ScheduleFreeAdamW", "Beta2 = 1", "GEN102")]
+    [InlineData("ScheduleFreeAdamW", "InnerMomentum = -0.5", "GEN102")]
+    [InlineData("ScheduleFreeAdamW", "Epsilon = 0", "GEN103")]
+    [InlineData("ScheduleFreeSgd", "WeightDecay = -1", "GEN105")]
+    [InlineData("AdEMAMix", "Beta3 = 1", "GEN102")]
+    [InlineData("AdEMAMix", "Beta1 = -0.1", "GEN102")]
+    [InlineData("AdEMAMix", "Epsilon = double.NaN", "GEN103")]
+    [InlineData("AdEMAMix", "WeightDecay = -0.1", "GEN105")]
+    [InlineData("Adopt", "Beta2 = 1", "GEN102")]
+    [InlineData("Adopt", "Epsilon = 0", "GEN103")]
+    [InlineData("Adopt", "LearningRate = double.PositiveInfinity", "GEN101")]
     public void FamilyHyperparametersAreCheckedWithTheSharedRules(string optimizer, string arguments, string id)
     {
         string failing = arguments.Split(", ")[^1];
         Expect($"[Gen.{optimizer}({arguments})] public partial class Model {{ {Members} }}", (id, failing));
     }
+
+    [Theory]
+    [InlineData("ScheduleFreeAdamW", "WarmupSteps = -1")]
+    [InlineData("ScheduleFreeSgd", "WarmupSteps = -10")]
+    [InlineData("AdEMAMix", "AlphaWarmup = -1")]
+    [InlineData("AdEMAMix", "Beta3Warmup = -5")]
+    public void GEN140_Warmup(string optimizer, string argument) => Expect(
+        $"[Gen.{optimizer}({argument})] public partial class Model {{ {Members} }}",
+        ("GEN140", argument));
+
+    [Theory]
+    [InlineData("ScheduleFreeAdamW", "Beta1 = 0")]
+    [InlineData("ScheduleFreeAdamW", "Beta1 = 1")]
+    [InlineData("ScheduleFreeSgd", "Momentum = 0")]
+    [InlineData("ScheduleFreeSgd", "Momentum = double.NaN")]
+    public void GEN141_Interpolation(string optimizer, string argument) => Expect(
+        $"[Gen.{optimizer}({argument})] public partial class Model {{ {Members} }}",
+        ("GEN141", argument));
+
+    [Theory]
+    [InlineData("ScheduleFreeAdamW", "R = -1")]
+    [InlineData("ScheduleFreeSgd", "WeightLrPower = double.PositiveInfinity")]
+    [InlineData("ScheduleFreeSgd", "R = double.NaN")]
+    public void GEN142_AveragingPower(string optimizer, string argument) => Expect(
+        $"[Gen.{optimizer}({argument})] public partial class Model {{ {Members} }}",
+        ("GEN142", argument));
+
+    [Theory]
+    [InlineData("Alpha = -1")]
+    [InlineData("Alpha = double.PositiveInfinity")]
+    public void GEN143_MixingCoefficient(string argument) => Expect(
+        $"[Gen.AdEMAMix({argument})] public partial class Model {{ {Members} }}",
+        ("GEN143", argument));
+
+    [Theory]
+    [InlineData("ClipExponent = -0.25")]
+    [InlineData("ClipExponent = double.NaN")]
+    public void GEN144_ClipExponent(string argument) => Expect(
+        $"[Gen.Adopt({argument})] public partial class Model {{ {Members} }}",
+        ("GEN144", argument));
+
+    [Theory]
+    [InlineData("ScheduleFreeAdamW", "BFloat16")]
+    [InlineData("ScheduleFreeAdamW", "Float16")]
+    [InlineData("ScheduleFreeSgd", "Int8Blockwise")]
+    public void GEN145_ReducedStateForParameterIterates(string optimizer, string precision) => Expect(
+        $"[Gen.{optimizer}(StatePrecision = Gen.StatePrecision.{precision})] public partial class Model {{ {Members} }}",
+        ("GEN145", $"StatePrecision = Gen.StatePrecision.{precision}"));
+
+    [Theory]
+    [InlineData("Gen.AdEMAMix(StatePrecision = Gen.StatePrecision.BFloat16, StochasticRounding = true)")]
+    [InlineData("Gen.Adopt(StatePrecision = Gen.StatePrecision.Int8Blockwise)")]
+    [InlineData("Gen.ScheduleFreeAdamW(WarmupSteps = 100, R = 1, WeightLrPower = 0, DecayAtZ = true, InnerMomentum = 0.9)")]
+    [InlineData("Gen.ScheduleFreeSgd(Momentum = 0.95, WarmupSteps = 5)")]
+    [InlineData("Gen.AdEMAMix(Beta1 = 0, Alpha = 0, AlphaWarmup = 10, Beta3Warmup = 10)")]
+    [InlineData("Gen.Adopt(Clipping = false, ClipExponent = 0, Decouple = true, Maximize = true)")]
+    public void ValidBeyondTorchConfigurationsDrawNoDiagnostic(string attribute) => Expect(
+        $"[{attribute}] public partial class Model {{ {Members} }}");
 
     [Fact]
     public void NamesAreUniqueAcrossOptimizerKinds() => Expect(

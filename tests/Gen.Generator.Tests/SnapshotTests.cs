@@ -39,6 +39,12 @@ public sealed class SnapshotTests
     [Fact]
     public void NarrowStateOfRpropAndAsgd() => VerifyGenerated(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd);
 
+    [Fact]
+    public void ScheduleFreeAdEMAMixAndAdopt() => VerifyGenerated(nameof(ScheduleFreeAdEMAMixAndAdopt), GeneratorModels.ScheduleFreeAdEMAMixAndAdopt);
+
+    [Fact]
+    public void NarrowStateOfAdEMAMixAndAdopt() => VerifyGenerated(nameof(NarrowStateOfAdEMAMixAndAdopt), GeneratorModels.NarrowStateOfAdEMAMixAndAdopt);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -52,6 +58,8 @@ public sealed class SnapshotTests
     [InlineData(nameof(BlockwiseState), GeneratorModels.BlockwiseState)]
     [InlineData(nameof(AdamVariantsWithTheirOptionsAndMemberOverrides), GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides)]
     [InlineData(nameof(NarrowStateOfRpropAndAsgd), GeneratorModels.NarrowStateOfRpropAndAsgd)]
+    [InlineData(nameof(ScheduleFreeAdEMAMixAndAdopt), GeneratorModels.ScheduleFreeAdEMAMixAndAdopt)]
+    [InlineData(nameof(NarrowStateOfAdEMAMixAndAdopt), GeneratorModels.NarrowStateOfAdEMAMixAndAdopt)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -23,6 +23,10 @@ namespace Gen.Mono.Runner;
 [Adamax(Maximize = true, WeightDecay = 1e-3)]
 [Rprop(EtaMinus = 0.4, EtaPlus = 1.3, MaxStepSize = 0.5, Maximize = true)]
 [Asgd(Lambda = 0.01, T0 = 2, WeightDecay = 1e-3)]
+[ScheduleFreeAdamW(WarmupSteps = 3, WeightDecay = 0.01, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(LearningRate = 0.1, WarmupSteps = 3, WeightDecay = 1e-3)]
+[AdEMAMix(AlphaWarmup = 5, Beta3Warmup = 5, WeightDecay = 0.01)]
+[Adopt(Decouple = true, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

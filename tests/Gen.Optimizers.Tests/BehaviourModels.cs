@@ -93,6 +93,10 @@ public sealed partial class AliasedModel
 [NAdam(LearningRate = 0.01, WeightDecay = 0.1)]
 [RAdam(LearningRate = 0.01, WeightDecay = 0.1, DecoupledWeightDecay = true)]
 [Adamax(LearningRate = 0.01, WeightDecay = 0.1)]
+[ScheduleFreeAdamW(LearningRate = 0.01, WeightDecay = 0.1, WarmupSteps = 3)]
+[ScheduleFreeSgd(LearningRate = 0.1, WeightDecay = 0.1, WarmupSteps = 3)]
+[AdEMAMix(LearningRate = 0.01, WeightDecay = 0.1, AlphaWarmup = 5)]
+[Adopt(LearningRate = 0.01, WeightDecay = 0.1, Decouple = true)]
 public sealed partial class OverridesModel
 {
     public float[] Plain = new float[37];

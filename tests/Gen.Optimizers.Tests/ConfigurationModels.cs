@@ -84,6 +84,14 @@ namespace Gen.Optimizers.Tests;
 [Rprop(Name = "RpropDefaults")]
 [Asgd(Name = "AsgdX1", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 5, WeightDecay = 0.05, Maximize = true)]
 [Asgd(Name = "AsgdDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05, WarmupSteps = 5, R = 1, WeightLrPower = 1.5, DecayAtZ = true, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(Name = "SfSgdDefaults")]
+[ScheduleFreeSgd(Name = "SfSgdEvery", LearningRate = 0.1, Momentum = 0.8, WeightDecay = 0.05, WarmupSteps = 5, R = 2, WeightLrPower = 0)]
+[AdEMAMix(Name = "AdEMAMixDefaults")]
+[AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
+[Adopt(Name = "AdoptDefaults")]
+[Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -169,6 +177,14 @@ public sealed partial class SingleModel
 [Rprop(Name = "RpropDefaults")]
 [Asgd(Name = "AsgdX1", LearningRate = 0.05, Lambda = 0.5, Alpha = 0.9, T0 = 5, WeightDecay = 0.05, Maximize = true)]
 [Asgd(Name = "AsgdDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWDefaults")]
+[ScheduleFreeAdamW(Name = "SfAdamWEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.05, WarmupSteps = 5, R = 1, WeightLrPower = 1.5, DecayAtZ = true, InnerMomentum = 0.9)]
+[ScheduleFreeSgd(Name = "SfSgdDefaults")]
+[ScheduleFreeSgd(Name = "SfSgdEvery", LearningRate = 0.1, Momentum = 0.8, WeightDecay = 0.05, WarmupSteps = 5, R = 2, WeightLrPower = 0)]
+[AdEMAMix(Name = "AdEMAMixDefaults")]
+[AdEMAMix(Name = "AdEMAMixEvery", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Beta3 = 0.999, Alpha = 5, AlphaWarmup = 10, Beta3Warmup = 20, Epsilon = 1e-6, WeightDecay = 0.1)]
+[Adopt(Name = "AdoptDefaults")]
+[Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

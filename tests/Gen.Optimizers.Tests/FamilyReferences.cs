@@ -30,6 +30,10 @@ internal static class References
         AdamaxAttribute adamax => new AdamaxReference(adamax, length, single),
         RpropAttribute rprop => new RpropReference(rprop, length, single),
         AsgdAttribute asgd => new AsgdReference(asgd, length, single),
+        ScheduleFreeAdamWAttribute sf => new ScheduleFreeAdamWReference(sf, length, single),
+        ScheduleFreeSgdAttribute sf => new ScheduleFreeSgdReference(sf, length, single),
+        AdEMAMixAttribute ademamix => new AdEMAMixReference(ademamix, length, single),
+        AdoptAttribute adopt => new AdoptReference(adopt, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

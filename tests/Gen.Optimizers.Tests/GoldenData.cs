@@ -90,6 +90,10 @@ internal sealed class GoldenKind
     public static readonly IReadOnlyDictionary<Type, string> WithoutGoldenData = new Dictionary<Type, string>
     {
         [typeof(LionAttribute)] = "torch.optim has no Lion (PyTorch 1.13 is the reference).",
+        [typeof(ScheduleFreeAdamWAttribute)] = "torch.optim has no Schedule-Free AdamW: tested against a scalar reference of schedulefree's AdamWScheduleFreeReference and a second opinion in Python (BeyondTorchSecondOpinionTests).",
+        [typeof(ScheduleFreeSgdAttribute)] = "torch.optim has no Schedule-Free SGD: tested against a scalar reference of schedulefree's SGDScheduleFreeReference and a second opinion in Python (BeyondTorchSecondOpinionTests).",
+        [typeof(AdEMAMixAttribute)] = "torch.optim has no AdEMAMix: tested against a scalar reference of apple/ml-ademamix's AdEMAMix and a second opinion in Python (BeyondTorchSecondOpinionTests).",
+        [typeof(AdoptAttribute)] = "torch.optim has no ADOPT: tested against a scalar reference of iShohei220/adopt's ADOPT and a second opinion in Python (BeyondTorchSecondOpinionTests).",
     };
 
     private readonly Lazy<GoldenFile> _data;

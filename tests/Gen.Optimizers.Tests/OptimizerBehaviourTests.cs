@@ -160,6 +160,10 @@ public sealed class OptimizerBehaviourTests
     [InlineData("NAdamOptimizer")]
     [InlineData("RAdamOptimizer")]
     [InlineData("AdamaxOptimizer")]
+    [InlineData("ScheduleFreeAdamWOptimizer")]
+    [InlineData("ScheduleFreeSgdOptimizer")]
+    [InlineData("AdEMAMixOptimizer")]
+    [InlineData("AdoptOptimizer")]
     public void MemberOverridesScaleTheLearningRateAndTurnOffWeightDecay(string name)
     {
         var random = new Random(21);

@@ -72,6 +72,16 @@ namespace Gen.Optimizers.Tests;
 [Asgd(Name = "Asgd_F16", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16)]
 [Asgd(Name = "Asgd_BF16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 [Asgd(Name = "Asgd_F16SR", LearningRate = 0.05, Lambda = 0.1, T0 = 2, WeightDecay = 0.05, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[AdEMAMix(Name = "AdEMAMix_F32", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3)]
+[AdEMAMix(Name = "AdEMAMix_BF16", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3, StatePrecision = StatePrecision.BFloat16)]
+[AdEMAMix(Name = "AdEMAMix_F16", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3, StatePrecision = StatePrecision.Float16)]
+[AdEMAMix(Name = "AdEMAMix_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[AdEMAMix(Name = "AdEMAMix_F16SR", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
+[Adopt(Name = "Adopt_F32", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true)]
+[Adopt(Name = "Adopt_BF16", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true, StatePrecision = StatePrecision.BFloat16)]
+[Adopt(Name = "Adopt_F16", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true, StatePrecision = StatePrecision.Float16)]
+[Adopt(Name = "Adopt_BF16SR", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+[Adopt(Name = "Adopt_F16SR", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true, StatePrecision = StatePrecision.Float16, StochasticRounding = true)]
 public sealed partial class HalfStateModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -98,6 +108,10 @@ public sealed partial class HalfStateModel
 [Adadelta(Name = "Adadelta_I8", WeightDecay = 0.05, Maximize = true, StatePrecision = StatePrecision.Int8Blockwise)]
 [Lion(Name = "Lion_F32", LearningRate = 0.01, WeightDecay = 0.05)]
 [Lion(Name = "Lion_I8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
+[AdEMAMix(Name = "AdEMAMix_F32", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3)]
+[AdEMAMix(Name = "AdEMAMix_I8", LearningRate = 0.01, WeightDecay = 0.05, AlphaWarmup = 3, Beta3Warmup = 3, StatePrecision = StatePrecision.Int8Blockwise)]
+[Adopt(Name = "Adopt_F32", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true)]
+[Adopt(Name = "Adopt_I8", LearningRate = 0.01, WeightDecay = 0.05, Decouple = true, StatePrecision = StatePrecision.Int8Blockwise)]
 [Sgd(Name = "Plain_I8", LearningRate = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]
 [RAdam(Name = "RAdam_F32", LearningRate = 0.01, WeightDecay = 0.05)]
 [RAdam(Name = "RAdam_I8", LearningRate = 0.01, WeightDecay = 0.05, StatePrecision = StatePrecision.Int8Blockwise)]

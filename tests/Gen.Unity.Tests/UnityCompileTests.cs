@@ -35,6 +35,8 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.BlockwiseState),
         nameof(GeneratorModels.AdamVariantsWithTheirOptionsAndMemberOverrides),
         nameof(GeneratorModels.NarrowStateOfRpropAndAsgd),
+        nameof(GeneratorModels.ScheduleFreeAdEMAMixAndAdopt),
+        nameof(GeneratorModels.NarrowStateOfAdEMAMixAndAdopt),
     };
 
     [Fact]

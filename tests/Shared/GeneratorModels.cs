@@ -162,4 +162,43 @@ internal static class GeneratorModels
             public float[] B = new float[64];
         }
         """;
+
+    /// <summary>
+    /// Schedule-Free AdamW and SGD (warm-up, averaging powers, inner momentum, decay at z; the Eval/Train swap and the
+    /// step scalars kept across steps, per member with its own learning rate), AdEMAMix with both warm-ups and without a
+    /// fast momentum, ADOPT with decoupled decay and maximize, over float and double members with member overrides.
+    /// </summary>
+    public const string ScheduleFreeAdEMAMixAndAdopt = """
+        using Gen;
+
+        namespace Demo
+        {
+            [ScheduleFreeAdamW(WarmupSteps = 100, WeightDecay = 0.01, InnerMomentum = 0.9, R = 1)]
+            [ScheduleFreeAdamW(Name = "ScheduleFreeAdamWDecayAtZ", DecayAtZ = true, WeightDecay = 0.1)]
+            [ScheduleFreeSgd(WarmupSteps = 10, WeightDecay = 1e-4)]
+            [AdEMAMix(AlphaWarmup = 1000, Beta3Warmup = 1000, WeightDecay = 0.1)]
+            [AdEMAMix(Name = "AdEMAMixWithoutFastMomentum", Beta1 = 0)]
+            [Adopt(Decouple = true, WeightDecay = 0.01, Maximize = true)]
+            [Adopt(Name = "AdoptL2Unclipped", Clipping = false, WeightDecay = 0.01, Beta1 = 0.25)]
+            public partial class Beyond
+            {
+                public float[,] W = new float[4, 8];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                [LearningRateScale(0.1)] public double[] Embedding = new double[16];
+            }
+        }
+        """;
+
+    /// <summary>AdEMAMix with bfloat16 state rounded stochastically, ADOPT with 8-bit block-wise state.</summary>
+    public const string NarrowStateOfAdEMAMixAndAdopt = """
+        using Gen;
+
+        [AdEMAMix(StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+        [Adopt(StatePrecision = StatePrecision.Int8Blockwise)]
+        public partial class LeanMix
+        {
+            public float[,] W = new float[128, 64];
+            public float[] B = new float[64];
+        }
+        """;
 }

@@ -166,6 +166,43 @@ internal static class DiagnosticDescriptors
         "{0} is {1}: {2}",
         Hyperparameters);
 
+    // GEN123-GEN139 are free.
+    public static readonly DiagnosticDescriptor WarmupOutOfRange = Error(
+        "GEN140",
+        "Warm-up length out of range",
+        "{0} is {1}: a warm-up lasts a whole number of steps >= 0, where 0 means none",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor InterpolationOutOfRange = Error(
+        "GEN141",
+        "Interpolation weight out of range",
+        "{0} is {1}: it is the weight of x in Schedule-Free's y = (1 - β)·z + β·x and must be in (0, 1), as schedulefree requires",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor AveragingPowerOutOfRange = Error(
+        "GEN142",
+        "Averaging power out of range",
+        "{0} is {1}: Schedule-Free weighs step t's iterate in its average by (t + 1)^R · lr_max^WeightLrPower, whose powers must be finite numbers >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor MixingCoefficientOutOfRange = Error(
+        "GEN143",
+        "Mixing coefficient out of range",
+        "{0} is {1}: AdEMAMix adds α times the slow momentum to the update, and α must be a finite number >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor ClipExponentOutOfRange = Error(
+        "GEN144",
+        "Clip exponent out of range",
+        "{0} is {1}: ADOPT clips the normalized gradient to ±(step^exponent), a bound that must not shrink, so the exponent must be a finite number >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor ReducedStateForParameterIterates = Error(
+        "GEN145",
+        "Reduced-precision state for parameter iterates",
+        "{0} keeps iterates of the parameters as state ({1}), which StatePrecision.{2} would round as coarsely as the parameters themselves would be: use StatePrecision.Float32",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor OptionOnUntrainedMember = new(
         "GEN201",
         "Parameter option on a member that is not trained",
@@ -241,6 +278,12 @@ internal static class DiagnosticDescriptors
         ReducedStateOnDoubleMember,
         StochasticRoundingWithoutNarrowState,
         MomentumDecayOutOfRange,
+        WarmupOutOfRange,
+        InterpolationOutOfRange,
+        AveragingPowerOutOfRange,
+        MixingCoefficientOutOfRange,
+        ClipExponentOutOfRange,
+        ReducedStateForParameterIterates,
         OptionOnUntrainedMember,
         UnknownKernelTarget,
         IntrinsicsKernelsUnavailable,

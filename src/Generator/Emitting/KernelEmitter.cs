@@ -51,7 +51,7 @@ internal static class KernelEmitter
 
         parameters.AddRange(states.Select(b => SourceWriter.BlockwiseState + " " + b.Span));
         parameters.Add("int start");
-        parameters.AddRange(optimizer.Scalars.Select(s => type + " " + s.Name));
+        parameters.AddRange(optimizer.KernelScalars.Select(s => type + " " + s.Name));
 
         string blockSize = SourceWriter.BlockwiseState + ".BlockSize";
         w.Line("/// <summary>");
@@ -82,7 +82,7 @@ internal static class KernelEmitter
                 }
 
                 var arguments = kernel.Buffers.Select(b => b.Role == BufferRole.State ? b.Span + "Values" : b.Span + ".Slice(offset, length)")
-                    .Concat(optimizer.Scalars.Select(s => s.Name));
+                    .Concat(optimizer.KernelScalars.Select(s => s.Name));
                 w.Line("UpdateBuffer" + TypeParameters(kernel) + "(" + string.Join(", ", arguments) + ");");
                 foreach (KernelBuffer buffer in states)
                 {
@@ -103,7 +103,7 @@ internal static class KernelEmitter
             parameters.Add("global::System.Span<" + buffer.Memory.Keyword() + "> " + buffer.Span);
         }
 
-        parameters.AddRange(optimizer.Scalars.Select(s => type + " " + s.Name));
+        parameters.AddRange(optimizer.KernelScalars.Select(s => type + " " + s.Name));
         if (kernel.RoundsStochastically)
         {
             parameters.Add("uint rounding");
@@ -158,7 +158,7 @@ internal static class KernelEmitter
                 KernelFlavor flavor = cascade[index];
                 using (w.Block("if (" + flavor.IsAccelerated + ")"))
                 {
-                    foreach (StepScalar s in optimizer.Scalars)
+                    foreach (StepScalar s in optimizer.KernelScalars)
                     {
                         w.Line("var " + s.Name + flavor.Suffix + " = " + flavor.Broadcast(s.Name) + ";");
                     }
@@ -292,7 +292,7 @@ internal static class KernelEmitter
         w.Line("// same formula: no element is processed twice.");
         using (w.Block("if (" + vector.IsAccelerated + ")"))
         {
-            foreach (StepScalar s in optimizer.Scalars)
+            foreach (StepScalar s in optimizer.KernelScalars)
             {
                 w.Line("var " + s.Name + vector.Suffix + " = " + vector.Broadcast(s.Name) + ";");
             }
@@ -348,7 +348,7 @@ internal static class KernelEmitter
     {
         var arguments = kernel.Buffers.Select(flavor.BufferArgument).ToList();
         arguments.Add("i");
-        arguments.AddRange(optimizer.Scalars.Select(s => s.Name + flavor.Suffix));
+        arguments.AddRange(optimizer.KernelScalars.Select(s => s.Name + flavor.Suffix));
         if (kernel.RoundsStochastically)
         {
             arguments.Add("rounding");
@@ -361,7 +361,7 @@ internal static class KernelEmitter
     {
         var parameters = kernel.Buffers.Select(flavor.BufferParameter).ToList();
         parameters.Add(flavor.IndexType + " i");
-        parameters.AddRange(optimizer.Scalars.Select(s => flavor.Type + " " + s.Name));
+        parameters.AddRange(optimizer.KernelScalars.Select(s => flavor.Type + " " + s.Name));
         if (kernel.RoundsStochastically)
         {
             parameters.Add("uint rounding");

@@ -69,6 +69,18 @@ internal static class OptimizerEmitter
                     WriteCopyMethod(w, model, optimizer, buffer);
                 }
 
+                if (optimizer.PersistentScalars.Any() || optimizer.Modes is not null)
+                {
+                    w.Line();
+                    WriteGroupValues(w, model, optimizer);
+                }
+
+                if (optimizer.Modes is { } modes)
+                {
+                    w.Line();
+                    WriteModeSwap(w, model, optimizer, modes);
+                }
+
                 foreach (KernelDescription kernel in optimizer.Kernels)
                 {
                     KernelEmitter.Write(w, optimizer, kernel, model.Target);
@@ -154,17 +166,17 @@ internal static class OptimizerEmitter
         w.Line("/// <summary>The gradients of the step in progress (read by UpdateRange, possibly on a worker thread).</summary>");
         w.Line("private " + modelType + ".Gradients? _gradients;");
         w.Line();
-        w.Line("// The step's scalars, computed once per step in double by ApplyStep.");
+        w.Line("// The step's scalars, computed once per step in double by ApplyStep" + (optimizer.PersistentScalars.Any() ? " (those with an initial value are kept across steps)." : "."));
         foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
         {
-            w.Line("private double _" + scalar.Name + ";");
+            w.Line("private double _" + scalar.Name + Initializer(scalar) + ";");
         }
 
         foreach (ParameterSpec parameter in model.Parameters)
         {
             foreach (StepScalar scalar in optimizer.Scalars.Where(s => StepEmitter.HasOwnValue(s, parameter)))
             {
-                w.Line("private double " + StepEmitter.ScalarField(scalar, parameter) + ";");
+                w.Line("private double " + StepEmitter.ScalarField(scalar, parameter) + Initializer(scalar) + ";");
             }
         }
 
@@ -174,6 +186,13 @@ internal static class OptimizerEmitter
             w.Line();
             w.Line("/// <summary>" + state.Description + ": one value for every member, updated once per step (PyTorch's " + state.Key + ").</summary>");
             w.Line("private readonly " + state.Element.Keyword() + "[] " + state.FieldName + " = { " + state.Element.Literal(state.InitialValue) + " };");
+        }
+
+        if (optimizer.Modes is not null)
+        {
+            w.Line();
+            w.Line("/// <summary>True while the model holds the training point (y); false after Eval(), while it holds x.</summary>");
+            w.Line("private bool _training = true;");
         }
 
         foreach (ParameterSpec parameter in model.Parameters)
@@ -475,6 +494,15 @@ internal static class OptimizerEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ResetState()"))
         {
+            foreach (StepScalar scalar in optimizer.PersistentScalars)
+            {
+                w.Line("_" + scalar.Name + " = " + Literals.Double(scalar.InitialValue) + ";");
+                foreach (ParameterSpec parameter in model.Parameters.Where(p => StepEmitter.HasOwnValue(scalar, p)))
+                {
+                    w.Line(StepEmitter.ScalarField(scalar, parameter) + " = " + Literals.Double(scalar.InitialValue) + ";");
+                }
+            }
+
             foreach (ParameterSpec parameter in model.Parameters)
             {
                 foreach (ScalarState state in optimizer.ScalarStates)
@@ -583,6 +611,202 @@ internal static class OptimizerEmitter
                 w.Line("if (" + BlockwiseFieldName(buffer, parameter) + " is null) " + Copy("!"));
                 w.Line("else " + BlockwiseFieldName(buffer, parameter) + ".Dequantize(" + target + ");");
             }
+        }
+    }
+
+    /// <summary>" = -1d" for a persistent scalar whose initial value is not 0; nothing otherwise.</summary>
+    private static string Initializer(StepScalar scalar) =>
+        scalar.GroupKey is not null && scalar.InitialValue != 0 ? " = " + Literals.Double(scalar.InitialValue) : string.Empty;
+
+    /// <summary>
+    /// The group values (<c>GroupValueCount</c>, <c>GetGroupValue</c>, <c>SetGroupValue</c>): the mode (<c>train_mode</c>),
+    /// then each persistent scalar, the optimizer's and those of members with their own learning rate (<c>key.Member</c>).
+    /// </summary>
+    private static void WriteGroupValues(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer)
+    {
+        var values = new List<(string Key, string Field, bool IsFlag)>();
+        if (optimizer.Modes is not null)
+        {
+            values.Add(("train_mode", "_training", true));
+        }
+
+        foreach (StepScalar scalar in optimizer.PersistentScalars)
+        {
+            values.Add((scalar.GroupKey!, "_" + scalar.Name, false));
+            foreach (ParameterSpec parameter in model.Parameters.Where(p => StepEmitter.HasOwnValue(scalar, p)))
+            {
+                values.Add((scalar.GroupKey + "." + parameter.Name, StepEmitter.ScalarField(scalar, parameter), false));
+            }
+        }
+
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override int GroupValueCount => " + values.Count + ";");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override global::Gen.GroupValue GetGroupValue(int index) => index switch");
+        using (w.Open(close: "};"))
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                (string key, string field, bool isFlag) = values[i];
+                w.Line(i + " => new global::Gen.GroupValue(" + Literals.String(key) + ", " + (isFlag ? field + " ? 1d : 0d, isFlag: true" : field) + "),");
+            }
+
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(index)),");
+        }
+
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        using (w.Block("protected override void SetGroupValue(int index, double value)"))
+        {
+            using (w.Block("switch (index)"))
+            {
+                for (int i = 0; i < values.Count; i++)
+                {
+                    (_, string field, bool isFlag) = values[i];
+                    w.Line("case " + i + ":");
+                    w.Line("    " + field + " = " + (isFlag ? "value != 0" : "value") + ";");
+                    w.Line("    break;");
+                }
+
+                w.Line("default:");
+                w.Line("    throw new global::System.ArgumentOutOfRangeException(nameof(index));");
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>IsTraining</c>, <c>Eval()</c>, <c>Train()</c> and <c>CopyEvalParametersTo(model)</c> for a kind whose model holds
+    /// y during training and x for evaluation: each mode change copies the buffer of the other point into the model.
+    /// </summary>
+    private static void WriteModeSwap(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer, ModeSwap modes)
+    {
+        string modelType = model.Hierarchy.FullyQualifiedName;
+        StateBuffer eval = optimizer.Buffers.First(b => b.Field == modes.EvalBuffer);
+        StateBuffer train = optimizer.Buffers.First(b => b.Field == modes.TrainBuffer);
+        foreach (StateBuffer buffer in new[] { eval, train })
+        {
+            if (model.Parameters.Any(p => Storage(optimizer, buffer, p) != p.Element || IsBlockwise(optimizer, p)))
+            {
+                throw new System.InvalidOperationException("The buffers Eval() and Train() copy hold the members' own element type (a kind with them rejects other state precisions).");
+            }
+        }
+
+        w.Line("/// <summary>");
+        w.Line("/// True while the model holds the point the gradients are taken at (" + train.Key + "), from construction on; false after");
+        w.Line("/// <see cref=\"Eval\"/>, while it holds the parameters to evaluate (" + eval.Key + "). A step in evaluation mode throws.");
+        w.Line("/// Checkpoints save and restore the mode (<c>train_mode</c>).");
+        w.Line("/// </summary>");
+        w.Line("public bool IsTraining => _training;");
+        w.Line();
+        WriteSwap(w, model, optimizer, eval, toTraining: false);
+        w.Line();
+        WriteSwap(w, model, optimizer, train, toTraining: true);
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Copies the parameters to evaluate (" + eval.Key + ") into the trainable members of <paramref name=\"model\"/>, a second");
+        w.Line("/// instance to evaluate with while this one keeps training; before the first step, the trained model's parameters");
+        w.Line("/// (which are " + eval.Key + " then). Frozen members are left as they are. Every member is checked before the first is written,");
+        w.Line("/// and nothing is allocated. An optimizer created for an <see cref=\"global::Gen.OptimizerShard\"/> copies its shard's part");
+        w.Line("/// only, at its place; the rest of <paramref name=\"model\"/> is left as it is.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"model\">A model of this class whose trainable members have the shapes of the trained model's.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\"><paramref name=\"model\"/> is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A trainable member of <paramref name=\"model\"/> is null or has another shape.</exception>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Before the first step: a trainable member of the trained model is null or was replaced by an array of another length.</exception>");
+        using (w.Block("public void CopyEvalParametersTo(" + modelType + " model)"))
+        {
+            using (w.Block("if (model is null)"))
+            {
+                w.Line("throw new global::System.ArgumentNullException(nameof(model));");
+            }
+
+            w.Line();
+            for (int index = 0; index < model.Parameters.Count; index++)
+            {
+                ParameterSpec parameter = model.Parameters[index];
+                w.Line(SourceWriter.Guard + ".CopyTarget(model." + parameter.Identifier + ", _model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
+            }
+
+            w.Line();
+            using (w.Block("if (StepCount == 0)"))
+            {
+                for (int index = 0; index < model.Parameters.Count; index++)
+                {
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line(SourceWriter.Guard + ".ModelMember(_model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
+                }
+
+                for (int index = 0; index < model.Parameters.Count; index++)
+                {
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line(ShardPart("_model", parameter, eval, index) + ".CopyTo(" + ShardPart("model", parameter, eval, index) + ");");
+                }
+
+                w.Line("return;");
+            }
+
+            w.Line();
+            for (int index = 0; index < model.Parameters.Count; index++)
+            {
+                ParameterSpec parameter = model.Parameters[index];
+                w.Line("global::System.MemoryExtensions.AsSpan(" + FieldName(eval, parameter) + ").CopyTo(" + ShardPart("model", parameter, eval, index) + ");");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The elements of <paramref name="owner"/>'s member that this optimizer's state covers, at their place: the whole
+    /// member, or with a shard (<c>OptimizerShard</c>) the shard's part (as CopyAveragedTo copies).
+    /// </summary>
+    private static string ShardPart(string owner, ParameterSpec parameter, StateBuffer buffer, int index) =>
+        SourceWriter.Tensors + ".AsSpan(" + owner + "." + parameter.Identifier + "!).Slice(StateStart(" + index + "), " + FieldName(buffer, parameter) + ".Length)";
+
+    /// <summary><c>Eval()</c> or <c>Train()</c>: the mode changes, and after the first step the other point is copied into the model.</summary>
+    private static void WriteSwap(IndentedTextWriter w, ModelSpec model, OptimizerLayout optimizer, StateBuffer source, bool toTraining)
+    {
+        w.Line("/// <summary>");
+        if (toTraining)
+        {
+            w.Line("/// Puts the training point (" + source.Key + ") back into the model, bit for bit as the last step left it (schedulefree's");
+            w.Line("/// <c>optimizer.train()</c>): call it where training resumes, before computing gradients. Does nothing in training mode");
+        }
+        else
+        {
+            w.Line("/// Puts the parameters to evaluate (" + source.Key + ") into the model (schedulefree's <c>optimizer.eval()</c>): call it where");
+            w.Line("/// evaluation starts, and <see cref=\"Train\"/> before the next step, which throws until then. Does nothing in evaluation mode");
+        }
+
+        w.Line("/// already; before the first step (or after Reset) there is no state yet and only the mode changes, as in the reference.");
+        w.Line("/// Every member is checked before the first is written, and nothing is allocated. An optimizer created for an");
+        w.Line("/// <see cref=\"global::Gen.OptimizerShard\"/> copies its shard's part only, at its place.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">A trainable member of the model is null or was replaced by an array of another length.</exception>");
+        using (w.Block("public void " + (toTraining ? "Train" : "Eval") + "()"))
+        {
+            using (w.Block("if (" + (toTraining ? "_training" : "!_training") + ")"))
+            {
+                w.Line("return;");
+            }
+
+            w.Line();
+            using (w.Block("if (StepCount > 0)"))
+            {
+                for (int index = 0; index < model.Parameters.Count; index++)
+                {
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line(SourceWriter.Guard + ".ModelMember(_model." + parameter.Identifier + ", MemberLength(" + index + "), " + Literals.String(parameter.Name) + ");");
+                }
+
+                for (int index = 0; index < model.Parameters.Count; index++)
+                {
+                    ParameterSpec parameter = model.Parameters[index];
+                    w.Line("global::System.MemoryExtensions.AsSpan(" + FieldName(source, parameter) + ").CopyTo(" + ShardPart("_model", parameter, source, index) + ");");
+                }
+            }
+
+            w.Line();
+            w.Line("_training = " + Literals.Bool(toTraining) + ";");
         }
     }
 

@@ -19,6 +19,12 @@ internal static class StepEmitter
         w.Line("/// <inheritdoc/>");
         using (w.Block("protected override void ValidateStep(" + modelType + ".Gradients gradients)"))
         {
+            if (optimizer.Modes is not null)
+            {
+                // In evaluation mode the model holds x; the gradients must be taken at y.
+                w.Line(SourceWriter.Guard + ".Training(_training, Kind);");
+            }
+
             w.Line(modelType + " model = _model;");
             for (int index = 0; index < model.Parameters.Count; index++)
             {
@@ -60,7 +66,7 @@ internal static class StepEmitter
 
             foreach (StepScalar scalar in optimizer.Scalars.Where(s => !s.UsesScalarState))
             {
-                w.Line("_" + scalar.Name + " = " + scalar.Expression("learningRate", "weightDecay") + ";");
+                w.Line("_" + scalar.Name + " = " + ResolveScalars(scalar.Expression("learningRate", "weightDecay"), optimizer, null) + ";");
             }
 
             if (optimizer.ScalarStates.Count > 0)
@@ -165,7 +171,7 @@ internal static class StepEmitter
             SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
         };
         arguments.AddRange(optimizer.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ", stateStart, count)"));
-        arguments.AddRange(optimizer.Scalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
+        arguments.AddRange(optimizer.KernelScalars.Select(s => (parameter.Element == ElementKind.Single ? "(float)" : string.Empty) + ScalarField(s, parameter)));
         if (kernel.RoundsStochastically)
         {
             // The member's stream this step, moved to the slice's first element: every element draws the same bits
@@ -185,7 +191,7 @@ internal static class StepEmitter
         var blockArguments = arguments.Take(2)
             .Concat(optimizer.Buffers.Select((b, k) => OptimizerEmitter.BlockwiseFieldName(b, parameter) + (k == 0 ? string.Empty : "!")))
             .Append("stateStart")
-            .Concat(optimizer.Scalars.Select(s => "(float)" + ScalarField(s, parameter)))
+            .Concat(optimizer.KernelScalars.Select(s => "(float)" + ScalarField(s, parameter)))
             .ToList();
         w.Line("    if (" + OptimizerEmitter.BlockwiseFieldName(optimizer.Buffers[0], parameter) + " is null)");
         w.Line("    {");
@@ -266,11 +272,15 @@ internal static class StepEmitter
         return ResolveScalars(text, optimizer, parameter);
     }
 
-    private static string ResolveScalars(string template, OptimizerLayout optimizer, ParameterSpec parameter)
+    /// <summary>
+    /// <paramref name="template"/> with each step scalar it reads (<c>{name}</c>) replaced by its field: the member's own
+    /// where <paramref name="parameter"/> has one, else the shared one (null: the shared ones).
+    /// </summary>
+    private static string ResolveScalars(string template, OptimizerLayout optimizer, ParameterSpec? parameter)
     {
         foreach (StepScalar scalar in optimizer.Scalars)
         {
-            template = template.Replace("{" + scalar.Name + "}", ScalarField(scalar, parameter));
+            template = template.Replace("{" + scalar.Name + "}", parameter is null ? "_" + scalar.Name : ScalarField(scalar, parameter));
         }
 
         return template;

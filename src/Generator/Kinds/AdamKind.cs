@@ -119,8 +119,9 @@ internal abstract class AdamFamilyKind<TAttribute> : OptimizerKind<TAttribute, A
 }
 
 /// <summary>
-/// What the Adam-style kinds (Adam, AdamW, NAdam, RAdam, Adamax) share: the checks of their common properties, which
-/// every one of their attributes names alike, and PyTorch's first and second moment buffers.
+/// What the Adam-style kinds (Adam, AdamW, NAdam, RAdam, Adamax, AdEMAMix, ADOPT) share: the checks of their common
+/// properties, which every one of their attributes names alike, and PyTorch's first and second moment buffers (Schedule-Free
+/// AdamW takes the buffers only: its Beta1 is an interpolation weight, checked by GEN141).
 /// </summary>
 internal static class AdamStyle
 {

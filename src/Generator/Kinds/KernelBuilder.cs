@@ -78,8 +78,9 @@ internal sealed class KernelBuilder
     }
 
     /// <summary>
-    /// <see cref="GradientPrologue(bool, WeightDecayMode)"/> for a kind without weight decay (PyTorch's Rprop): the
-    /// gradient loaded, cleared and scaled as the step's switches say, the parameter loaded, the sign flip for maximize.
+    /// <see cref="GradientPrologue(bool, WeightDecayMode)"/> for a kind that applies weight decay its own way (at
+    /// Schedule-Free's y, to AdEMAMix's update, ADOPT's after its first step): the gradient loaded, cleared and scaled as
+    /// the step's switches say, the parameter loaded, the sign flip for maximize.
     /// </summary>
     public (LocalValue Grad, LocalValue Param) GradientPrologue(bool maximize)
     {
@@ -106,6 +107,10 @@ internal sealed class KernelBuilder
     /// in its own instantiation: the main loop's transformations leave loads under a switch where they are.
     /// </summary>
     public static KernelValue StepBranch(KernelValue on, KernelValue off) => new SwitchValue(KernelSwitch.StepBranch, on, off);
+    /// <paramref name="on"/> in the kernel compiled with <paramref name="choice"/> on, <paramref name="off"/> in the other
+    /// (a kind's own switch is chosen per step by its <see cref="SwitchCondition"/>).
+    /// </summary>
+    public static KernelValue Switch(KernelSwitch choice, KernelValue on, KernelValue off) => new SwitchValue(choice, on, off);
 
     /// <summary><c>a &gt; b ? x : y</c> per element (false for NaN), as a compare and a select at vector widths.</summary>
     public static KernelValue IfGreater(KernelValue a, KernelValue b, KernelValue whenTrue, KernelValue whenFalse) =>

@@ -74,7 +74,11 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             reader.Fail(DiagnosticDescriptors.StochasticRoundingWithoutNarrowState, nameof(AdamAttribute.StochasticRounding), spec.State.Precision);
         }
 
-        if (spec.State.Precision == StatePrecision.Float16 && KeepsSquaredGradients)
+        if (spec.State.Precision != StatePrecision.Float32 && ParameterIterates is { } iterates)
+        {
+            reader.Fail(DiagnosticDescriptors.ReducedStateForParameterIterates, nameof(AdamAttribute.StatePrecision), DisplayName, iterates, spec.State.Precision);
+        }
+        else if (spec.State.Precision == StatePrecision.Float16 && KeepsSquaredGradients)
         {
             reader.Warn(DiagnosticDescriptors.Float16SecondMoment, nameof(AdamAttribute.StatePrecision), DisplayName);
         }
@@ -86,7 +90,7 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     {
         var typed = (TSpec)spec;
         StateBuffer[] buffers = Buffers(typed).ToArray();
-        StepScalar[] scalars = Scalars(typed).Append(StepScalar.GradientScale).ToArray();
+        StepScalar[] scalars = WithDependencies(Scalars(typed).Append(StepScalar.GradientScale)).ToArray();
         KernelDescription[] kernels = elements.Distinct().OrderBy(e => e).Select(element =>
         {
             var kernel = new KernelBuilder(element, buffers, typed.State);
@@ -117,6 +121,7 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
             States = states.ToEquatableArray(),
             ScalarStates = ScalarStates(typed).ToEquatableArray(),
             SwitchConditions = conditions.ToEquatableArray(),
+            Modes = Modes(typed),
         };
     }
 
@@ -153,6 +158,25 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         }
     }
 
+    /// <summary>
+    /// The scalars with what they read marked: a scalar that reads (<c>{name}</c>) one using the learning rate or the
+    /// weight decay uses it too, so a member that overrides it ([LearningRateScale], [NoWeightDecay]) has its own value.
+    /// </summary>
+    private static IEnumerable<StepScalar> WithDependencies(IEnumerable<StepScalar> scalars)
+    {
+        var done = new List<StepScalar>();
+        foreach (StepScalar scalar in scalars)
+        {
+            done.Add(scalar with
+            {
+                ReadsLearningRate = done.Any(d => scalar.Reads(d) && d.UsesLearningRate),
+                ReadsWeightDecay = done.Any(d => scalar.Reads(d) && d.UsesWeightDecay),
+            });
+        }
+
+        return done;
+    }
+
     /// <summary>Every attribute's StatePrecision and StochasticRounding, as constants that Configuration does not list.</summary>
     private static IEnumerable<PublicConstant> StorageConstants(StateStorage state) => new[]
     {
@@ -165,6 +189,12 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// sum): float16 state cannot hold the small ones (GEN204).
     /// </summary>
     protected virtual bool KeepsSquaredGradients => true;
+
+    /// <summary>
+    /// For a kind whose state holds iterates of the parameters themselves (Schedule-Free's z, x and y), their names: no
+    /// reduced precision makes sense for them (GEN145). Null for kinds whose state is moments and sums.
+    /// </summary>
+    protected virtual string? ParameterIterates => null;
 
     /// <summary>Copies the attribute's values into the spec. No defaults here: the attribute's are the only ones.</summary>
     protected abstract TSpec Read(TAttribute attribute);
@@ -196,6 +226,9 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
     /// </summary>
     protected virtual IEnumerable<SwitchCondition> SwitchConditions(TSpec spec) => Enumerable.Empty<SwitchCondition>();
 
+    /// <summary>The buffers holding the training and the evaluation point, for a kind that keeps both (Schedule-Free); else null.</summary>
+    protected virtual ModeSwap? Modes(TSpec spec) => null;
+
     /// <summary>The update rule, one line per operation, in math form for comments.</summary>
     protected abstract IEnumerable<string> Rule(TSpec spec);
 
@@ -217,7 +250,7 @@ internal abstract class OptimizerKind<TAttribute, TSpec> : OptimizerKind
         yield return mode == WeightDecayMode.L2 ? "g ← g + wd·p" : "p ← p·(1 − lr·wd)";
     }
 
-    /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue(bool)"/>, for kinds without weight decay.</summary>
+    /// <summary>The rule lines of <see cref="KernelBuilder.GradientPrologue(bool)"/>, for kinds without weight decay or that apply it their own way.</summary>
     protected static IEnumerable<string> PrologueRule(bool maximize)
     {
         if (maximize)

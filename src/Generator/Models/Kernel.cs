@@ -208,7 +208,8 @@ internal enum KernelSwitch
     /// A kind's rule in two forms, chosen per member and step rather than per element, by the kind's
     /// <see cref="SwitchCondition"/>: RAdam's rectified update once the variance of the adaptive rate is tractable (plain
     /// momentum before), Rprop's first step (the step sizes PyTorch creates then, from the learning rate, instead of the
-    /// buffer), ASGD's running average once its weight μ is not 1 (a copy of the parameters before). A kind has at most one.
+    /// buffer), ASGD's running average once its weight μ is not 1 (a copy of the parameters before), Schedule-Free's first
+    /// step (z, x and y cloned from the parameter) and ADOPT's (which only initializes v). A kind has at most one.
     /// </summary>
     StepBranch,
 }

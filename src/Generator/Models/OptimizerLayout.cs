@@ -43,6 +43,18 @@ internal sealed record OptimizerLayout(
     public EquatableArray<SwitchCondition> SwitchConditions { get; init; }
 
     /// <summary>
+    /// For a kind whose model holds another point during training than the one to evaluate (Schedule-Free: y and x), the
+    /// buffers that hold each, which <c>Eval()</c> and <c>Train()</c> copy into the model; null for other kinds.
+    /// </summary>
+    public ModeSwap? Modes { get; init; }
+
+    /// <summary>The step scalars the kernels take (<see cref="StepScalar.Passed"/>), in kernel argument order.</summary>
+    public IEnumerable<StepScalar> KernelScalars => Scalars.Where(s => s.Passed);
+
+    /// <summary>The step scalars kept across steps (<see cref="StepScalar.GroupKey"/>), which checkpoints save.</summary>
+    public IEnumerable<StepScalar> PersistentScalars => Scalars.Where(s => s.GroupKey is not null);
+
+    /// <summary>
     /// Members every generated optimizer has, declared by the emitters or inherited from
     /// <c>Gen.Optimizer&lt;TGradients&gt;</c> and <c>object</c> (a test checks the runtime's side).
     /// An optimizer's Name may not be one of these, nor one of its constants.
@@ -55,6 +67,7 @@ internal sealed record OptimizerLayout(
         "UpdateBuffer", "UpdateBlock512", "UpdateBlock256", "UpdateBlock128", "UpdateElement",
         "Model", "LearningRate", "BaseLearningRate", "Schedule", "WeightDecay", "StepCount", "Step", "Reset",
         "MaxDegreeOfParallelism", "ParallelThreshold", "UpdateMembers", "NonFinitePolicy", "SkippedSteps", "RestoreLearningRate",
+        "GroupValueCount", "GetGroupValue", "SetGroupValue", "RestoreGroupValue",
         "Shard", "StateLength", "StateStart", "MemberLength", "Validate", "SkipStep", "RecordGradientNorm", "ApplyCheckedStep",
         "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize",
     };
@@ -62,7 +75,8 @@ internal sealed record OptimizerLayout(
     /// <summary>Every member name of the generated optimizer.</summary>
     public IEnumerable<string> MemberNames =>
         SkeletonMemberNames.Concat(Constants.Select(c => c.Name)).Concat(Scalars.Select(s => "_" + s.Name)).Concat(States.Select(s => s.FieldName))
-            .Concat(Buffers.Select(b => b.CopyMethod).OfType<string>());
+            .Concat(Buffers.Select(b => b.CopyMethod).OfType<string>())
+            .Concat(Modes is null ? Enumerable.Empty<string>() : ModeSwap.MemberNames);
 
     /// <summary>True when the kernels take coupled (L2) decay and are compiled with and without it.</summary>
     public bool HasCoupledDecay => Scalars.Any(s => s.IsCoupledDecay);
@@ -114,8 +128,39 @@ internal sealed record ScalarState(string Field, string Key, string Description,
 /// The C# double expression, with <c>{lr}</c> and <c>{wd}</c> standing for the learning rate and the
 /// weight decay (which a member's [LearningRateScale] / [NoWeightDecay] replace); it may use StepCount.
 /// </param>
+/// <remarks>
+/// A template may read a scalar declared before it as <c>{name}</c> (this member's value of it); a persistent scalar
+/// (<see cref="GroupKey"/>) reads its own value before this step's update the same way. A scalar that reads one using
+/// the learning rate or the weight decay uses them too (<see cref="ReadsLearningRate"/>, set by the kind's layout).
+/// </remarks>
 internal sealed record StepScalar(string Name, string Template)
 {
+    /// <summary>
+    /// Whether the kernels take it (default true). A scalar only later scalars read (Schedule-Free's weight of this step)
+    /// stays a field of the optimizer; so does a switch's key (<c>wd</c>) where the kernel multiplies by another scalar.
+    /// </summary>
+    public bool Passed { get; init; } = true;
+
+    /// <summary>
+    /// When set, the scalar is kept across steps, as PyTorch keeps a value in <c>param_groups</c> (Schedule-Free's
+    /// <c>lr_max</c>, <c>weight_sum</c>): its field starts at <see cref="InitialValue"/> (construction and Reset), each step
+    /// assigns the template once, and checkpoints save and restore it under this key (a member with its own learning rate
+    /// under <c>key.Member</c>).
+    /// </summary>
+    public string? GroupKey { get; init; }
+
+    /// <summary>The value of a persistent scalar (<see cref="GroupKey"/>) after construction and Reset.</summary>
+    public double InitialValue { get; init; }
+
+    /// <summary>Set by the layout when the template reads a scalar that uses the learning rate.</summary>
+    public bool ReadsLearningRate { get; init; }
+
+    /// <summary>Set by the layout when the template reads a scalar that uses the weight decay.</summary>
+    public bool ReadsWeightDecay { get; init; }
+
+    /// <summary>Whether the template reads <paramref name="other"/> (<c>{name}</c>).</summary>
+    public bool Reads(StepScalar other) => Template.Contains("{" + other.Name + "}");
+
     /// <summary>The name of the coupled (L2) decay scalar; kernels that take it are generic over whether it is 0.</summary>
     public const string CoupledDecayName = "wd";
 
@@ -131,9 +176,9 @@ internal sealed record StepScalar(string Name, string Template)
 
     public bool IsCoupledDecay => Name == CoupledDecayName;
 
-    public bool UsesLearningRate => Template.Contains("{lr}");
+    public bool UsesLearningRate => ReadsLearningRate || Template.Contains("{lr}");
 
-    public bool UsesWeightDecay => Template.Contains("{wd}");
+    public bool UsesWeightDecay => ReadsWeightDecay || Template.Contains("{wd}");
 
     /// <summary>True when the template reads a <see cref="ScalarState"/>: the scalar then has a value per member.</summary>
     public bool UsesScalarState => Template.Contains("{state:");
@@ -179,6 +224,19 @@ internal sealed record StepState(string Field, string Key, ElementKind Element, 
     public string Value => FieldName + "[0]";
 }
 
+/// <summary>
+/// The buffers a kind with a training and an evaluation point keeps them in (Schedule-Free's <c>y</c> and <c>x</c>, by
+/// <see cref="StateBuffer.Field"/>). The optimizer gets <c>Eval()</c> and <c>Train()</c>, which copy one or the other
+/// into the model, <c>IsTraining</c>, and <c>CopyEvalParametersTo(model)</c>; a step in evaluation mode throws.
+/// </summary>
+/// <param name="EvalBuffer">The buffer holding the parameters to evaluate (x).</param>
+/// <param name="TrainBuffer">The buffer holding the point the gradients are taken at (y).</param>
+internal sealed record ModeSwap(string EvalBuffer, string TrainBuffer)
+{
+    /// <summary>The members the swap adds to the optimizer.</summary>
+    public static readonly string[] MemberNames = { "IsTraining", "Eval", "Train", "CopyEvalParametersTo", "_training" };
+}
+
 /// <summary>A compile-time hyperparameter exposed as a public constant of the generated optimizer.</summary>
 /// <param name="Value">The C# literal.</param>
 /// <param name="Text">The value as invariant text for <c>Optimizer.Configuration</c>, e.g. "0.9" or "InsideSqrt".</param>
@@ -193,6 +251,9 @@ internal sealed record PublicConstant(string Type, string Name, string Value, st
 
     public static PublicConstant Bool(string name, bool value, string summary) =>
         new("bool", name, Literals.Bool(value), Literals.Bool(value), summary);
+
+    public static PublicConstant Int(string name, int value, string summary) =>
+        new("int", name, value.ToString(System.Globalization.CultureInfo.InvariantCulture), value.ToString(System.Globalization.CultureInfo.InvariantCulture), summary);
 
     /// <summary>A constant of one of the attributes' enums (e.g. <c>Gen.EpsilonPlacement</c>).</summary>
     public static PublicConstant Enum<TEnum>(string name, TEnum value, string summary)

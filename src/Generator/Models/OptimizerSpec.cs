@@ -163,3 +163,57 @@ internal sealed record AsgdSpec(
     double T0,
     bool Maximize)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[ScheduleFreeAdamW]: schedulefree's AdamWScheduleFreeReference.</summary>
+internal sealed record ScheduleFreeAdamWSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    int WarmupSteps,
+    double R,
+    double WeightLrPower,
+    bool DecayAtZ,
+    double InnerMomentum)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[ScheduleFreeSgd]: schedulefree's SGDScheduleFreeReference.</summary>
+internal sealed record ScheduleFreeSgdSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Momentum,
+    int WarmupSteps,
+    double R,
+    double WeightLrPower)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[AdEMAMix]: apple/ml-ademamix's PyTorch AdEMAMix.</summary>
+internal sealed record AdEMAMixSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Beta3,
+    double Alpha,
+    int AlphaWarmup,
+    int Beta3Warmup,
+    double Epsilon)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adopt]: iShohei220/adopt's ADOPT.</summary>
+internal sealed record AdoptSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon,
+    bool Clipping,
+    double ClipExponent,
+    bool Decouple,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);

@@ -254,6 +254,14 @@ public static class Checkpoint
             optimizer.StochasticRoundingSeed = seed;
         }
 
+        if (values.GroupValues is { } groupValues)
+        {
+            for (int i = 0; i < groupValues.Length; i++)
+            {
+                optimizer.RestoreGroupValue(i, groupValues[i]);
+            }
+        }
+
         optimizer.StepCount = values.StepCount;
     }
 

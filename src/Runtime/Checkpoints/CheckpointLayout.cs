@@ -92,7 +92,11 @@ internal sealed class TensorSlot
 }
 
 /// <summary>What the metadata of a checkpoint records: the values an optimizer load restores.</summary>
-internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay, double? BaseLearningRate, ulong? RoundingSeed);
+internal readonly record struct RestoredValues(long StepCount, double LearningRate, double WeightDecay, double? BaseLearningRate, ulong? RoundingSeed)
+{
+    /// <summary>The optimizer's group values (<see cref="Optimizer{TGradients}.GetGroupValue"/>), by index; null when it keeps none.</summary>
+    public double[]? GroupValues { get; init; }
+}
 
 /// <summary>
 /// The result of comparing a checkpoint's header with the model or optimizer it is loaded into:
@@ -174,6 +178,12 @@ internal sealed class CheckpointLayout
     /// <summary>The trainable members, in declaration order.</summary>
     public string[] Members { get; }
 
+    /// <summary>
+    /// The optimizer's group values (<see cref="Optimizer{TGradients}.GetGroupValue"/>) when the layout was made, by index:
+    /// each must be in a file to load, under its key, as a finite number or, for a flag, <c>true</c> or <c>false</c>.
+    /// </summary>
+    public GroupValue[] GroupValues { get; private init; } = Array.Empty<GroupValue>();
+
     /// <summary>Every metadata entry to write except the checksum.</summary>
     public List<KeyValuePair<string, string>> Metadata { get; }
 
@@ -184,9 +194,10 @@ internal sealed class CheckpointLayout
     /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
     /// does for Adam, AdamW, Adagrad, NAdam, RAdam, Adamax and ASGD (a float32 scalar tensor in 1.13) and for RMSprop,
     /// Adadelta and Rprop (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
-    /// for Lion. Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
+    /// for Lion; schedulefree keeps its step count <c>k</c> in the parameter group, not per parameter. Gen writes
+    /// <c>step</c> as a float32 scalar wherever PyTorch keeps one.
     /// </summary>
-    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion");
+    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion" or "ScheduleFreeAdamW" or "ScheduleFreeSGD");
 
     /// <summary>The layout of a model: one tensor per trainable member, named as the member.</summary>
     /// <param name="model">The model, as it is now.</param>
@@ -285,12 +296,20 @@ internal sealed class CheckpointLayout
             metadata.Add(new(RoundingSeedKey, optimizer.StochasticRoundingSeed.ToString(CultureInfo.InvariantCulture)));
         }
 
+        var groupValues = new GroupValue[optimizer.GroupValueCount];
+        for (int i = 0; i < groupValues.Length; i++)
+        {
+            GroupValue value = optimizer.GetGroupValue(i);
+            groupValues[i] = value;
+            metadata.Add(new(value.Key, value.IsFlag ? (value.Value != 0 ? "true" : "false") : value.Value.ToString("R", CultureInfo.InvariantCulture)));
+        }
+
         foreach (KeyValuePair<string, string> pair in configuration)
         {
             metadata.Add(new(ConfigurationPrefix + pair.Key, pair.Value));
         }
 
-        return new CheckpointLayout(OptimizerContent, kind, configuration, Names(members), metadata, AlignedOrder(slots));
+        return new CheckpointLayout(OptimizerContent, kind, configuration, Names(members), metadata, AlignedOrder(slots)) { GroupValues = groupValues };
     }
 
     /// <summary>
@@ -388,7 +407,29 @@ internal sealed class CheckpointLayout
                 roundingSeed = seed;
             }
 
-            values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate, roundingSeed);
+            double[]? groupValues = null;
+            if (GroupValues.Length > 0)
+            {
+                groupValues = new double[GroupValues.Length];
+                for (int i = 0; i < GroupValues.Length; i++)
+                {
+                    string key = GroupValues[i].Key;
+                    string? text = Find(metadata, key);
+                    bool isFlag = GroupValues[i].IsFlag;
+                    if (isFlag ? text is not ("true" or "false")
+                        : !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out groupValues[i]) || double.IsNaN(groupValues[i]) || double.IsInfinity(groupValues[i]))
+                    {
+                        return LoadPlan.Reject(Fail(CheckpointError.InvalidValue, key, $"its parameter-group value '{key}' is '{text ?? "(none)"}', not {(isFlag ? "true or false" : "a finite number")}; this {Kind} optimizer keeps it across steps."));
+                    }
+
+                    if (isFlag)
+                    {
+                        groupValues[i] = text == "true" ? 1 : 0;
+                    }
+                }
+            }
+
+            values = new RestoredValues(step, learningRate, weightDecay, baseLearningRate, roundingSeed) { GroupValues = groupValues };
         }
 
         var converted = new HashSet<string>(StringComparer.Ordinal);

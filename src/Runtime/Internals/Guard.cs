@@ -89,8 +89,38 @@ public static class Guard
     }
 
     /// <summary>
-    /// Checks a model member that optimizer state is copied into (<c>CopyAveragedTo</c>): it must exist and have the
-    /// shape of the trained model's member (when that is null, the length of the state, <paramref name="stateLength"/>).
+    /// Checks that an optimizer with a training and an evaluation mode (Schedule-Free) is training before a step: in
+    /// evaluation mode the model holds the averaged parameters x, not the point y the gradients must be taken at.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="training"/> is false.</exception>
+    public static void Training(bool training, string kind)
+    {
+        if (!training)
+        {
+            throw new InvalidOperationException(
+                $"The {kind} optimizer is in evaluation mode: Eval() put the averaged parameters x into the model, and a step needs the training point y there. "
+                + "Call Train() before computing the gradients and stepping (as schedulefree's optimizer.train()).");
+        }
+    }
+
+    /// <summary>
+    /// Checks a member of the optimizer's own model before state is copied into it or from it (<c>Eval()</c>,
+    /// <c>Train()</c>): it must still hold the <paramref name="stateLength"/> elements the optimizer was created for.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The member is null or was replaced by an array of another length.</exception>
+    public static void ModelMember(Array? parameter, int stateLength, string member)
+    {
+        if (parameter is null || parameter.Length != stateLength)
+        {
+            throw new InvalidOperationException(parameter is null
+                ? $"Model member '{member}' is null; the optimizer was created for {stateLength} elements. Assign an array of that length, or create a new optimizer."
+                : $"Model member '{member}' now holds {parameter.Length} elements but the optimizer state was created for {stateLength}. Create a new optimizer after replacing a model array with one of another size.");
+        }
+    }
+
+    /// <summary>
+    /// Checks a model member that optimizer state is copied into (<c>CopyAveragedTo</c>, <c>CopyEvalParametersTo</c>): it must exist and have
+    /// the shape of the trained model's member (when that is null, the length of the state, <paramref name="stateLength"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The member is null or has another shape.</exception>
     public static void CopyTarget(Array? target, Array? trained, int stateLength, string member)

@@ -54,7 +54,8 @@ public readonly struct KeptGradient
 /// Type arguments of generated kernels whose rule has two forms chosen per member and step, not per element (RAdam: the
 /// rectified update once the variance of the adaptive rate is tractable, the un-adapted momentum update before; Rprop:
 /// the first step, whose step sizes PyTorch creates from the learning rate, or a later one, which reads them; ASGD: the
-/// running average once its weight μ is not 1, a copy of the parameters before): the kernel is compiled once per form,
+/// running average once its weight μ is not 1, a copy of the parameters before; Schedule-Free and ADOPT: the first step,
+/// which builds z, x and y from the parameter or only initializes exp_avg_sq): the kernel is compiled once per form,
 /// and each call runs the one its condition selects.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

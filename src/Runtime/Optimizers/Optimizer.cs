@@ -84,6 +84,23 @@ public abstract class Optimizer<TGradients> : IRangeJob
     public abstract OptimizerState GetState(int index);
 
     /// <summary>
+    /// Number of values the optimizer keeps across steps for a parameter group rather than per element (PyTorch's
+    /// <c>param_groups</c> entries such as Schedule-Free's <c>weight_sum</c>); 0 for most kinds.
+    /// </summary>
+    public virtual int GroupValueCount => 0;
+
+    /// <summary>The group value at <paramref name="index"/>, with its current value.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="GroupValueCount"/>.</exception>
+    public virtual GroupValue GetGroupValue(int index) => throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary>Sets the group value at <paramref name="index"/> (checkpoints restore them; a flag is true when not 0).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not below <see cref="GroupValueCount"/>.</exception>
+    protected virtual void SetGroupValue(int index, double value) => throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary>Restores a group value (checkpoints).</summary>
+    internal void RestoreGroupValue(int index, double value) => SetGroupValue(index, value);
+
+    /// <summary>
     /// Step size used by the next <see cref="Step(TGradients)"/>. Settable for sweeps and for schedules you step
     /// yourself. While a <see cref="Schedule"/> is attached, <see cref="Step(TGradients)"/> overwrites it with the
     /// schedule's rate before each update, so it reads as the rate the last step used.
