@@ -118,7 +118,7 @@ public sealed class BeyondTorchSecondOpinionTests
 
         Assert.Equal(
             Optimizers.Names<SecondOpinionSingle>().Order(StringComparer.Ordinal),
-            Cases.Select(c => (string)c[0]).Distinct().Order(StringComparer.Ordinal));
+            Document.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).Distinct().Order(StringComparer.Ordinal));
     }
 
     private static JsonElement Case(string name, string dtype) =>
