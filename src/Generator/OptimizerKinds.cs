@@ -15,7 +15,8 @@ internal static class OptimizerKinds
         new AdamWKind(),
         new AdadeltaKind(),
         new LionKind(),
-        new MuonKind());
+        new MuonKind(),
+        new LambKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -42,6 +43,7 @@ internal static class TrackingNames
     public const string AdadeltaModels = nameof(AdadeltaModels);
     public const string LionModels = nameof(LionModels);
     public const string MuonModels = nameof(MuonModels);
+    public const string LambModels = nameof(LambModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

@@ -39,6 +39,9 @@ public sealed class SnapshotTests
     [Fact]
     public void MuonLeanState() => VerifyGenerated(nameof(MuonLeanState), GeneratorModels.MuonLeanState);
 
+    [Fact]
+    public void LambLayerwise() => VerifyGenerated(nameof(LambLayerwise), GeneratorModels.LambLayerwise);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -52,6 +55,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(BlockwiseState), GeneratorModels.BlockwiseState)]
     [InlineData(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart)]
     [InlineData(nameof(MuonLeanState), GeneratorModels.MuonLeanState)]
+    [InlineData(nameof(LambLayerwise), GeneratorModels.LambLayerwise)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -35,6 +35,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.BlockwiseState),
         nameof(GeneratorModels.MuonMatricesWithAnAdamWPart),
         nameof(GeneratorModels.MuonLeanState),
+        nameof(GeneratorModels.LambLayerwise),
     };
 
     [Fact]

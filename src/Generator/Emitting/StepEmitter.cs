@@ -33,7 +33,7 @@ internal static class StepEmitter
             }
 
             // A matrix member replaced by one of the same length but another shape must still fit the routine's workspace.
-            foreach ((UpdatePart part, MatrixRoutine routine) in OptimizerEmitter.Routines(model, optimizer))
+            foreach ((UpdatePart part, MatrixRoutine routine) in OptimizerEmitter.Routines(model, optimizer).Where(r => !r.Routine.OnVector))
             {
                 foreach (Member member in OptimizerEmitter.Members(model, optimizer).Where(m => m.Part == part))
                 {
@@ -206,6 +206,24 @@ internal static class StepEmitter
     /// <summary>One pass of a member's update and its <c>break</c>: its kernel call, or its matrix routine.</summary>
     private static void WritePass(IndentedTextWriter w, Member member, UpdatePass pass, string indent)
     {
+        if (pass.Routine is { OnVector: true } vectorRoutine)
+        {
+            if (vectorRoutine.SkipsNoWeightDecay && member.Parameter.NoWeightDecay)
+            {
+                w.Line(indent + "// [NoWeightDecay]: not " + vectorRoutine.Description + ".");
+                w.Line(indent + "break;");
+                return;
+            }
+
+            string vectorScratch = "global::System.MemoryExtensions.AsSpan(" + member.Part.ScratchField(vectorRoutine, member.Parameter.Element) + ", start, count)";
+            string parameterSpan = SourceWriter.Tensors + ".AsSpan(model." + member.Parameter.Identifier + "!).Slice(start, count)";
+            w.Line(indent + "// " + char.ToUpperInvariant(vectorRoutine.Description[0]) + vectorRoutine.Description.Substring(1) + ", in place.");
+            w.Line(indent + vectorRoutine.Method + "(" + string.Join(", ", new[] { vectorScratch, parameterSpan }
+                .Concat(vectorRoutine.Arguments.Select(a => member.Parameter.Element == ElementKind.Double ? a : "(float)" + a))) + ");");
+            w.Line(indent + "break;");
+            return;
+        }
+
         if (pass.Routine is { } routine)
         {
             string scratch = "global::System.MemoryExtensions.AsSpan(" + member.Part.ScratchField(routine) + ", start, count)";
@@ -230,7 +248,7 @@ internal static class StepEmitter
         {
             BufferRole.Parameter => SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
             BufferRole.Gradient => SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
-            BufferRole.Scratch => "global::System.MemoryExtensions.AsSpan(" + part.ScratchField(part.Routines.First(r => r.Scratch == buffer.Reference)) + ", start, count)",
+            BufferRole.Scratch => "global::System.MemoryExtensions.AsSpan(" + part.ScratchField(part.Routines.First(r => r.Scratch == buffer.Reference), parameter.Element) + ", start, count)",
             _ => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(part.Buffers.First(b => b.Reference == buffer.Reference), parameter) + ", start, count)",
         }).ToList();
         StepScalar[] scalars = KernelEmitter.ScalarsOf(part, kernel).ToArray();

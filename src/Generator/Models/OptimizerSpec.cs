@@ -127,3 +127,13 @@ internal sealed record MuonSpec(
     double AdamWEpsilon,
     double AdamWWeightDecay)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Lamb]: You et al. 2019 as Optax's <c>lamb</c>.</summary>
+internal sealed record LambSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
