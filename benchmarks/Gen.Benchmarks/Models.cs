@@ -12,6 +12,7 @@ namespace Gen.Benchmarks;
 //   SgdMomentum            SGD, lr 0.01, momentum 0.9
 //   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer: the defaults,
 //                          which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
+//   LambOptimizer          the defaults (Optax's lamb, learning rate 1e-3; PyTorch 1.13 has none)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -24,6 +25,7 @@ namespace Gen.Benchmarks;
 [AdamW]
 [Adadelta]
 [Lion]
+[Lamb]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -44,6 +46,7 @@ public sealed partial class FlatModel
 [AdamW]
 [Adadelta]
 [Lion]
+[Lamb]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

@@ -34,6 +34,7 @@ public enum Config
     AdamW,
     Adadelta,
     Lion,
+    Lamb,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -49,7 +50,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.Lamb };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -88,6 +89,10 @@ public static class Workload
         Config.Adam or Config.AdamW => new[] { "exp_avg", "exp_avg_sq" },
         Config.Adadelta => new[] { "square_avg", "acc_delta" },
         Config.Lion => new[] { "exp_avg" },
+
+        // LAMB also writes and reads its scratch update and reads the parameter in each of its three passes: more traffic
+        // than this roof's, which counts the state only, as for every kind.
+        Config.Lamb => new[] { "exp_avg", "exp_avg_sq" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

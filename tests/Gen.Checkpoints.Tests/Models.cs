@@ -24,6 +24,7 @@ namespace Gen.Checkpoints.Tests;
 [Adadelta(Name = "Adadelta", LearningRate = 0.5, Rho = 0.95, WeightDecay = 0.01)]
 [Lion(Name = "Lion", LearningRate = 0.001, WeightDecay = 0.1)]
 [Muon(Name = "Muon", LearningRate = 0.01, Momentum = 0.9, AdamWLearningRateScale = 0.5)]
+[Lamb(Name = "Lamb", LearningRate = 0.01, WeightDecay = 0.01)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];

@@ -197,6 +197,7 @@ public sealed class DiagnosticTests
     [InlineData("Gen.Adam")]
     [InlineData("Gen.RmsProp")]
     [InlineData("Gen.Adagrad")]
+    [InlineData("Gen.Lamb")]
     public void GEN204_Float16SecondMoment(string attribute) => Expect(
         $"[{attribute}(StatePrecision = Gen.StatePrecision.Float16)] public partial class Model {{ {Members} }}",
         ("GEN204", "StatePrecision = Gen.StatePrecision.Float16"));
@@ -299,6 +300,19 @@ public sealed class DiagnosticTests
     [InlineData("LearningRateAdjustment = (Gen.MuonLearningRateAdjustment)7", "GEN107")]
     public void MuonHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
         Expect($"[Gen.Muon({argument})] public partial class Model {{ {Members} }}", (id, argument));
+
+    [Theory]
+    [InlineData("LearningRate = -1", "GEN101")]
+    [InlineData("LearningRate = double.NaN", "GEN101")]
+    [InlineData("Beta1 = 1", "GEN102")]
+    [InlineData("Beta2 = -0.5", "GEN102")]
+    [InlineData("Epsilon = 0", "GEN103")]
+    [InlineData("Epsilon = double.PositiveInfinity", "GEN103")]
+    [InlineData("WeightDecay = -0.1", "GEN105")]
+    [InlineData("StatePrecision = (Gen.StatePrecision)9", "GEN107")]
+    [InlineData("StochasticRounding = true", "GEN114")]
+    public void LambHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
+        Expect($"[Gen.Lamb({argument})] public partial class Model {{ {Members} }}", (id, argument));
 
     [Fact]
     public void NamesAreUniqueAcrossOptimizerKinds() => Expect(

@@ -18,6 +18,7 @@ namespace Gen.Mono.Runner;
 [AdamW]
 [Adadelta(Maximize = true)]
 [Lion(WeightDecay = 0.1)]
+[Lamb(WeightDecay = 0.01)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

@@ -52,6 +52,7 @@ internal abstract class Subject
         FamilyRun("exact.Family.AdamW", m => new Family.AdamWOptimizer(m)),
         FamilyRun("exact.Family.Adadelta", m => new Family.AdadeltaOptimizer(m)),
         FamilyRun("exact.Family.Lion", m => new Family.LionOptimizer(m)),
+        FamilyRun("exact.Family.Lamb", m => new Family.LambOptimizer(m)),
         LeanRun("exact.LeanFamily.AdamBFloat16Stochastic", m => new LeanFamily.AdamBFloat16Stochastic(m) { StochasticRoundingSeed = 5, GlobalNormClip = 0.5 }),
         LeanRun("exact.LeanFamily.RmsPropBFloat16", m => new LeanFamily.RmsPropBFloat16(m)),
         LeanRun("exact.LeanFamily.AdagradFloat16", m => new LeanFamily.AdagradFloat16(m)),
