@@ -76,6 +76,7 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
+[Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -153,6 +154,7 @@ public sealed partial class SingleModel
 [Lion(Name = "LionX1", LearningRate = 0.01, WeightDecay = 0.05, Maximize = true)]
 [Lion(Name = "LionDefaults")]
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
+[Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

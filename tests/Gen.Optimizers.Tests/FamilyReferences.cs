@@ -26,6 +26,7 @@ internal static class References
         AdadeltaAttribute adadelta => new AdadeltaReference(adadelta, length, single),
         LionAttribute lion => new LionReference(lion, length, single, paperOrder: false),
         MuonAttribute muon => new MuonAdamWPartReference(muon, length, single),
+        LambAttribute lamb => new LambMemberReference(lamb, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

@@ -79,3 +79,15 @@ internal sealed class LambReference
 
     private double R(double x) => _single ? (float)x : x;
 }
+
+/// <summary>
+/// <see cref="LambReference"/> on a member with weight decay and the trust ratio, for the kernel sweep: its ratio from the
+/// runtime's norms, so a float (or double) kernel matches it bit for bit.
+/// </summary>
+internal sealed class LambMemberReference(LambAttribute c, int length, bool single) : IReference
+{
+    private readonly LambReference _reference = new(c, length, single, runtimeNorms: true);
+
+    public void Step(double[] parameters, double[] gradients, double learningRate, double weightDecay, long stepCount) =>
+        _reference.Step(parameters, gradients, learningRate, weightDecay, excluded: false, stepCount);
+}
