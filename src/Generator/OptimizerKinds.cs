@@ -16,7 +16,8 @@ internal static class OptimizerKinds
         new AdadeltaKind(),
         new LionKind(),
         new MuonKind(),
-        new LambKind());
+        new LambKind(),
+        new LarsKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -44,6 +45,7 @@ internal static class TrackingNames
     public const string LionModels = nameof(LionModels);
     public const string MuonModels = nameof(MuonModels);
     public const string LambModels = nameof(LambModels);
+    public const string LarsModels = nameof(LarsModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

@@ -314,6 +314,30 @@ public sealed class DiagnosticTests
     public void LambHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
         Expect($"[Gen.Lamb({argument})] public partial class Model {{ {Members} }}", (id, argument));
 
+    [Theory]
+    [InlineData("TrustCoefficient = 0")]
+    [InlineData("TrustCoefficient = double.NaN")]
+    [InlineData("TrustCoefficient = double.PositiveInfinity")]
+    public void GEN150_TrustCoefficientOutOfRange(string argument) => Expect(
+        $"[Gen.Lars({argument})] public partial class Model {{ {Members} }}",
+        ("GEN150", argument));
+
+    [Theory]
+    [InlineData("Epsilon = -1e-8")]
+    [InlineData("Epsilon = double.PositiveInfinity")]
+    public void GEN151_TrustRatioEpsilonOutOfRange(string argument) => Expect(
+        $"[Gen.Lars({argument})] public partial class Model {{ {Members} }}",
+        ("GEN151", argument));
+
+    [Theory]
+    [InlineData("LearningRate = -0.01", "GEN101")]
+    [InlineData("WeightDecay = double.NaN", "GEN105")]
+    [InlineData("Momentum = 1", "GEN104")]
+    [InlineData("Momentum = -0.5", "GEN104")]
+    [InlineData("StatePrecision = (Gen.StatePrecision)9", "GEN107")]
+    public void LarsHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
+        Expect($"[Gen.Lars({argument})] public partial class Model {{ {Members} }}", (id, argument));
+
     [Fact]
     public void NamesAreUniqueAcrossOptimizerKinds() => Expect(
         $"[Gen.Adam(Name = \"Opt\")] [Gen.Lion(Name = \"Opt\")] public partial class Model {{ {Members} }}",

@@ -42,6 +42,9 @@ public sealed class SnapshotTests
     [Fact]
     public void LambLayerwise() => VerifyGenerated(nameof(LambLayerwise), GeneratorModels.LambLayerwise);
 
+    [Fact]
+    public void LarsLayerwise() => VerifyGenerated(nameof(LarsLayerwise), GeneratorModels.LarsLayerwise);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -56,6 +59,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart)]
     [InlineData(nameof(MuonLeanState), GeneratorModels.MuonLeanState)]
     [InlineData(nameof(LambLayerwise), GeneratorModels.LambLayerwise)]
+    [InlineData(nameof(LarsLayerwise), GeneratorModels.LarsLayerwise)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -77,6 +77,7 @@ namespace Gen.Optimizers.Tests;
 [Lion(Name = "LionDefaults")]
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 [Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
+[Lars(Name = "LarsX", LearningRate = 0.5, WeightDecay = 0.05, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -155,6 +156,7 @@ public sealed partial class SingleModel
 [Lion(Name = "LionDefaults")]
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 [Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
+[Lars(Name = "LarsX", LearningRate = 0.5, WeightDecay = 0.05, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -27,6 +27,7 @@ internal static class References
         LionAttribute lion => new LionReference(lion, length, single, paperOrder: false),
         MuonAttribute muon => new MuonAdamWPartReference(muon, length, single),
         LambAttribute lamb => new LambMemberReference(lamb, length, single),
+        LarsAttribute lars => new LarsMemberReference(lars, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

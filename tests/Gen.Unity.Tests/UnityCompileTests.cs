@@ -36,6 +36,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.MuonMatricesWithAnAdamWPart),
         nameof(GeneratorModels.MuonLeanState),
         nameof(GeneratorModels.LambLayerwise),
+        nameof(GeneratorModels.LarsLayerwise),
     };
 
     [Fact]

@@ -189,4 +189,32 @@ internal static class GeneratorModels
             }
         }
         """;
+
+    /// <summary>
+    /// [Lars]: three passes per member around the trust ratio (float and double members, a [NoWeightDecay] bias, a
+    /// [LearningRateScale] member), the defaults and every option changed (Nesterov); bfloat16 state on float members.
+    /// </summary>
+    public const string LarsLayerwise = """
+        using Gen;
+
+        namespace Demo
+        {
+            [Lars]
+            [Lars(Name = "TunedLars", LearningRate = 0.1, WeightDecay = 1e-4, TrustCoefficient = 0.02, Epsilon = 1e-9, Momentum = 0.8, Nesterov = true)]
+            public partial class ResNetHead
+            {
+                public float[,] W = new float[16, 8];
+                [LearningRateScale(0.5)] public float[,] Fc = new float[8, 32];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                public double[] Gain = new double[4];
+            }
+
+            [Lars(Name = "Bf16Lars", StatePrecision = StatePrecision.BFloat16)]
+            public partial class LeanHead
+            {
+                public float[,] W = new float[16, 8];
+                [NoWeightDecay] public float[] B = new float[8];
+            }
+        }
+        """;
 }

@@ -137,3 +137,14 @@ internal sealed record LambSpec(
     double Beta2,
     double Epsilon)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Lars]: You, Gitman and Ginsburg 2017 as Optax's <c>lars</c>.</summary>
+internal sealed record LarsSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double TrustCoefficient,
+    double Epsilon,
+    double Momentum,
+    bool Nesterov)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
