@@ -13,6 +13,7 @@ namespace Gen.Benchmarks;
 //   AdagradOptimizer, AdamOptimizer, AdamWOptimizer, AdadeltaOptimizer, LionOptimizer: the defaults,
 //                          which are PyTorch's (Lion: the paper's; PyTorch 1.13 has none)
 //   LambOptimizer          the defaults (Optax's lamb, learning rate 1e-3; PyTorch 1.13 has none)
+//   LarsOptimizer          the defaults (Optax's lars, learning rate 0.01; PyTorch 1.13 has none)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -26,6 +27,7 @@ namespace Gen.Benchmarks;
 [Adadelta]
 [Lion]
 [Lamb]
+[Lars]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -47,6 +49,7 @@ public sealed partial class FlatModel
 [Adadelta]
 [Lion]
 [Lamb]
+[Lars]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

@@ -35,6 +35,7 @@ public enum Config
     Adadelta,
     Lion,
     Lamb,
+    Lars,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -50,7 +51,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.Lamb };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.Lamb, Config.Lars };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -90,9 +91,10 @@ public static class Workload
         Config.Adadelta => new[] { "square_avg", "acc_delta" },
         Config.Lion => new[] { "exp_avg" },
 
-        // LAMB also writes and reads its scratch update and reads the parameter in each of its three passes: more traffic
+        // LAMB and LARS also write and reads its scratch update and reads the parameter in each of its three passes: more traffic
         // than this roof's, which counts the state only, as for every kind.
         Config.Lamb => new[] { "exp_avg", "exp_avg_sq" },
+        Config.Lars => new[] { "momentum_buffer" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

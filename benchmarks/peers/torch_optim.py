@@ -32,7 +32,7 @@ CONFIGS = {
     "CenteredMomentum": ("RMSprop", dict(lr=0.01, alpha=0.99, eps=1e-8, centered=True, momentum=0.9)),
     "SgdMomentum": ("SGD", dict(lr=0.01, momentum=0.9)),
     "Adagrad": ("Adagrad", {}), "Adam": ("Adam", {}), "AdamW": ("AdamW", {}), "Adadelta": ("Adadelta", {}), "Lion": ("Lion", {}),
-    "Lamb": ("Lamb", {}),
+    "Lamb": ("Lamb", {}), "Lars": ("Lars", {}),
 }
 VARIANTS = {"for-loop": dict(foreach=False), "foreach": dict(foreach=True), "fused": dict(fused=True)}
 
@@ -119,7 +119,7 @@ def main():
     reps = (3, 0.0, 3) if args.dry else (5, 0.2, 200) if args.quick else (15, 1.0, 2000)
     available = {c: {v: why_not(c, v) for v in VARIANTS} for c in CONFIGS}
     plan = [(s, c, threads) for s in rmsprop_shapes for c in ["Plain", "CenteredMomentum"]]
-    plan += [(s, c, threads[:1]) for c in ["SgdMomentum", "Adagrad", "Adam", "AdamW", "Adadelta", "Lion", "Lamb"] for s in family_shapes]
+    plan += [(s, c, threads[:1]) for c in ["SgdMomentum", "Adagrad", "Adam", "AdamW", "Adadelta", "Lion", "Lamb", "Lars"] for s in family_shapes]
 
     results = []
     for shape, config, thread_counts in plan:

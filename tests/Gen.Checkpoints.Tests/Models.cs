@@ -25,6 +25,7 @@ namespace Gen.Checkpoints.Tests;
 [Lion(Name = "Lion", LearningRate = 0.001, WeightDecay = 0.1)]
 [Muon(Name = "Muon", LearningRate = 0.01, Momentum = 0.9, AdamWLearningRateScale = 0.5)]
 [Lamb(Name = "Lamb", LearningRate = 0.01, WeightDecay = 0.01)]
+[Lars(Name = "Lars", LearningRate = 0.1, WeightDecay = 0.01, Nesterov = true)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];

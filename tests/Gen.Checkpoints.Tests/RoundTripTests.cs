@@ -31,7 +31,7 @@ public sealed class RoundTripTests
     {
         var model = Net.Create(1);
         string[] kinds = Optimizers.Names<Net>().Select(n => Optimizers.Create<Net.Gradients>(n, model).Kind).Distinct().Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(new[] { "Adadelta", "Adagrad", "Adam", "AdamW", "LAMB", "Lion", "Muon", "RMSProp", "SGD" }, kinds);
+        Assert.Equal(new[] { "Adadelta", "Adagrad", "Adam", "AdamW", "LAMB", "LARS", "Lion", "Muon", "RMSProp", "SGD" }, kinds);
     }
 
     [Theory]

@@ -19,6 +19,7 @@ namespace Gen.Mono.Runner;
 [Adadelta(Maximize = true)]
 [Lion(WeightDecay = 0.1)]
 [Lamb(WeightDecay = 0.01)]
+[Lars(WeightDecay = 0.01, Nesterov = true)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

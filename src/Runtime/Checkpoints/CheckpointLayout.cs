@@ -171,9 +171,10 @@ internal sealed class CheckpointLayout
     /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
     /// does for Adam, AdamW and Adagrad (a float32 scalar tensor in 1.13) and for RMSprop and Adadelta
     /// (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
-    /// for Lion. Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
+    /// for Lion, nor do LARS ports (whose update, like SGD's, does not depend on the step); LAMB ports keep one.
+    /// Gen writes <c>step</c> as a float32 scalar wherever PyTorch keeps one.
     /// </summary>
-    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion");
+    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion" or "LARS");
 
     /// <summary>The layout of a model: one tensor per trainable member, named as the member.</summary>
     /// <param name="model">The model, as it is now.</param>
