@@ -61,8 +61,8 @@ internal sealed class GoldenKind
     {
         [typeof(LionAttribute)] = "torch.optim has no Lion (PyTorch 1.13 is the reference).",
         [typeof(MuonAttribute)] = "torch.optim has Muon from 2.9 only; MuonTests checks it against a scalar reference written from the algorithm, and its AdamW part against [AdamW].",
-        [typeof(LambAttribute)] = "torch.optim has no LAMB; LambTests checks it against a scalar reference written from Optax's lamb (JAX is not installed here to run Optax).",
-        [typeof(LarsAttribute)] = "torch.optim has no LARS; LarsTests checks it against a scalar reference written from Optax's lars (JAX is not installed here to run Optax).",
+        [typeof(LambAttribute)] = "torch.optim has no LAMB; LambTests checks it against a scalar reference written from Optax's lamb, LayerwiseGoldenTests against numpy trajectories (Golden/make_layerwise_golden.py; JAX is not installed here to run Optax).",
+        [typeof(LarsAttribute)] = "torch.optim has no LARS; LarsTests checks it against a scalar reference written from Optax's lars, LayerwiseGoldenTests against numpy trajectories (Golden/make_layerwise_golden.py; JAX is not installed here to run Optax).",
     };
 
     private readonly Lazy<GoldenFile> _data;

@@ -50,3 +50,18 @@ public sealed partial class LarsLeanNet
 
     public float[] B = new float[64];
 }
+
+/// <summary>The members and configurations of Golden/layerwise.json (make_layerwise_golden.py): float32 numpy trajectories of LAMB and LARS.</summary>
+[Lamb(Name = "LambDefaults")]
+[Lamb(Name = "LambEverything", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
+[Lars(Name = "LarsDefaults")]
+[Lars(Name = "LarsEverything", LearningRate = 0.5, WeightDecay = 1e-3, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
+public sealed partial class LayerwiseGoldenNet
+{
+    public float[] W = new float[40];
+
+    public float[] Zero = new float[13];
+
+    [NoWeightDecay]
+    public float[] Bias = new float[7];
+}
