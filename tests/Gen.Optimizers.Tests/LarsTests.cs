@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using Gen.Tests;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Gen.Optimizers.Tests;
 

@@ -3,7 +3,6 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using Xunit;
-using Xunit.Abstractions;
 
 namespace Gen.Optimizers.Tests;
 
