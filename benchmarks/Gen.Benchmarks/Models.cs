@@ -17,6 +17,8 @@ namespace Gen.Benchmarks;
 //                          default 1e6 every timed step would only copy the parameters into ax
 //   ScheduleFreeAdamWOptimizer, ScheduleFreeSgdOptimizer, AdEMAMixOptimizer, AdoptOptimizer: the defaults, which are
 //                          their reference implementations' (PyTorch 1.13 has none; the peer restates them)
+//   LambOptimizer          the defaults (Optax's lamb, learning rate 1e-3; PyTorch 1.13 has none)
+//   LarsOptimizer          the defaults (Optax's lars, learning rate 0.01; PyTorch 1.13 has none)
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -38,6 +40,8 @@ namespace Gen.Benchmarks;
 [ScheduleFreeSgd]
 [AdEMAMix]
 [Adopt]
+[Lamb]
+[Lars]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -67,6 +71,8 @@ public sealed partial class FlatModel
 [ScheduleFreeSgd]
 [AdEMAMix]
 [Adopt]
+[Lamb]
+[Lars]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

@@ -43,6 +43,8 @@ public enum Config
     ScheduleFreeSgd,
     AdEMAMix,
     Adopt,
+    Lamb,
+    Lars,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -58,7 +60,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd, Config.ScheduleFreeAdamW, Config.ScheduleFreeSgd, Config.AdEMAMix, Config.Adopt };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd, Config.ScheduleFreeAdamW, Config.ScheduleFreeSgd, Config.AdEMAMix, Config.Adopt, Config.Lamb, Config.Lars };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -107,6 +109,11 @@ public static class Workload
         Config.ScheduleFreeSgd => new[] { "z", "x", "y" },
         Config.AdEMAMix => new[] { "exp_avg_fast", "exp_avg_slow", "exp_avg_sq" },
         Config.Adopt => new[] { "exp_avg", "exp_avg_sq" },
+
+        // LAMB and LARS also write and reads its scratch update and reads the parameter in each of its three passes: more traffic
+        // than this roof's, which counts the state only, as for every kind.
+        Config.Lamb => new[] { "exp_avg", "exp_avg_sq" },
+        Config.Lars => new[] { "momentum_buffer" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

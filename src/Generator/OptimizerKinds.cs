@@ -24,7 +24,9 @@ internal static class OptimizerKinds
         new ScheduleFreeSgdKind(),
         new AdEMAMixKind(),
         new AdoptKind(),
-        new MuonKind());
+        new MuonKind(),
+        new LambKind(),
+        new LarsKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -60,6 +62,8 @@ internal static class TrackingNames
     public const string AdEMAMixModels = nameof(AdEMAMixModels);
     public const string AdoptModels = nameof(AdoptModels);
     public const string MuonModels = nameof(MuonModels);
+    public const string LambModels = nameof(LambModels);
+    public const string LarsModels = nameof(LarsModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

@@ -35,6 +35,8 @@ namespace Gen.Checkpoints.Tests;
 [AdEMAMix(Name = "AdEMAMixNoFast", Beta1 = 0)]
 [Adopt(Name = "Adopt", LearningRate = 0.01, WeightDecay = 0.01, Decouple = true)]
 [Muon(Name = "Muon", LearningRate = 0.01, Momentum = 0.9, AdamWLearningRateScale = 0.5)]
+[Lamb(Name = "Lamb", LearningRate = 0.01, WeightDecay = 0.01)]
+[Lars(Name = "Lars", LearningRate = 0.1, WeightDecay = 0.01, Nesterov = true)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];

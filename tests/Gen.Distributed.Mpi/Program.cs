@@ -78,7 +78,10 @@ static int Checks(MpiCommunicator world, string directory, bool save, bool load,
         checks.Add(($"ShardedEqualsPlain({name}, {(exact ? "bit for bit" : "within " + Scenarios.BatchTolerance.ToString(CultureInfo.InvariantCulture))})", () => Scenarios.ShardedEqualsPlain(world, name, exact, 1024)));
     }
 
-    checks.Add(($"MatrixUpdates(Muon, {(exact ? "bit for bit" : "within " + Scenarios.BatchTolerance.ToString(CultureInfo.InvariantCulture))})", () => Scenarios.MatrixUpdates(world, exact)));
+    foreach (string name in Scenarios.WholeMemberOptimizers)
+    {
+        checks.Add(($"WholeMemberUpdates({name}, {(exact ? "bit for bit" : "within " + Scenarios.BatchTolerance.ToString(CultureInfo.InvariantCulture))})", () => Scenarios.WholeMemberUpdates(world, name, exact)));
+    }
 
     foreach (int bucketBytes in new[] { 64, 1024, DataParallelOptions.DefaultBucketBytes })
     {

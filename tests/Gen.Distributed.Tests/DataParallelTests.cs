@@ -53,14 +53,25 @@ public sealed class DataParallelTests
         }
     }
 
-    /// <summary>[Muon]'s whole-matrix passes under ZeRO stage 1, with cuts that keep each matrix on one shard.</summary>
+    /// <summary>[Muon]'s, [Lamb]'s and [Lars]'s whole-member passes under ZeRO stage 1, with cuts that keep those members whole.</summary>
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    public void MuonShardedStateEqualsPlainDataParallelBitForBit(int ranks) =>
-        Ranks.Run(ranks, c => Scenarios.MatrixUpdates(c, exact: true));
+    [MemberData(nameof(WholeMemberOptimizersAtOneToFourRanks))]
+    public void WholeMemberShardedStateEqualsPlainDataParallelBitForBit(string optimizer, int ranks) =>
+        Ranks.Run(ranks, c => Scenarios.WholeMemberUpdates(c, optimizer, exact: true));
+
+    public static TheoryData<string, int> WholeMemberOptimizersAtOneToFourRanks()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string optimizer in Scenarios.WholeMemberOptimizers)
+        {
+            for (int ranks = 1; ranks <= 4; ranks++)
+            {
+                data.Add(optimizer, ranks);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [InlineData(1)]

@@ -70,3 +70,17 @@ public sealed partial class Matrices
     public float[] V = new float[1000];
     public float[,] M2 = new float[32, 16];
 }
+
+/// <summary>
+/// [Lamb] and [Lars]: their trust ratio needs each member's whole norms, so a shard holds such a member whole or not at
+/// all, while a [NoWeightDecay] member skips the ratio (its passes are element-wise) and is cut anywhere. The lengths are
+/// <see cref="Matrices"/>': at 1 to 4 ranks the cuts fall inside Bias or at a member's end; at 8 inside W1.
+/// </summary>
+[Lamb(Name = "Lamb", LearningRate = 0.01, WeightDecay = 0.01)]
+[Lars(Name = "Lars", LearningRate = 0.05, WeightDecay = 0.01, Nesterov = true)]
+public sealed partial class Layers
+{
+    public float[,] W1 = new float[16, 32];
+    [NoWeightDecay] public float[] Bias = new float[1000];
+    public float[] W2 = new float[512];
+}

@@ -181,32 +181,40 @@ public static class Scenarios
         Compare(c, $"{optimizer}, sharded against plain", ParameterValues(sharded), ParameterValues(plain), exact ? 0 : BatchTolerance);
     }
 
-    /// <summary>
-    /// [Muon] under ZeRO stage 1 where the cuts keep each matrix on one shard (<see cref="Matrices"/> at 1 to 4 ranks; the
-    /// AdamW part's vector is cut at its place): every rank with the same parameters, and sharded against plain as in
-    /// <see cref="ShardedEqualsPlain"/>. A cut inside a matrix is refused at construction (ShardTests).
-    /// </summary>
-    public static void MatrixUpdates(ICommunicator c, bool exact)
-    {
-        double[] Run(bool useShards)
-        {
-            var model = new Matrices();
-            Fill(model, 1);
-            var parallel = new DataParallel<Matrices.Gradients>(new Matrices.Muon(model, useShards ? c.ShardOf(model) : null), c, new DataParallelOptions { BucketBytes = 1024 });
-            var gradients = new Matrices.Gradients(model);
-            for (int step = 0; step < Steps; step++)
-            {
-                Fill(gradients, Seed(c.Rank, step));
-                parallel.Step(gradients);
-            }
+    /// <summary>The kinds whose update has a pass over a whole member ([Muon]'s matrix routine, [Lamb]'s and [Lars]'s trust ratio).</summary>
+    public static readonly string[] WholeMemberOptimizers = { "Muon", "Lamb", "Lars" };
 
-            Expect(c, parallel.ParametersMatchAcrossRanks(), $"Muon ({(useShards ? "sharded" : "plain")}): the ranks' parameters differ");
-            return ParameterValues(model);
-        }
+    /// <summary>
+    /// A kind of <see cref="WholeMemberOptimizers"/> under ZeRO stage 1 where the cuts keep each member it needs whole on
+    /// one shard (<see cref="Matrices"/>, <see cref="Layers"/> at 1 to 4 ranks; the element-wise members are cut at their
+    /// place): every rank with the same parameters, and sharded against plain as in <see cref="ShardedEqualsPlain"/>. A
+    /// cut inside such a member is refused at construction (ShardTests).
+    /// </summary>
+    public static void WholeMemberUpdates(ICommunicator c, string optimizer, bool exact)
+    {
+        double[] Run(bool useShards) => optimizer == "Muon"
+            ? TrainWholeMember<Matrices.Gradients>(c, new Matrices(), m => new Matrices.Muon((Matrices)m, useShards ? c.ShardOf(m) : null), m => new Matrices.Gradients((Matrices)m), optimizer, useShards)
+            : TrainWholeMember<Layers.Gradients>(c, new Layers(), m => optimizer == "Lamb" ? new Layers.Lamb((Layers)m, useShards ? c.ShardOf(m) : null) : new Layers.Lars((Layers)m, useShards ? c.ShardOf(m) : null), m => new Layers.Gradients((Layers)m), optimizer, useShards);
 
         double[] plain = Run(useShards: false);
         double[] sharded = Run(useShards: true);
-        Compare(c, "Muon, sharded against plain", sharded, plain, exact ? 0 : BatchTolerance);
+        Compare(c, $"{optimizer}, sharded against plain", sharded, plain, exact ? 0 : BatchTolerance);
+    }
+
+    private static double[] TrainWholeMember<TGradients>(ICommunicator c, ITrainable model, Func<ITrainable, Optimizer<TGradients>> create, Func<ITrainable, TGradients> gradientsOf, string optimizer, bool sharded)
+        where TGradients : GradientsBase
+    {
+        Fill(model, 1);
+        var parallel = new DataParallel<TGradients>(create(model), c, new DataParallelOptions { BucketBytes = 1024 });
+        TGradients gradients = gradientsOf(model);
+        for (int step = 0; step < Steps; step++)
+        {
+            Fill(gradients, Seed(c.Rank, step));
+            parallel.Step(gradients);
+        }
+
+        Expect(c, parallel.ParametersMatchAcrossRanks(), $"{optimizer} ({(sharded ? "sharded" : "plain")}): the ranks' parameters differ");
+        return ParameterValues(model);
     }
 
     /// <summary>Float and double members in buckets of <paramref name="bucketBytes"/>: sharded against plain, and every rank equal.</summary>

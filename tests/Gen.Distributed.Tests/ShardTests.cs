@@ -314,5 +314,76 @@ public sealed class ShardTests
         _ = new Matrices.Muon(model, OptimizerShard.Create(model, 0, 2));
     }
 
+    /// <summary>
+    /// [Lamb] and [Lars] scale each member's update by its whole norms: cuts that keep those members whole (the
+    /// [NoWeightDecay] vector, which skips the ratio, is cut at its place) give the whole optimizer's bits.
+    /// </summary>
+    [Theory]
+    [InlineData("Lamb", 2)]
+    [InlineData("Lamb", 3)]
+    [InlineData("Lamb", 4)]
+    [InlineData("Lars", 2)]
+    [InlineData("Lars", 3)]
+    [InlineData("Lars", 4)]
+    public void TrustRatioShardsThatKeepEachMemberWholeComputeTheWholeOptimizerBitForBit(string name, int count)
+    {
+        Optimizer<Layers.Gradients> Create(Layers model, OptimizerShard? shard) => name == "Lamb" ? new Layers.Lamb(model, shard) : new Layers.Lars(model, shard);
+        var whole = new Layers();
+        Scenarios.Fill(whole, 2);
+        Optimizer<Layers.Gradients> reference = Create(whole, null);
+        var copies = new Layers[count];
+        var shards = new Optimizer<Layers.Gradients>[count];
+        for (int i = 0; i < count; i++)
+        {
+            copies[i] = new Layers();
+            Scenarios.Fill(copies[i], 2);
+            shards[i] = Create(copies[i], OptimizerShard.Create(copies[i], i, count));
+            shards[i].MaxDegreeOfParallelism = 2;
+            shards[i].ParallelThreshold = 300;
+        }
+
+        Assert.Contains(shards, s => s.Shard!.GetMemberLength(1) is > 0 and < 1000);   // the [NoWeightDecay] vector is cut
+        var gradients = new Layers.Gradients(whole);
+        for (int step = 0; step < 4; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            Array.ForEach(shards, s => s.Step(gradients));
+        }
+
+        double[] expected = Scenarios.ParameterValues(whole);
+        for (int i = 0; i < count; i++)
+        {
+            OptimizerShard shard = shards[i].Shard!;
+            double[] part = Scenarios.ParameterValues(copies[i]);
+            for (long e = shard.Start; e < shard.Start + shard.Length; e++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[e]) == BitConverter.DoubleToInt64Bits(part[e]), $"{name}: element {e} of shard {i} of {count} is {part[e]}, the whole optimizer's {expected[e]}");
+            }
+        }
+
+        Assert.Equal(reference.StateBytes, shards.Sum(s => s.StateBytes));
+    }
+
+    /// <summary>A shard holding part of a member whose trust ratio needs all of it is refused, naming the member.</summary>
+    [Fact]
+    public void LambAndLarsRefuseAShardThatCutsAMemberTheirTrustRatioReads()
+    {
+        var model = new Layers();
+        OptimizerShard shard = OptimizerShard.Create(model, 0, 8);
+        Assert.Equal(256, shard.GetMemberLength(0));
+        foreach (Func<Optimizer<Layers.Gradients>> create in new Func<Optimizer<Layers.Gradients>>[] { () => new Layers.Lamb(model, shard), () => new Layers.Lars(model, shard) })
+        {
+            var error = Assert.Throws<ArgumentException>(create);
+            Assert.Equal("shard", error.ParamName);
+            Assert.Contains("member 'W1'", error.Message, StringComparison.Ordinal);
+        }
+
+        // Shard 3 of 8 holds only [NoWeightDecay] elements, which skip the ratio: it may cut Bias.
+        Assert.InRange(OptimizerShard.Create(model, 3, 8).GetMemberLength(1), 1, 999);
+        _ = new Layers.Lamb(model, OptimizerShard.Create(model, 3, 8));
+        _ = new Layers.Lars(model, OptimizerShard.Create(model, 3, 8));
+    }
+
     public static TheoryData<string> Optimizers => new(Scenarios.NetOptimizers);
 }

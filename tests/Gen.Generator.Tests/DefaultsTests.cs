@@ -62,6 +62,10 @@ public sealed class DefaultsTests
             ["NewtonSchulzC"] = 2.0315, ["NewtonSchulzSteps"] = 5, ["Epsilon"] = 1e-7,
             ["AdamWLearningRateScale"] = 1.0, ["AdamWBeta1"] = 0.9, ["AdamWBeta2"] = 0.999, ["AdamWEpsilon"] = 1e-8, ["AdamWWeightDecay"] = 1e-2,
         },
+        // Optax's lamb (b1, b2, eps, weight_decay); Optax has no default rate: 1e-3 is NVIDIA Apex's FusedLAMB and TensorFlow Addons' LAMB.
+        ["Lamb"] = new() { ["LearningRate"] = 1e-3, ["Beta1"] = 0.9, ["Beta2"] = 0.999, ["Epsilon"] = 1e-6, ["WeightDecay"] = 0.0 },
+        // Optax's lars (weight_decay, trust_coefficient, eps, momentum, nesterov); Optax has no default rate: 0.01 is TensorFlow Model Garden's LARS.
+        ["Lars"] = new() { ["LearningRate"] = 0.01, ["WeightDecay"] = 0.0, ["TrustCoefficient"] = 0.001, ["Epsilon"] = 0.0, ["Momentum"] = 0.9, ["Nesterov"] = false },
     };
 
     [Theory]

@@ -207,6 +207,7 @@ public sealed class DiagnosticTests
     [InlineData("Gen.Adagrad")]
     [InlineData("Gen.NAdam")]
     [InlineData("Gen.RAdam")]
+    [InlineData("Gen.Lamb")]
     public void GEN204_Float16SecondMoment(string attribute) => Expect(
         $"[{attribute}(StatePrecision = Gen.StatePrecision.Float16)] public partial class Model {{ {Members} }}",
         ("GEN204", "StatePrecision = Gen.StatePrecision.Float16"));
@@ -464,6 +465,43 @@ public sealed class DiagnosticTests
     [InlineData("LearningRateAdjustment = (Gen.MuonLearningRateAdjustment)7", "GEN107")]
     public void MuonHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
         Expect($"[Gen.Muon({argument})] public partial class Model {{ {Members} }}", (id, argument));
+
+    [Theory]
+    [InlineData("LearningRate = -1", "GEN101")]
+    [InlineData("LearningRate = double.NaN", "GEN101")]
+    [InlineData("Beta1 = 1", "GEN102")]
+    [InlineData("Beta2 = -0.5", "GEN102")]
+    [InlineData("Epsilon = 0", "GEN103")]
+    [InlineData("Epsilon = double.PositiveInfinity", "GEN103")]
+    [InlineData("WeightDecay = -0.1", "GEN105")]
+    [InlineData("StatePrecision = (Gen.StatePrecision)9", "GEN107")]
+    [InlineData("StochasticRounding = true", "GEN114")]
+    public void LambHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
+        Expect($"[Gen.Lamb({argument})] public partial class Model {{ {Members} }}", (id, argument));
+
+    [Theory]
+    [InlineData("TrustCoefficient = 0")]
+    [InlineData("TrustCoefficient = double.NaN")]
+    [InlineData("TrustCoefficient = double.PositiveInfinity")]
+    public void GEN150_TrustCoefficientOutOfRange(string argument) => Expect(
+        $"[Gen.Lars({argument})] public partial class Model {{ {Members} }}",
+        ("GEN150", argument));
+
+    [Theory]
+    [InlineData("Epsilon = -1e-8")]
+    [InlineData("Epsilon = double.PositiveInfinity")]
+    public void GEN151_TrustRatioEpsilonOutOfRange(string argument) => Expect(
+        $"[Gen.Lars({argument})] public partial class Model {{ {Members} }}",
+        ("GEN151", argument));
+
+    [Theory]
+    [InlineData("LearningRate = -0.01", "GEN101")]
+    [InlineData("WeightDecay = double.NaN", "GEN105")]
+    [InlineData("Momentum = 1", "GEN104")]
+    [InlineData("Momentum = -0.5", "GEN104")]
+    [InlineData("StatePrecision = (Gen.StatePrecision)9", "GEN107")]
+    public void LarsHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
+        Expect($"[Gen.Lars({argument})] public partial class Model {{ {Members} }}", (id, argument));
 
     [Fact]
     public void NamesAreUniqueAcrossOptimizerKinds() => Expect(

@@ -51,6 +51,12 @@ public sealed class SnapshotTests
     [Fact]
     public void MuonLeanState() => VerifyGenerated(nameof(MuonLeanState), GeneratorModels.MuonLeanState);
 
+    [Fact]
+    public void LambLayerwise() => VerifyGenerated(nameof(LambLayerwise), GeneratorModels.LambLayerwise);
+
+    [Fact]
+    public void LarsLayerwise() => VerifyGenerated(nameof(LarsLayerwise), GeneratorModels.LarsLayerwise);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -68,6 +74,8 @@ public sealed class SnapshotTests
     [InlineData(nameof(NarrowStateOfAdEMAMixAndAdopt), GeneratorModels.NarrowStateOfAdEMAMixAndAdopt)]
     [InlineData(nameof(MuonMatricesWithAnAdamWPart), GeneratorModels.MuonMatricesWithAnAdamWPart)]
     [InlineData(nameof(MuonLeanState), GeneratorModels.MuonLeanState)]
+    [InlineData(nameof(LambLayerwise), GeneratorModels.LambLayerwise)]
+    [InlineData(nameof(LarsLayerwise), GeneratorModels.LarsLayerwise)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

@@ -27,6 +27,8 @@ namespace Gen.Mono.Runner;
 [ScheduleFreeSgd(LearningRate = 0.1, WarmupSteps = 3, WeightDecay = 1e-3)]
 [AdEMAMix(AlphaWarmup = 5, Beta3Warmup = 5, WeightDecay = 0.01)]
 [Adopt(Decouple = true, WeightDecay = 0.01, Maximize = true)]
+[Lamb(WeightDecay = 0.01)]
+[Lars(WeightDecay = 0.01, Nesterov = true)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

@@ -93,6 +93,8 @@ namespace Gen.Optimizers.Tests;
 [Adopt(Name = "AdoptDefaults")]
 [Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
+[Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
+[Lars(Name = "LarsX", LearningRate = 0.5, WeightDecay = 0.05, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -187,6 +189,8 @@ public sealed partial class SingleModel
 [Adopt(Name = "AdoptDefaults")]
 [Adopt(Name = "AdoptEvery", LearningRate = 0.01, Beta1 = 0.3, Beta2 = 0.99, Epsilon = 1e-4, ClipExponent = 0.5, WeightDecay = 0.05, Decouple = true, Maximize = true)]
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
+[Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
+[Lars(Name = "LarsX", LearningRate = 0.5, WeightDecay = 0.05, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

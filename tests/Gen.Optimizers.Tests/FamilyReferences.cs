@@ -35,6 +35,8 @@ internal static class References
         AdEMAMixAttribute ademamix => new AdEMAMixReference(ademamix, length, single),
         AdoptAttribute adopt => new AdoptReference(adopt, length, single),
         MuonAttribute muon => new MuonAdamWPartReference(muon, length, single),
+        LambAttribute lamb => new LambMemberReference(lamb, length, single),
+        LarsAttribute lars => new LarsMemberReference(lars, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

@@ -95,6 +95,8 @@ internal sealed class GoldenKind
         [typeof(AdEMAMixAttribute)] = "torch.optim has no AdEMAMix: tested against a scalar reference of apple/ml-ademamix's AdEMAMix and a second opinion in Python (BeyondTorchSecondOpinionTests).",
         [typeof(AdoptAttribute)] = "torch.optim has no ADOPT: tested against a scalar reference of iShohei220/adopt's ADOPT and a second opinion in Python (BeyondTorchSecondOpinionTests).",
         [typeof(MuonAttribute)] = "torch.optim has Muon from 2.9 only; MuonTests checks it against a scalar reference written from the algorithm, and its AdamW part against [AdamW].",
+        [typeof(LambAttribute)] = "torch.optim has no LAMB; LambTests checks it against a scalar reference written from Optax's lamb, LayerwiseGoldenTests against numpy trajectories (Golden/make_layerwise_golden.py; JAX is not installed here to run Optax).",
+        [typeof(LarsAttribute)] = "torch.optim has no LARS; LarsTests checks it against a scalar reference written from Optax's lars, LayerwiseGoldenTests against numpy trajectories (Golden/make_layerwise_golden.py; JAX is not installed here to run Optax).",
     };
 
     private readonly Lazy<GoldenFile> _data;

@@ -39,6 +39,8 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.NarrowStateOfAdEMAMixAndAdopt),
         nameof(GeneratorModels.MuonMatricesWithAnAdamWPart),
         nameof(GeneratorModels.MuonLeanState),
+        nameof(GeneratorModels.LambLayerwise),
+        nameof(GeneratorModels.LarsLayerwise),
     };
 
     [Fact]

@@ -239,4 +239,63 @@ internal static class GeneratorModels
             public float[] B = new float[64];
         }
         """;
+
+    /// <summary>
+    /// [Lamb]: three passes per member around the trust ratio (float and double members, a [NoWeightDecay] bias that skips
+    /// the ratio, a [LearningRateScale] member, a [Frozen] one) and a second [Lamb] with every option changed; on float
+    /// members, bfloat16 state rounded stochastically and 8-bit block-wise state (the matrix has 8,192 elements).
+    /// </summary>
+    public const string LambLayerwise = """
+        using Gen;
+
+        namespace Demo
+        {
+            [Lamb]
+            [Lamb(Name = "TunedLamb", LearningRate = 0.002, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.01)]
+            public partial class Encoder
+            {
+                public float[,] W = new float[16, 8];
+                [LearningRateScale(0.5)] public float[,] Mlp = new float[8, 32];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                public double[] Gain = new double[4];
+                [Frozen] public float[] Embedding = new float[16];
+            }
+
+            [Lamb(Name = "Bf16Lamb", StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
+            [Lamb(Name = "Int8Lamb", StatePrecision = StatePrecision.Int8Blockwise)]
+            public partial class LeanEncoder
+            {
+                public float[,] W = new float[128, 64];
+                [NoWeightDecay] public float[] B = new float[64];
+            }
+        }
+        """;
+
+    /// <summary>
+    /// [Lars]: three passes per member around the trust ratio (float and double members, a [NoWeightDecay] bias, a
+    /// [LearningRateScale] member), the defaults and every option changed (Nesterov); bfloat16 state on float members.
+    /// </summary>
+    public const string LarsLayerwise = """
+        using Gen;
+
+        namespace Demo
+        {
+            [Lars]
+            [Lars(Name = "TunedLars", LearningRate = 0.1, WeightDecay = 1e-4, TrustCoefficient = 0.02, Epsilon = 1e-9, Momentum = 0.8, Nesterov = true)]
+            public partial class ResNetHead
+            {
+                public float[,] W = new float[16, 8];
+                [LearningRateScale(0.5)] public float[,] Fc = new float[8, 32];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                public double[] Gain = new double[4];
+            }
+
+            [Lars(Name = "Bf16Lars", StatePrecision = StatePrecision.BFloat16)]
+            public partial class LeanHead
+            {
+                public float[,] W = new float[16, 8];
+                [NoWeightDecay] public float[] B = new float[8];
+            }
+        }
+        """;
 }

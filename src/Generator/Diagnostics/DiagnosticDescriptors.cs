@@ -179,6 +179,18 @@ internal static class DiagnosticDescriptors
         "{0} is {1}: the number of Newton–Schulz iterations must be in [0, 100) (PyTorch refuses 100 or more)",
         Hyperparameters);
 
+    public static readonly DiagnosticDescriptor TrustCoefficientOutOfRange = Error(
+        "GEN150",
+        "Trust coefficient out of range",
+        "{0} is {1}: the trust coefficient multiplies each member's ratio ‖p‖/‖u‖ and must be a finite number > 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor TrustRatioEpsilonOutOfRange = Error(
+        "GEN151",
+        "Trust-ratio epsilon out of range",
+        "{0} is {1}: it is added to the update's norm in the trust ratio's denominator and must be a finite number >= 0",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor NonFiniteHyperparameter = Error(
         "GEN132",
         "Hyperparameter not finite",
@@ -324,6 +336,8 @@ internal static class DiagnosticDescriptors
         IterationCountOutOfRange,
         NonFiniteHyperparameter,
         ExcludeFromMuonWithoutEffect,
+        TrustCoefficientOutOfRange,
+        TrustRatioEpsilonOutOfRange,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

@@ -52,7 +52,7 @@ internal static class KernelEmitter
     /// <summary>"One AdamW step", "The momentum pass of a Muon step": what a kernel method computes, for its docs.</summary>
     private static string What(OptimizerLayout optimizer, UpdatePart part, KernelDescription kernel) =>
         kernel.Method == KernelDescription.DefaultMethod ? "One " + optimizer.DisplayName + " step"
-        : part.Passes.Count > 1 ? "The " + kernel.Method.ToLowerInvariant() + " pass of one " + part.Name + " step"
+        : part.Passes.Count > 1 ? "The " + kernel.Method.ToLowerInvariant() + " pass of one " + (part.Name.Length == 0 ? optimizer.DisplayName : part.Name) + " step"
         : "One " + part.Name + " step";
 
     /// <summary>

@@ -267,6 +267,21 @@ internal static class OptimizerEmitter
 
         foreach ((UpdatePart part, MatrixRoutine routine) in Routines(model, optimizer))
         {
+            if (routine.OnVector)
+            {
+                foreach (ElementKind element in ScratchElements(model, optimizer, part))
+                {
+                    w.Line();
+                    w.Line("/// <summary>");
+                    w.Line("/// The update of the " + element.Keyword() + " member in progress: written by the pass before the routine (" + routine.Description + "),");
+                    w.Line("/// transformed in place, read by the pass after it. Sized for the longest such member; a step allocates nothing.");
+                    w.Line("/// </summary>");
+                    w.Line("private readonly " + element.Keyword() + "[] " + part.ScratchField(routine, element) + ";");
+                }
+
+                continue;
+            }
+
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// The update matrix of the member in progress, flattened: written by the pass before the matrix routine (" + routine.Description + "),");
@@ -398,6 +413,10 @@ internal static class OptimizerEmitter
         }
     }
 
+    /// <summary>The element types of the part's members in this model: one scratch buffer each for a vector routine.</summary>
+    public static IEnumerable<ElementKind> ScratchElements(ModelSpec model, OptimizerLayout optimizer, UpdatePart part) =>
+        Members(model, optimizer).Where(m => m.Part == part).Select(m => m.Parameter.Element).Distinct().OrderBy(e => e);
+
     /// <summary>The parts with a matrix routine and at least one member in this model, with the routine.</summary>
     public static IEnumerable<(UpdatePart Part, MatrixRoutine Routine)> Routines(ModelSpec model, OptimizerLayout optimizer) =>
         optimizer.Parts
@@ -412,6 +431,25 @@ internal static class OptimizerEmitter
     {
         foreach ((UpdatePart part, MatrixRoutine routine) in Routines(model, optimizer))
         {
+            if (routine.OnVector)
+            {
+                foreach (ElementKind element in ScratchElements(model, optimizer, part))
+                {
+                    string longest = (part.Prefix.Length == 0 ? "longest" : part.Prefix + "Longest") + (element == ElementKind.Double ? "Double" : "Single");
+                    w.Line();
+                    w.Line("// The routine's scratch buffer for " + element.Keyword() + " members, sized for the longest.");
+                    w.Line("int " + longest + " = 0;");
+                    foreach (Member member in Members(model, optimizer).Where(m => m.Part == part && m.Parameter.Element == element))
+                    {
+                        w.Line(longest + " = global::System.Math.Max(" + longest + ", model." + member.Parameter.Identifier + "!.Length);");
+                    }
+
+                    w.Line(part.ScratchField(routine, element) + " = new " + element.Keyword() + "[" + longest + "];");
+                }
+
+                continue;
+            }
+
             string bounds = part.Prefix.Length == 0 ? "matrices" : part.Prefix + "Matrices";
             w.Line();
             w.Line("// " + (part.Name.Length == 0 ? "The" : "The " + part.Name + " part's") + " matrix routine: its buffers, sized for the largest member it transforms.");

@@ -36,7 +36,7 @@ internal static class StepEmitter
             }
 
             // A matrix member replaced by one of the same length but another shape must still fit the routine's workspace.
-            foreach ((UpdatePart part, MatrixRoutine routine) in OptimizerEmitter.Routines(model, optimizer))
+            foreach ((UpdatePart part, MatrixRoutine routine) in OptimizerEmitter.Routines(model, optimizer).Where(r => !r.Routine.OnVector))
             {
                 foreach (Member member in OptimizerEmitter.Members(model, optimizer).Where(m => m.Part == part))
                 {
@@ -238,7 +238,7 @@ internal static class StepEmitter
         w.Line("protected override bool IsWholeMemberPass(int member, int pass) => member switch");
         using (w.Open(close: "};"))
         {
-            foreach (IGrouping<string, Member> group in members.Where(m => m.Part.Passes.Count > 1).GroupBy(m => RoutinePasses(m.Part)))
+            foreach (IGrouping<string, Member> group in members.Where(m => m.Part.Passes.Count > 1 && RoutinePasses(m) != "false").GroupBy(RoutinePasses))
             {
                 w.Line(string.Join(" or ", group.Select(m => m.Index.ToString(CultureInfo.InvariantCulture))) + " => " + group.Key + ",");
             }
@@ -247,16 +247,42 @@ internal static class StepEmitter
         }
     }
 
-    /// <summary>"pass == 1": the test for the part's matrix routine passes.</summary>
-    private static string RoutinePasses(UpdatePart part)
+    /// <summary>
+    /// "pass == 1": the test for the passes of <paramref name="member"/>'s update that run a routine on the whole member (a
+    /// routine the member skips, [Lamb]'s and [Lars]'s trust ratio under [NoWeightDecay], leaves its passes element-wise).
+    /// </summary>
+    private static string RoutinePasses(Member member)
     {
-        string[] tests = part.Passes.Select((pass, index) => (pass, index)).Where(p => p.pass.Routine is not null).Select(p => "pass == " + p.index).ToArray();
+        string[] tests = member.Part.Passes.Select((pass, index) => (pass, index))
+            .Where(p => p.pass.Routine is { } routine && !Skips(routine, member))
+            .Select(p => "pass == " + p.index).ToArray();
         return tests.Length == 0 ? "false" : string.Join(" || ", tests);
     }
+
+    /// <summary>Whether <paramref name="member"/> skips <paramref name="routine"/> ([NoWeightDecay] and a routine that says so).</summary>
+    private static bool Skips(MatrixRoutine routine, Member member) => routine.SkipsNoWeightDecay && member.Parameter.NoWeightDecay;
 
     /// <summary>One pass of a member's update and its <c>break</c>: its kernel call, or its matrix routine.</summary>
     private static void WritePass(IndentedTextWriter w, OptimizerLayout optimizer, Member member, UpdatePass pass, string indent)
     {
+        if (pass.Routine is { OnVector: true } vectorRoutine)
+        {
+            if (Skips(vectorRoutine, member))
+            {
+                w.Line(indent + "// [NoWeightDecay]: not " + vectorRoutine.Description + ".");
+                w.Line(indent + "break;");
+                return;
+            }
+
+            string vectorScratch = "global::System.MemoryExtensions.AsSpan(" + member.Part.ScratchField(vectorRoutine, member.Parameter.Element) + ", start, count)";
+            string parameterSpan = SourceWriter.Tensors + ".AsSpan(model." + member.Parameter.Identifier + "!).Slice(start, count)";
+            w.Line(indent + "// " + char.ToUpperInvariant(vectorRoutine.Description[0]) + vectorRoutine.Description.Substring(1) + ", in place.");
+            w.Line(indent + vectorRoutine.Method + "(" + string.Join(", ", new[] { vectorScratch, parameterSpan }
+                .Concat(vectorRoutine.Arguments.Select(a => member.Parameter.Element == ElementKind.Double ? a : "(float)" + a))) + ");");
+            w.Line(indent + "break;");
+            return;
+        }
+
         if (pass.Routine is { } routine)
         {
             // The scratch buffer is indexed by element, like the parameter: a matrix routine runs on a whole member, which a
@@ -283,7 +309,7 @@ internal static class StepEmitter
         {
             BufferRole.Parameter => SourceWriter.Tensors + ".AsSpan(model." + parameter.Identifier + "!).Slice(start, count)",
             BufferRole.Gradient => SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
-            BufferRole.Scratch => "global::System.MemoryExtensions.AsSpan(" + part.ScratchField(part.Routines.First(r => r.Scratch == buffer.Reference)) + ", start, count)",
+            BufferRole.Scratch => "global::System.MemoryExtensions.AsSpan(" + part.ScratchField(part.Routines.First(r => r.Scratch == buffer.Reference), parameter.Element) + ", start, count)",
             _ => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(part.Buffers.First(b => b.Reference == buffer.Reference), parameter) + ", stateStart, count)",
         }).ToList();
         StepScalar[] scalars = KernelEmitter.ScalarsOf(part, kernel).ToArray();

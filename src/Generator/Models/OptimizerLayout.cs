@@ -172,11 +172,16 @@ internal sealed record UpdatePart(
     /// <summary>The part's scratch buffer field ("_update") and its routine's workspace field ("_workspace").</summary>
     public string ScratchField(MatrixRoutine routine) => "_" + Prefixed(Prefix, routine.ScratchSpan);
 
+    /// <summary>The scratch buffer field for members of <paramref name="element"/>: <see cref="ScratchField(MatrixRoutine)"/>, "_updateDouble" for double members.</summary>
+    public string ScratchField(MatrixRoutine routine, ElementKind element) => ScratchField(routine) + (element == ElementKind.Double ? "Double" : string.Empty);
+
     /// <inheritdoc cref="ScratchField"/>
     public string WorkspaceField(MatrixRoutine routine) => "_" + Prefixed(Prefix, "workspace");
 
     /// <summary>The fields of the part's routines.</summary>
-    public IEnumerable<string> FieldNames => Routines.SelectMany(r => new[] { ScratchField(r), WorkspaceField(r) });
+    public IEnumerable<string> FieldNames => Routines.SelectMany(r => r.OnVector
+        ? new[] { ScratchField(r, ElementKind.Single), ScratchField(r, ElementKind.Double) }
+        : new[] { ScratchField(r), WorkspaceField(r) });
 
     private static string Prefixed(string prefix, string name) =>
         prefix.Length == 0 ? name : prefix + char.ToUpperInvariant(name[0]) + name.Substring(1);
@@ -201,13 +206,23 @@ internal sealed record UpdatePass(EquatableArray<KernelDescription> Kernels, Mat
 /// <param name="ScratchSpan">The scratch buffer's span and field stem, e.g. "update".</param>
 /// <param name="Arguments">The routine's constant arguments, as C# literals.</param>
 /// <param name="Description">What the routine does, for comments.</param>
+/// <param name="OnVector">
+/// A routine on the member's elements as one vector with its parameter instead of a matrix (the trust ratio of [Lamb] and
+/// [Lars]): called as <c>Method(scratch, parameter, Arguments...)</c> on the member's whole scratch and parameter spans,
+/// with no workspace (<paramref name="Workspace"/> is empty), the scratch buffer in the member's element type (a float
+/// and a double one, each sized for the part's longest member of that type). Its <paramref name="Arguments"/> are double
+/// literals, converted to float (<c>(float)1d</c>) for float members.
+/// </param>
+/// <param name="SkipsNoWeightDecay">Whether a member marked [NoWeightDecay] skips the routine (its scratch passes through unchanged).</param>
 internal sealed record MatrixRoutine(
     string Method,
     string Workspace,
     string Scratch,
     string ScratchSpan,
     EquatableArray<string> Arguments,
-    string Description);
+    string Description,
+    bool OnVector = false,
+    bool SkipsNoWeightDecay = false);
 
 /// <summary>A per-parameter state buffer of an optimizer, e.g. RMSProp's square average.</summary>
 /// <param name="Field">Field-name stem and kernel span name: "squareAvg" gives "_squareAvg_W1".</param>

@@ -237,3 +237,24 @@ internal sealed record MuonSpec(
     double AdamWEpsilon,
     double AdamWWeightDecay)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Lamb]: You et al. 2019 as Optax's <c>lamb</c>.</summary>
+internal sealed record LambSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta1,
+    double Beta2,
+    double Epsilon)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Lars]: You, Gitman and Ginsburg 2017 as Optax's <c>lars</c>.</summary>
+internal sealed record LarsSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double TrustCoefficient,
+    double Epsilon,
+    double Momentum,
+    bool Nesterov)
+    : OptimizerSpec(Name, LearningRate, WeightDecay);

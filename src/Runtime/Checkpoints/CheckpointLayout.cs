@@ -194,10 +194,11 @@ internal sealed class CheckpointLayout
     /// Whether PyTorch keeps a per-parameter <c>step</c> in the state of this kind of optimizer. It
     /// does for Adam, AdamW, Adagrad, NAdam, RAdam, Adamax and ASGD (a float32 scalar tensor in 1.13) and for RMSprop,
     /// Adadelta and Rprop (a Python int in 1.13, a float32 scalar tensor from 2.0); not for SGD; lion-pytorch keeps none
-    /// for Lion; schedulefree keeps its step count <c>k</c> in the parameter group, not per parameter. Gen writes
-    /// <c>step</c> as a float32 scalar wherever PyTorch keeps one.
+    /// for Lion, nor do LARS ports (whose update, like SGD's, does not depend on the step), while LAMB ports keep one;
+    /// schedulefree keeps its step count <c>k</c> in the parameter group, not per parameter. Gen writes <c>step</c> as a
+    /// float32 scalar wherever PyTorch keeps one.
     /// </summary>
-    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion" or "ScheduleFreeAdamW" or "ScheduleFreeSGD");
+    public static bool HasStepTensor(string kind) => kind is not ("SGD" or "Lion" or "LARS" or "ScheduleFreeAdamW" or "ScheduleFreeSGD");
 
     /// <summary>The layout of a model: one tensor per trainable member, named as the member.</summary>
     /// <param name="model">The model, as it is now.</param>
