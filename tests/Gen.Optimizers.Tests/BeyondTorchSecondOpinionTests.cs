@@ -66,7 +66,7 @@ public sealed class BeyondTorchSecondOpinionTests
         get
         {
             var data = new TheoryData<string, string>();
-            foreach (JsonElement golden in Document.Value.RootElement.GetProperty("cases").EnumerateArray())
+            foreach (JsonElement golden in CaseElements)
             {
                 data.Add(golden.GetProperty("name").GetString()!, golden.GetProperty("dtype").GetString()!);
             }
@@ -118,11 +118,14 @@ public sealed class BeyondTorchSecondOpinionTests
 
         Assert.Equal(
             Optimizers.Names<SecondOpinionSingle>().Order(StringComparer.Ordinal),
-            Document.Value.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.GetProperty("name").GetString()!).Distinct().Order(StringComparer.Ordinal));
+            CaseElements.Select(c => c.GetProperty("name").GetString()!).Distinct().Order(StringComparer.Ordinal));
     }
 
+    /// <summary>The script's cases, one per attribute and dtype.</summary>
+    private static JsonElement.ArrayEnumerator CaseElements => Document.Value.RootElement.GetProperty("cases").EnumerateArray();
+
     private static JsonElement Case(string name, string dtype) =>
-        Document.Value.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name && c.GetProperty("dtype").GetString() == dtype);
+        CaseElements.Single(c => c.GetProperty("name").GetString() == name && c.GetProperty("dtype").GetString() == dtype);
 
     private static void Run<TGradients>(JsonElement golden, ITrainable model, TGradients gradients, Optimizer<TGradients> optimizer, double relative, double absolute)
         where TGradients : GradientsBase
