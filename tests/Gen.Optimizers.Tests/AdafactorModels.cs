@@ -1,0 +1,45 @@
+// Model classes of the [Adafactor] tests.
+using Gen;
+
+namespace Gen.Optimizers.Tests;
+
+/// <summary>
+/// A matrix of 960 elements, a wide matrix whose rows are longer than the routine's chunk of 1,024 (its row sums are
+/// taken chunk by chunk), a vector, one that starts at 0 (‖p‖ = 0: the step size is eps2·rho), a [NoWeightDecay] bias
+/// (no decay), a rank-3 member at half the rate (two batches of 3 × 5 matrices), a tall matrix of one column and an
+/// empty one; the defaults and every option changed, with a learning rate above 1/√t for the first steps (rho switches).
+/// </summary>
+[Adafactor(Name = "Defaults")]
+[Adafactor(Name = "Everything", LearningRate = 0.3, Beta2Decay = -0.5, Epsilon1 = 1e-6, Epsilon2 = 1e-2, ClipThreshold = 1.5, WeightDecay = 0.05, Maximize = true)]
+public sealed partial class AdafactorNet
+{
+    public float[,] W = new float[24, 40];
+
+    public float[,] Wide = new float[3, 1100];
+
+    public float[] V = new float[37];
+
+    public float[] Zero = new float[13];
+
+    [NoWeightDecay]
+    public float[] Bias = new float[11];
+
+    [LearningRateScale(0.5)]
+    public float[,,] Kernel = new float[2, 3, 5];
+
+    public float[,] Column = new float[9, 1];
+
+    public float[] Empty = new float[0];
+}
+
+/// <summary>Double members: eps1 is double's machine epsilon, nothing is rounded to float.</summary>
+[Adafactor(Name = "Adafactor", WeightDecay = 0.01)]
+public sealed partial class AdafactorDoubleNet
+{
+    public double[] D = new double[37];
+
+    public double[,] E = new double[5, 7];
+
+    [NoWeightDecay]
+    public double[,,] B = new double[2, 2, 3];
+}
