@@ -44,9 +44,9 @@ namespace Gen
         public double Beta2Decay { get; set; } = -0.8;
 
         /// <summary>
-        /// The floor of the row mean the factored estimate is divided by, and (squared) of the estimate itself, at least 0.
-        /// Default NaN, which stands for PyTorch's <c>None</c>: the machine epsilon of the member's element type
-        /// (1.1920929e-07 for float members, 2.220446049250313e-16 for double ones).
+        /// The floor of the row mean the factored estimate is divided by, and (squared) of the estimate itself, at least 0,
+        /// or NaN for PyTorch's <c>None</c>: the machine epsilon of the member's element type (1.1920929e-07 for float
+        /// members, 2.220446049250313e-16 for double ones). Default NaN (PyTorch's None).
         /// </summary>
         public double Epsilon1 { get; set; } = double.NaN;
 

@@ -41,6 +41,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.MuonLeanState),
         nameof(GeneratorModels.LambLayerwise),
         nameof(GeneratorModels.LarsLayerwise),
+        nameof(GeneratorModels.AdafactorFactored),
     };
 
     [Fact]

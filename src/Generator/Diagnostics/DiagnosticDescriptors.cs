@@ -362,6 +362,10 @@ internal static class DiagnosticDescriptors
         ExcludeFromMuonWithoutEffect,
         TrustCoefficientOutOfRange,
         TrustRatioEpsilonOutOfRange,
+        DecayExponentOutOfRange,
+        FloorOutOfRange,
+        ClipThresholdOutOfRange,
+        ReducedStateForFactoredMoments,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

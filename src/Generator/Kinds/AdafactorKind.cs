@@ -44,7 +44,7 @@ internal sealed class AdafactorKind : OptimizerKind<A, AdafactorSpec>
         r.NonNegativeFinite(nameof(A.Epsilon2), s.Epsilon2, DiagnosticDescriptors.FloorOutOfRange);
         r.Check(s.ClipThreshold >= 1 && !double.IsInfinity(s.ClipThreshold), DiagnosticDescriptors.ClipThresholdOutOfRange, nameof(A.ClipThreshold), s.ClipThreshold);
         r.NonNegativeFinite(nameof(A.WeightDecay), s.WeightDecay, DiagnosticDescriptors.WeightDecayOutOfRange);
-        if (s.State.Precision != StatePrecision.Float32)
+        if (s.State.Precision is StatePrecision.BFloat16 or StatePrecision.Float16 or StatePrecision.Int8Blockwise)
         {
             r.Fail(DiagnosticDescriptors.ReducedStateForFactoredMoments, nameof(A.StatePrecision), DisplayName, s.State.Precision);
         }
