@@ -43,3 +43,49 @@ public sealed partial class AdafactorDoubleNet
     [NoWeightDecay]
     public double[,,] B = new double[2, 2, 3];
 }
+
+/// <summary>The members of Golden/make_adafactor_golden.py's cases, in float32 (one attribute per case).</summary>
+[Adafactor(Name = "Defaults")]
+[Adafactor(Name = "Decay", WeightDecay = 0.1, LearningRate = 0.02)]
+[Adafactor(Name = "Maximized", Maximize = true, Beta2Decay = -0.5)]
+[Adafactor(Name = "Clipped", ClipThreshold = 1.5, Epsilon2 = 1e-2)]
+[Adafactor(Name = "ExplicitEpsilon1", Epsilon1 = 1e-4)]
+[Adafactor(Name = "Switching", LearningRate = 0.5, WeightDecay = 0.01)]
+public sealed partial class AdafactorGoldenNet
+{
+    public float[,] W = new float[6, 10];
+
+    public float[,,] Heads = new float[2, 3, 4];
+
+    public float[,] Column = new float[5, 1];
+
+    public float[] V = new float[11];
+
+    public float[] Zero = new float[7];
+
+    [NoWeightDecay]
+    public float[] Bias = new float[5];
+}
+
+/// <summary><see cref="AdafactorGoldenNet"/> in float64.</summary>
+[Adafactor(Name = "Defaults")]
+[Adafactor(Name = "Decay", WeightDecay = 0.1, LearningRate = 0.02)]
+[Adafactor(Name = "Maximized", Maximize = true, Beta2Decay = -0.5)]
+[Adafactor(Name = "Clipped", ClipThreshold = 1.5, Epsilon2 = 1e-2)]
+[Adafactor(Name = "ExplicitEpsilon1", Epsilon1 = 1e-4)]
+[Adafactor(Name = "Switching", LearningRate = 0.5, WeightDecay = 0.01)]
+public sealed partial class AdafactorGoldenDoubleNet
+{
+    public double[,] W = new double[6, 10];
+
+    public double[,,] Heads = new double[2, 3, 4];
+
+    public double[,] Column = new double[5, 1];
+
+    public double[] V = new double[11];
+
+    public double[] Zero = new double[7];
+
+    [NoWeightDecay]
+    public double[] Bias = new double[5];
+}
