@@ -561,9 +561,9 @@ internal static class OptimizerEmitter
         string tensor = "new global::Gen.TensorRef(" + Literals.String(member.Parameter.Name) + ", " + FieldName(buffer, member.Parameter) + format + ")";
         if (buffer.Shape != StateShape.Element)
         {
-            // PyTorch's shape, [..., rows, 1] or [..., 1, columns]; [0] for a shard that does not hold the member.
-            string field = FieldName(buffer, member.Parameter);
-            return "new global::Gen.OptimizerState(" + member.Index + ", " + Literals.String(buffer.Key) + ", " + tensor + ", " + field + ".Length == 0 ? new[] { 0 } : "
+            // PyTorch's shape, [..., rows, 1] or [..., 1, columns], from the model array (which every shard has whole): the
+            // shape of the whole buffer, which a shard holds all of or none of.
+            return "new global::Gen.OptimizerState(" + member.Index + ", " + Literals.String(buffer.Key) + ", " + tensor + ", "
                 + ShapeExpression("_model", member.Parameter, buffer) + ", isConstant: false)";
         }
 
