@@ -32,10 +32,13 @@ public sealed partial class AdafactorNet
     public float[] Empty = new float[0];
 }
 
-/// <summary>Double members: eps1 is double's machine epsilon, nothing is rounded to float.</summary>
+/// <summary>Double members: eps1 is double's machine epsilon, nothing is rounded to float. A [Frozen] member is not trained.</summary>
 [Adafactor(Name = "Adafactor", WeightDecay = 0.01)]
 public sealed partial class AdafactorDoubleNet
 {
+    [Frozen]
+    public double[,] Table = new double[3, 3];
+
     public double[] D = new double[37];
 
     public double[,] E = new double[5, 7];

@@ -145,6 +145,8 @@ public sealed class AdafactorTests(ITestOutputHelper output)
             }
         }
 
+        Assert.All(model.Table.Cast<double>(), x => Assert.Equal(0, x));
+        Assert.Equal(5, optimizer.StateCount);   // D: variance; E and B: row_var, col_var; the frozen Table: none
         output.WriteLine($"double: largest distance from the index-order sums after {Steps} steps: {worst:E2}.");
         Assert.True(worst <= 1e-12, $"The double result is {worst:E2} from the double algorithm.");
     }
