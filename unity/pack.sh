@@ -159,7 +159,7 @@ cat > "$package/package.json" <<EOF
   "name": "$name",
   "version": "$version",
   "displayName": "Gen Optimizers",
-  "description": "Generated, allocation-free optimizers (RMSProp, SGD, Adagrad, Adam, AdamW, Adadelta, Lion, NAdam, RAdam, Adamax, Rprop, ASGD, Schedule-Free AdamW and SGD, AdEMAMix, ADOPT, Muon, LAMB, LARS) with PyTorch's semantics for your model class: mark a partial class of float[] parameters with an attribute and a source generator writes its optimizer. Includes the runtime: gradient tools, learning-rate schedules and checkpoints.",
+  "description": "Generated, allocation-free optimizers (RMSProp, SGD, Adagrad, Adam, AdamW, Adadelta, Lion, NAdam, RAdam, Adamax, Rprop, ASGD, Schedule-Free AdamW and SGD, AdEMAMix, ADOPT, Muon, LAMB, LARS, Adafactor) with PyTorch's semantics for your model class: mark a partial class of float[] parameters with an attribute and a source generator writes its optimizer. Includes the runtime: gradient tools, learning-rate schedules and checkpoints.",
   "unity": "6000.0",
   "license": "MIT",
   "author": {

@@ -19,6 +19,8 @@ namespace Gen.Benchmarks;
 //                          their reference implementations' (PyTorch 1.13 has none; the peer restates them)
 //   LambOptimizer          the defaults (Optax's lamb, learning rate 1e-3; PyTorch 1.13 has none)
 //   LarsOptimizer          the defaults (Optax's lars, learning rate 0.01; PyTorch 1.13 has none)
+//   AdafactorOptimizer     the defaults (PyTorch 2.5's torch.optim.Adafactor; 1.13 has none): on the flat member, a
+//                          vector, its full running average; on the MLP's matrices, per-row and per-column averages
 
 /// <summary>One flat parameter tensor: the 4K, 64K, 1M and 16M cases.</summary>
 [RmsProp]
@@ -42,6 +44,7 @@ namespace Gen.Benchmarks;
 [Adopt]
 [Lamb]
 [Lars]
+[Adafactor]
 public sealed partial class FlatModel
 {
     public float[] W = System.Array.Empty<float>();
@@ -73,6 +76,7 @@ public sealed partial class FlatModel
 [Adopt]
 [Lamb]
 [Lars]
+[Adafactor]
 public sealed partial class SmallMlp
 {
     public float[,] W1 = new float[32, 64];

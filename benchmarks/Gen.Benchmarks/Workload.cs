@@ -45,6 +45,7 @@ public enum Config
     Adopt,
     Lamb,
     Lars,
+    Adafactor,
 }
 
 /// <summary>Shapes and deterministic data shared by every row, and by benchmarks/peers/torch_optim.py.</summary>
@@ -60,7 +61,7 @@ public static class Workload
 
     public static IReadOnlyList<Config> RmsPropConfigs { get; } = new[] { Config.Plain, Config.CenteredMomentum };
 
-    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd, Config.ScheduleFreeAdamW, Config.ScheduleFreeSgd, Config.AdEMAMix, Config.Adopt, Config.Lamb, Config.Lars };
+    public static IReadOnlyList<Config> FamilyConfigs { get; } = new[] { Config.SgdMomentum, Config.Adagrad, Config.Adam, Config.AdamW, Config.Adadelta, Config.Lion, Config.NAdam, Config.RAdam, Config.Adamax, Config.Rprop, Config.Asgd, Config.ScheduleFreeAdamW, Config.ScheduleFreeSgd, Config.AdEMAMix, Config.Adopt, Config.Lamb, Config.Lars, Config.Adafactor };
 
     public static bool IsRmsProp(Config config) => config is Config.Plain or Config.CenteredMomentum;
 
@@ -114,6 +115,10 @@ public static class Workload
         // than this roof's, which counts the state only, as for every kind.
         Config.Lamb => new[] { "exp_avg", "exp_avg_sq" },
         Config.Lars => new[] { "momentum_buffer" },
+
+        // Adafactor on the flat member (a vector): its full running average. Its routine reads the gradient three times and
+        // the parameter twice (the norms, then the update): more traffic than this roof's, as for LAMB.
+        Config.Adafactor => new[] { "variance" },
         _ => throw new ArgumentOutOfRangeException(nameof(config)),
     };
 

@@ -38,9 +38,9 @@ CONFIGS = {
     "NAdam": ("NAdam", {}), "RAdam": ("RAdam", {}), "Adamax": ("Adamax", {}),
     "Rprop": ("Rprop", {}), "Asgd": ("ASGD", dict(t0=0.0)),
     "ScheduleFreeAdamW": ("ScheduleFreeAdamW", {}), "ScheduleFreeSgd": ("ScheduleFreeSgd", {}), "AdEMAMix": ("AdEMAMix", {}), "Adopt": ("Adopt", {}),
-    "Lamb": ("Lamb", {}), "Lars": ("Lars", {}),
+    "Lamb": ("Lamb", {}), "Lars": ("Lars", {}), "Adafactor": ("Adafactor", {}),
 }
-FAMILY = ["SgdMomentum", "Adagrad", "Adam", "AdamW", "Adadelta", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd", "ScheduleFreeAdamW", "ScheduleFreeSgd", "AdEMAMix", "Adopt", "Lamb", "Lars"]
+FAMILY = ["SgdMomentum", "Adagrad", "Adam", "AdamW", "Adadelta", "Lion", "NAdam", "RAdam", "Adamax", "Rprop", "Asgd", "ScheduleFreeAdamW", "ScheduleFreeSgd", "AdEMAMix", "Adopt", "Lamb", "Lars", "Adafactor"]
 
 
 def restated():

@@ -782,10 +782,39 @@ public sealed class DataParallel<TGradients> : INormParts
                 TensorElement.UInt8 => new TensorRef(name, new byte[bytes]),
                 _ => new TensorRef(name, new ushort[bytes / sizeof(ushort)], own.Buffer.Element),
             };
-            whole[i] = new OptimizerState(own.ParameterIndex, own.Key, buffer, own.Shape is null ? null : new[] { buffer.Length }, isConstant: false, own.FloatKey);
+            whole[i] = new OptimizerState(own.ParameterIndex, own.Key, buffer, WholeShape(own.Shape, buffer.Length, allocate), isConstant: false, own.FloatKey);
         }
 
         return whole;
+    }
+
+    /// <summary>
+    /// The whole buffer's shape: the member's (null) for a buffer shaped like it; a shape of two or more dimensions whose
+    /// elements are the whole buffer's as the optimizer gives it (Adafactor's <c>row_var</c> [..., R, 1], which one shard
+    /// holds all of); otherwise the flat length (8-bit state's absmax, whose parts tile it).
+    /// </summary>
+    private static int[]? WholeShape(int[]? own, int length, bool allocate)
+    {
+        if (own is null)
+        {
+            return null;
+        }
+
+        if (own.Length >= 2 && allocate)
+        {
+            long elements = 1;
+            foreach (int dimension in own)
+            {
+                elements *= dimension;
+            }
+
+            if (elements == length)
+            {
+                return own;
+            }
+        }
+
+        return new[] { length };
     }
 
     /// <summary>The sharded state gathered whole on <paramref name="root"/> (other ranks get an empty list), in chunks of at most a bucket.</summary>

@@ -26,7 +26,8 @@ internal static class OptimizerKinds
         new AdoptKind(),
         new MuonKind(),
         new LambKind(),
-        new LarsKind());
+        new LarsKind(),
+        new AdafactorKind());
 
     public static OptimizerKind? Find(string attributeMetadataName)
     {
@@ -64,6 +65,7 @@ internal static class TrackingNames
     public const string MuonModels = nameof(MuonModels);
     public const string LambModels = nameof(LambModels);
     public const string LarsModels = nameof(LarsModels);
+    public const string AdafactorModels = nameof(AdafactorModels);
     public const string Models = nameof(Models);
     public const string KernelTarget = nameof(KernelTarget);
     public const string TargetedModels = nameof(TargetedModels);

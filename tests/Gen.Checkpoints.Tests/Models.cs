@@ -37,6 +37,7 @@ namespace Gen.Checkpoints.Tests;
 [Muon(Name = "Muon", LearningRate = 0.01, Momentum = 0.9, AdamWLearningRateScale = 0.5)]
 [Lamb(Name = "Lamb", LearningRate = 0.01, WeightDecay = 0.01)]
 [Lars(Name = "Lars", LearningRate = 0.1, WeightDecay = 0.01, Nesterov = true)]
+[Adafactor(Name = "Adafactor", LearningRate = 0.05, WeightDecay = 0.01, Maximize = true)]
 public sealed partial class Net
 {
     public float[,] W = new float[4, 3];

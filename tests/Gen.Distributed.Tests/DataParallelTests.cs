@@ -207,6 +207,75 @@ public sealed class DataParallelTests
         }
     }
 
+    /// <summary>
+    /// [Adafactor] with sharded state at 2 ranks (each member's row and column averages on the one shard that holds it)
+    /// saves the single-process file, PyTorch's shapes included: one process loads it and saves it again byte for byte,
+    /// and continues exactly as the 2 ranks do; 3 ranks load it too.
+    /// </summary>
+    [Fact]
+    public void AdafactorsShardedCheckpointIsTheSingleProcessOne()
+    {
+        string directory = Directory.CreateTempSubdirectory("gen-distributed-").FullName;
+        try
+        {
+            string file = Path.Combine(directory, "optimizer.safetensors"), modelFile = Path.Combine(directory, "model.safetensors");
+            double[][] continued = Ranks.Run(2, c =>
+            {
+                var model = new Factors();
+                Scenarios.Fill(model, 1);
+                var parallel = new DataParallel<Factors.Gradients>(new Factors.Adafactor(model, c.ShardOf(model)), c);
+                var gradients = new Factors.Gradients(model);
+                for (int step = 0; step < 3; step++)
+                {
+                    Scenarios.Fill(gradients, Scenarios.Seed(c.Rank, step));
+                    parallel.Step(gradients);
+                }
+
+                parallel.SaveOptimizer(file);
+                parallel.SaveModel(modelFile);
+                for (int step = 0; step < 3; step++)
+                {
+                    Scenarios.Fill(gradients, Scenarios.Seed(0, 100 + step));   // the same on both ranks
+                    parallel.Step(gradients);
+                }
+
+                return Scenarios.ParameterValues(model);
+            });
+
+            var single = new Factors();
+            var alone = new Factors.Adafactor(single);
+            Checkpoint.LoadOptimizer(alone, file);
+            Checkpoint.LoadModel(single, modelFile);
+            using (var again = new MemoryStream())
+            {
+                Checkpoint.SaveOptimizer(alone, again);
+                Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(again.ToArray()), "the one-process save of the loaded state differs from the 2 ranks' file");
+            }
+
+            Assert.Equal(new[] { 16, 1 }, alone.GetState(0).Shape);
+            var singleGradients = new Factors.Gradients(single);
+            for (int step = 0; step < 3; step++)
+            {
+                Scenarios.Fill(singleGradients, Scenarios.Seed(0, 100 + step));
+                alone.Step(singleGradients);
+            }
+
+            Assert.True(Scenarios.ParameterValues(single).Select(BitConverter.DoubleToInt64Bits).SequenceEqual(continued[0].Select(BitConverter.DoubleToInt64Bits)), "one process continued differently from the 2 ranks");
+
+            Ranks.Run(3, c =>
+            {
+                var model = new Factors();
+                var parallel = new DataParallel<Factors.Gradients>(new Factors.Adafactor(model, c.ShardOf(model)), c);
+                parallel.LoadOptimizer(file);
+                return 0;
+            });
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public void BroadcastParametersGivesEveryRankTheRootsStart()
     {

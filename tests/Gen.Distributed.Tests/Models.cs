@@ -72,6 +72,22 @@ public sealed partial class Matrices
 }
 
 /// <summary>
+/// [Adafactor]: every member's update reads its whole norms (and a matrix its row means), so a shard holds each member
+/// whole or not at all, the [NoWeightDecay] vector included. Lengths whose boundaries (768, 1024, 1536, 2048, 2304 of
+/// 3,072) are every cut at 1 to 4 ranks; at 8 the first cut falls at element 256 of W1, which is refused.
+/// </summary>
+[Adafactor(Name = "Adafactor", LearningRate = 0.05, WeightDecay = 0.01)]
+public sealed partial class Factors
+{
+    public float[,] W1 = new float[16, 48];
+    public float[] V = new float[256];
+    public float[,] W2 = new float[32, 16];
+    public float[,,] Heads = new float[2, 16, 16];
+    [NoWeightDecay] public float[] B = new float[256];
+    public float[,] W3 = new float[24, 32];
+}
+
+/// <summary>
 /// [Lamb] and [Lars]: their trust ratio needs each member's whole norms, so a shard holds such a member whole or not at
 /// all, while a [NoWeightDecay] member skips the ratio (its passes are element-wise) and is cut anywhere. The lengths are
 /// <see cref="Matrices"/>': at 1 to 4 ranks the cuts fall inside Bias or at a member's end; at 8 inside W1.

@@ -181,8 +181,8 @@ public static class Scenarios
         Compare(c, $"{optimizer}, sharded against plain", ParameterValues(sharded), ParameterValues(plain), exact ? 0 : BatchTolerance);
     }
 
-    /// <summary>The kinds whose update has a pass over a whole member ([Muon]'s matrix routine, [Lamb]'s and [Lars]'s trust ratio).</summary>
-    public static readonly string[] WholeMemberOptimizers = { "Muon", "Lamb", "Lars" };
+    /// <summary>The kinds whose update has a pass over a whole member ([Muon]'s matrix routine, [Lamb]'s and [Lars]'s trust ratio, [Adafactor]'s update).</summary>
+    public static readonly string[] WholeMemberOptimizers = { "Muon", "Lamb", "Lars", "Adafactor" };
 
     /// <summary>
     /// A kind of <see cref="WholeMemberOptimizers"/> under ZeRO stage 1 where the cuts keep each member it needs whole on
@@ -194,6 +194,8 @@ public static class Scenarios
     {
         double[] Run(bool useShards) => optimizer == "Muon"
             ? TrainWholeMember<Matrices.Gradients>(c, new Matrices(), m => new Matrices.Muon((Matrices)m, useShards ? c.ShardOf(m) : null), m => new Matrices.Gradients((Matrices)m), optimizer, useShards)
+            : optimizer == "Adafactor"
+            ? TrainWholeMember<Factors.Gradients>(c, new Factors(), m => new Factors.Adafactor((Factors)m, useShards ? c.ShardOf(m) : null), m => new Factors.Gradients((Factors)m), optimizer, useShards)
             : TrainWholeMember<Layers.Gradients>(c, new Layers(), m => optimizer == "Lamb" ? new Layers.Lamb((Layers)m, useShards ? c.ShardOf(m) : null) : new Layers.Lars((Layers)m, useShards ? c.ShardOf(m) : null), m => new Layers.Gradients((Layers)m), optimizer, useShards);
 
         double[] plain = Run(useShards: false);

@@ -385,5 +385,70 @@ public sealed class ShardTests
         _ = new Layers.Lars(model, OptimizerShard.Create(model, 3, 8));
     }
 
+    /// <summary>[Adafactor]: cuts at member boundaries (every member is whole-member) give the whole optimizer's bits and state.</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void AdafactorShardsThatKeepEachMemberWholeComputeTheWholeOptimizerBitForBit(int count)
+    {
+        var whole = new Factors();
+        Scenarios.Fill(whole, 2);
+        var reference = new Factors.Adafactor(whole);
+        var copies = new Factors[count];
+        var shards = new Factors.Adafactor[count];
+        for (int i = 0; i < count; i++)
+        {
+            copies[i] = new Factors();
+            Scenarios.Fill(copies[i], 2);
+            shards[i] = new Factors.Adafactor(copies[i], OptimizerShard.Create(copies[i], i, count)) { MaxDegreeOfParallelism = 2, ParallelThreshold = 300 };
+        }
+
+        var gradients = new Factors.Gradients(whole);
+        for (int step = 0; step < 4; step++)
+        {
+            Scenarios.Fill(gradients, (ulong)step);
+            reference.Step(gradients);
+            Array.ForEach(shards, s => s.Step(gradients));
+        }
+
+        double[] expected = Scenarios.ParameterValues(whole);
+        for (int i = 0; i < count; i++)
+        {
+            OptimizerShard shard = shards[i].Shard!;
+            double[] part = Scenarios.ParameterValues(copies[i]);
+            for (long e = shard.Start; e < shard.Start + shard.Length; e++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(expected[e]) == BitConverter.DoubleToInt64Bits(part[e]), $"element {e} of shard {i} of {count} is {part[e]}, the whole optimizer's {expected[e]}");
+            }
+        }
+
+        // Each member's row and column averages live on the one shard that holds the member.
+        Assert.Equal(reference.StateBytes, shards.Sum(s => s.StateBytes));
+        for (int s = 0; s < reference.StateCount; s++)
+        {
+            OptimizerState state = reference.GetState(s);
+            OptimizerState[] parts = shards.Select(o => o.GetState(s)).Where(p => p.Buffer.Length > 0).ToArray();
+            Assert.Single(parts);
+            Assert.Equal(state.Shape, parts[0].Shape);
+            Assert.True(state.Buffer.AsSingleSpan().SequenceEqual(parts[0].Buffer.AsSingleSpan()), $"{state.Key} of member {state.ParameterIndex} differs.");
+        }
+    }
+
+    /// <summary>A shard holding part of any [Adafactor] member (vectors and [NoWeightDecay] members too: their norms are whole-member) is refused, naming the member.</summary>
+    [Fact]
+    public void AdafactorRefusesAShardThatCutsAnyMember()
+    {
+        var model = new Factors();
+        OptimizerShard shard = OptimizerShard.Create(model, 0, 8);
+        Assert.Equal(256, shard.GetMemberLength(0));
+        var error = Assert.Throws<ArgumentException>(() => new Factors.Adafactor(model, shard));
+        Assert.Equal("shard", error.ParamName);
+        Assert.Contains("member 'W1'", error.Message, StringComparison.Ordinal);
+
+        // A shard that holds a member whole, or none of it, is fine.
+        _ = new Factors.Adafactor(model, OptimizerShard.Create(model, 1, 4));
+    }
+
     public static TheoryData<string> Optimizers => new(Scenarios.NetOptimizers);
 }

@@ -503,6 +503,54 @@ public sealed class DiagnosticTests
     public void LarsHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
         Expect($"[Gen.Lars({argument})] public partial class Model {{ {Members} }}", (id, argument));
 
+    [Theory]
+    [InlineData("Beta2Decay = 0.8")]
+    [InlineData("Beta2Decay = double.NaN")]
+    [InlineData("Beta2Decay = double.NegativeInfinity")]
+    public void GEN152_DecayExponentOutOfRange(string argument) => Expect(
+        $"[Gen.Adafactor({argument})] public partial class Model {{ {Members} }}",
+        ("GEN152", argument));
+
+    [Theory]
+    [InlineData("Epsilon1 = -1e-30")]
+    [InlineData("Epsilon1 = double.PositiveInfinity")]
+    [InlineData("Epsilon2 = -1e-3")]
+    [InlineData("Epsilon2 = double.NaN")]
+    public void GEN153_FloorOutOfRange(string argument) => Expect(
+        $"[Gen.Adafactor({argument})] public partial class Model {{ {Members} }}",
+        ("GEN153", argument));
+
+    [Theory]
+    [InlineData("ClipThreshold = 0.5")]
+    [InlineData("ClipThreshold = double.NaN")]
+    [InlineData("ClipThreshold = double.PositiveInfinity")]
+    public void GEN154_ClipThresholdOutOfRange(string argument) => Expect(
+        $"[Gen.Adafactor({argument})] public partial class Model {{ {Members} }}",
+        ("GEN154", argument));
+
+    [Theory]
+    [InlineData("StatePrecision = Gen.StatePrecision.BFloat16")]
+    [InlineData("StatePrecision = Gen.StatePrecision.Float16")]
+    [InlineData("StatePrecision = Gen.StatePrecision.Int8Blockwise")]
+    public void GEN155_ReducedStateForFactoredMoments(string argument) => Expect(
+        $"[Gen.Adafactor({argument})] public partial class Model {{ {Members} }}",
+        ("GEN155", argument));
+
+    [Theory]
+    [InlineData("LearningRate = -0.01", "GEN101")]
+    [InlineData("WeightDecay = double.NaN", "GEN105")]
+    [InlineData("StochasticRounding = true", "GEN114")]
+    [InlineData("StatePrecision = (Gen.StatePrecision)9", "GEN107")]
+    public void AdafactorHyperparametersAreCheckedWithTheSharedRules(string argument, string id) =>
+        Expect($"[Gen.Adafactor({argument})] public partial class Model {{ {Members} }}", (id, argument));
+
+    /// <summary>Epsilon1's NaN is PyTorch's None (the machine epsilon), and 0 and the limits of the other ranges are valid.</summary>
+    [Theory]
+    [InlineData("Epsilon1 = double.NaN")]
+    [InlineData("Epsilon1 = 0, Epsilon2 = 0, Beta2Decay = 0, ClipThreshold = 1, LearningRate = 0")]
+    public void AdafactorAcceptsItsRangesLimits(string argument) =>
+        Expect($"[Gen.Adafactor({argument})] public partial class Model {{ {Members} }}");
+
     [Fact]
     public void NamesAreUniqueAcrossOptimizerKinds() => Expect(
         $"[Gen.Adam(Name = \"Opt\")] [Gen.Lion(Name = \"Opt\")] public partial class Model {{ {Members} }}",

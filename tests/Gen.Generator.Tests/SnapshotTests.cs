@@ -57,6 +57,9 @@ public sealed class SnapshotTests
     [Fact]
     public void LarsLayerwise() => VerifyGenerated(nameof(LarsLayerwise), GeneratorModels.LarsLayerwise);
 
+    [Fact]
+    public void AdafactorFactored() => VerifyGenerated(nameof(AdafactorFactored), GeneratorModels.AdafactorFactored);
+
     /// <summary>
     /// The portable target (GenKernels=Portable, what a compilation without System.Runtime.Intrinsics gets):
     /// only the optimizers differ, so only they are snapshotted; the Gradients type is the intrinsics one.
@@ -76,6 +79,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(MuonLeanState), GeneratorModels.MuonLeanState)]
     [InlineData(nameof(LambLayerwise), GeneratorModels.LambLayerwise)]
     [InlineData(nameof(LarsLayerwise), GeneratorModels.LarsLayerwise)]
+    [InlineData(nameof(AdafactorFactored), GeneratorModels.AdafactorFactored)]
     public void Portable(string name, string source)
     {
         GeneratorRunResult intrinsics = GeneratorHarness.Run(GeneratorHarness.Compilation(source)).Result;

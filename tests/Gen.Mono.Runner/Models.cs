@@ -29,6 +29,7 @@ namespace Gen.Mono.Runner;
 [Adopt(Decouple = true, WeightDecay = 0.01, Maximize = true)]
 [Lamb(WeightDecay = 0.01)]
 [Lars(WeightDecay = 0.01, Nesterov = true)]
+[Adafactor(WeightDecay = 0.01, Maximize = true)]
 public sealed partial class Family
 {
     public float[,] W = new float[7, 37];                               // 259: odd, past two 512-bit blocks of four

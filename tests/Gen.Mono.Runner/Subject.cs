@@ -63,6 +63,7 @@ internal abstract class Subject
         FamilyRun("exact.Family.Adopt", m => new Family.AdoptOptimizer(m)),
         FamilyRun("exact.Family.Lamb", m => new Family.LambOptimizer(m)),
         FamilyRun("exact.Family.Lars", m => new Family.LarsOptimizer(m)),
+        FamilyRun("exact.Family.Adafactor", m => new Family.AdafactorOptimizer(m)),
         LeanRun("exact.LeanFamily.AdamBFloat16Stochastic", m => new LeanFamily.AdamBFloat16Stochastic(m) { StochasticRoundingSeed = 5, GlobalNormClip = 0.5 }),
         LeanRun("exact.LeanFamily.RmsPropBFloat16", m => new LeanFamily.RmsPropBFloat16(m)),
         LeanRun("exact.LeanFamily.AdagradFloat16", m => new LeanFamily.AdagradFloat16(m)),

@@ -95,6 +95,7 @@ namespace Gen.Optimizers.Tests;
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 [Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
 [Lars(Name = "LarsX", LearningRate = 0.5, WeightDecay = 0.05, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
+[Adafactor(Name = "AdafactorX", LearningRate = 0.3, Beta2Decay = -0.6, Epsilon2 = 1e-2, ClipThreshold = 1.5, WeightDecay = 0.05, Maximize = true)]
 public sealed partial class SingleModel
 {
     public float[] P = System.Array.Empty<float>();
@@ -191,6 +192,7 @@ public sealed partial class SingleModel
 [Muon(Name = "MuonAdamWPart", LearningRate = 0.01, AdamWLearningRateScale = 0.5, AdamWBeta1 = 0.8, AdamWWeightDecay = 0.05)]
 [Lamb(Name = "LambX", LearningRate = 0.01, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-8, WeightDecay = 0.05)]
 [Lars(Name = "LarsX", LearningRate = 0.5, WeightDecay = 0.05, TrustCoefficient = 0.02, Epsilon = 1e-6, Momentum = 0.8, Nesterov = true)]
+[Adafactor(Name = "AdafactorX", LearningRate = 0.3, Beta2Decay = -0.6, Epsilon2 = 1e-2, ClipThreshold = 1.5, WeightDecay = 0.05, Maximize = true)]
 public sealed partial class DoubleModel
 {
     public double[] P = System.Array.Empty<double>();

@@ -37,6 +37,7 @@ internal static class References
         MuonAttribute muon => new MuonAdamWPartReference(muon, length, single),
         LambAttribute lamb => new LambMemberReference(lamb, length, single),
         LarsAttribute lars => new LarsMemberReference(lars, length, single),
+        AdafactorAttribute adafactor => new AdafactorMemberReference(adafactor, length, single),
         _ => throw new ArgumentException($"No reference for {config.GetType().Name}."),
     };
 

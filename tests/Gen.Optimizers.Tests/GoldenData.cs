@@ -97,6 +97,7 @@ internal sealed class GoldenKind
         [typeof(MuonAttribute)] = "torch.optim has Muon from 2.9 only; MuonTests checks it against a scalar reference written from the algorithm, and its AdamW part against [AdamW].",
         [typeof(LambAttribute)] = "torch.optim has no LAMB; LambTests checks it against a scalar reference written from Optax's lamb, LayerwiseGoldenTests against numpy trajectories (Golden/make_layerwise_golden.py; JAX is not installed here to run Optax).",
         [typeof(LarsAttribute)] = "torch.optim has no LARS; LarsTests checks it against a scalar reference written from Optax's lars, LayerwiseGoldenTests against numpy trajectories (Golden/make_layerwise_golden.py; JAX is not installed here to run Optax).",
+        [typeof(AdafactorAttribute)] = "torch.optim has Adafactor from 2.5 on, not in the 1.13 here; AdafactorTests checks it against a scalar reference written from 2.5's single-tensor algorithm, AdafactorGoldenTests against that algorithm run in torch 1.13 tensor operations (Golden/make_adafactor_golden.py).",
     };
 
     private readonly Lazy<GoldenFile> _data;

@@ -41,6 +41,7 @@ public sealed class UnityCompileTests
         nameof(GeneratorModels.MuonLeanState),
         nameof(GeneratorModels.LambLayerwise),
         nameof(GeneratorModels.LarsLayerwise),
+        nameof(GeneratorModels.AdafactorFactored),
     };
 
     [Fact]
@@ -143,7 +144,14 @@ public sealed class UnityCompileTests
     {
         Assert.NotEmpty(result.Generated);
         string text = string.Concat(result.Generated.Select(g => g.SourceText.ToString()));
-        Assert.Contains("System.Numerics.Vector", text, StringComparison.Ordinal);
         Assert.DoesNotContain("System.Runtime.Intrinsics", text, StringComparison.Ordinal);
+        if (text.Contains("global::Gen.__Internals.Adafactor.", StringComparison.Ordinal) && !text.Contains("UpdateBuffer", StringComparison.Ordinal))
+        {
+            // [Adafactor]'s update is a runtime routine (its Vector<T> code is in Gen.Runtime's netstandard2.1 build, which
+            // Unity loads): the generated code has no kernel of its own to check.
+            return;
+        }
+
+        Assert.Contains("System.Numerics.Vector", text, StringComparison.Ordinal);
     }
 }

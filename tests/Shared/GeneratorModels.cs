@@ -298,4 +298,25 @@ internal static class GeneratorModels
             }
         }
         """;
+
+    /// <summary>
+    /// [Adafactor]: a factored matrix, a rank-3 member (batch dimension), a [NoWeightDecay] vector, a [LearningRateScale]
+    /// matrix and a double vector; the defaults (eps1 the machine epsilon) and every option changed.
+    /// </summary>
+    public const string AdafactorFactored = """
+        using Gen;
+
+        namespace Demo
+        {
+            [Adafactor]
+            [Adafactor(Name = "TunedAdafactor", LearningRate = 0.05, Beta2Decay = -0.5, Epsilon1 = 1e-30, Epsilon2 = 1e-2, ClipThreshold = 2, WeightDecay = 1e-2, Maximize = true)]
+            public partial class Transformer
+            {
+                public float[,] W = new float[16, 8];
+                [LearningRateScale(0.5)] public float[,,] Heads = new float[2, 4, 8];
+                [NoWeightDecay] public float[] Bias = new float[8];
+                public double[] Gain = new double[4];
+            }
+        }
+        """;
 }

@@ -191,6 +191,30 @@ internal static class DiagnosticDescriptors
         "{0} is {1}: it is added to the update's norm in the trust ratio's denominator and must be a finite number >= 0",
         Hyperparameters);
 
+    public static readonly DiagnosticDescriptor DecayExponentOutOfRange = Error(
+        "GEN152",
+        "Decay exponent out of range",
+        "{0} is {1}: the running averages take the weight t^{0} of the new mean at step t, which must not grow with t, so the exponent must be a finite number <= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor FloorOutOfRange = Error(
+        "GEN153",
+        "Floor out of range",
+        "{0} is {1}: it is a lower bound of a mean or a root mean square and must be a finite number >= 0",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor ClipThresholdOutOfRange = Error(
+        "GEN154",
+        "Clip threshold out of range",
+        "{0} is {1}: the update is divided by max(1, RMS(u)/{0}), so the threshold must be a finite number >= 1",
+        Hyperparameters);
+
+    public static readonly DiagnosticDescriptor ReducedStateForFactoredMoments = Error(
+        "GEN155",
+        "Reduced-precision state for factored second moments",
+        "{0} keeps its second moments factored, O(rows + columns) per matrix, so StatePrecision.{1} would save almost nothing: use StatePrecision.Float32",
+        Hyperparameters);
+
     public static readonly DiagnosticDescriptor NonFiniteHyperparameter = Error(
         "GEN132",
         "Hyperparameter not finite",
@@ -338,6 +362,10 @@ internal static class DiagnosticDescriptors
         ExcludeFromMuonWithoutEffect,
         TrustCoefficientOutOfRange,
         TrustRatioEpsilonOutOfRange,
+        DecayExponentOutOfRange,
+        FloorOutOfRange,
+        ClipThresholdOutOfRange,
+        ReducedStateForFactoredMoments,
     };
 
     // Errors that would produce broken output are not configurable (NotConfigurable).

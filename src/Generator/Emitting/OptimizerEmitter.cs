@@ -22,7 +22,9 @@ internal static class OptimizerEmitter
         {
             w.Line("/// <summary>");
             w.Line("/// " + optimizer.DisplayName + " optimizer generated for <see cref=\"" + SourceWriter.Cref(hierarchy) + "\"/>: one fused,");
-            w.Line(optimizer.HasPasses(model.Parameters.Count)
+            w.Line(optimizer.OnlyWholeUpdates
+                ? "/// allocation-free SIMD routine per trainable member (its whole update, in sweeps over the member), with the attribute's hyperparameters as constants."
+                : optimizer.HasPasses(model.Parameters.Count)
                 ? "/// allocation-free SIMD pass per trainable member (two around a matrix routine for a matrix update), with the attribute's hyperparameters as constants."
                 : "/// allocation-free SIMD pass per trainable member, with the attribute's hyperparameters as constants.");
             w.Line("/// </summary>");
@@ -106,7 +108,7 @@ internal static class OptimizerEmitter
 
     /// <summary>The element type <paramref name="buffer"/> of <paramref name="member"/> has in memory, as its kernel stores it.</summary>
     private static ElementKind Storage(Member member, StateBuffer buffer) =>
-        KernelBufferOf(member, buffer).Memory;
+        KernelsOf(member).Any() ? KernelBufferOf(member, buffer).Memory : member.Parameter.Element;
 
     /// <summary>The kernels that update <paramref name="member"/>, one per element-wise pass of its part: those for its element type.</summary>
     public static IEnumerable<KernelDescription> KernelsOf(Member member) =>
@@ -242,7 +244,7 @@ internal static class OptimizerEmitter
                 w.Line();
                 if (!IsBlockwise(member))
                 {
-                    w.Line("/// <summary>" + buffer.Description + " of " + cref + ", flattened.</summary>");
+                    w.Line("/// <summary>" + buffer.Description + " of " + cref + ShapeNote(buffer) + ", flattened.</summary>");
                     w.Line("private readonly " + Storage(member, buffer).Keyword() + "[] " + FieldName(buffer, parameter) + ";");
                     continue;
                 }
@@ -353,6 +355,19 @@ internal static class OptimizerEmitter
                     continue;
                 }
 
+                if (member.Part.Buffers.Any(b => b.Shape != StateShape.Element))
+                {
+                    // State per row or per column: all of it, or none with a shard that does not hold the member (a shard
+                    // holds it whole or not at all, CheckShardKeepsWholeMembers).
+                    string held = "StateLength(" + member.Index + ", " + length + ") != 0";
+                    foreach (StateBuffer buffer in member.Part.Buffers)
+                    {
+                        w.Line(FieldName(buffer, parameter) + " = new " + Storage(member, buffer).Keyword() + "[" + held + " ? " + StateLengthExpression("model", parameter, buffer) + " : 0];");
+                    }
+
+                    continue;
+                }
+
                 StateBuffer first = member.Part.Buffers[0];
                 w.Line(FieldName(first, parameter) + " = new " + Storage(member, first).Keyword() + "[StateLength(" + member.Index + ", " + length + ")];");
                 foreach (StateBuffer buffer in member.Part.Buffers.Skip(1))
@@ -417,11 +432,14 @@ internal static class OptimizerEmitter
     public static IEnumerable<ElementKind> ScratchElements(ModelSpec model, OptimizerLayout optimizer, UpdatePart part) =>
         Members(model, optimizer).Where(m => m.Part == part).Select(m => m.Parameter.Element).Distinct().OrderBy(e => e);
 
-    /// <summary>The parts with a matrix routine and at least one member in this model, with the routine.</summary>
+    /// <summary>
+    /// The parts with a matrix routine that has buffers of its own (a scratch buffer, a workspace) and at least one member in
+    /// this model, with the routine. A member's whole update (<see cref="MatrixRoutine.WholeUpdate"/>) has none.
+    /// </summary>
     public static IEnumerable<(UpdatePart Part, MatrixRoutine Routine)> Routines(ModelSpec model, OptimizerLayout optimizer) =>
         optimizer.Parts
             .Where(part => Members(model, optimizer).Any(m => m.Part == part))
-            .SelectMany(part => part.Routines.Select(routine => (part, routine)));
+            .SelectMany(part => part.Routines.Where(routine => !routine.WholeUpdate).Select(routine => (part, routine)));
 
     /// <summary>
     /// The scratch buffer and the workspace of each matrix routine, once, for the largest of the part's members (all
@@ -540,7 +558,52 @@ internal static class OptimizerEmitter
     {
         ElementKind memory = Storage(member, buffer);
         string format = memory.Is16Bit() ? ", global::Gen.TensorElement." + memory : string.Empty;
-        return "new global::Gen.OptimizerState(" + member.Index + ", " + Literals.String(buffer.Key) + ", new global::Gen.TensorRef(" + Literals.String(member.Parameter.Name) + ", " + FieldName(buffer, member.Parameter) + format + "))";
+        string tensor = "new global::Gen.TensorRef(" + Literals.String(member.Parameter.Name) + ", " + FieldName(buffer, member.Parameter) + format + ")";
+        if (buffer.Shape != StateShape.Element)
+        {
+            // PyTorch's shape, [..., rows, 1] or [..., 1, columns], from the model array (which every shard has whole): the
+            // shape of the whole buffer, which a shard holds all of or none of.
+            return "new global::Gen.OptimizerState(" + member.Index + ", " + Literals.String(buffer.Key) + ", " + tensor + ", "
+                + ShapeExpression("_model", member.Parameter, buffer) + ", isConstant: false)";
+        }
+
+        return "new global::Gen.OptimizerState(" + member.Index + ", " + Literals.String(buffer.Key) + ", " + tensor + ")";
+    }
+
+    /// <summary>", one per row of its last two dimensions" for a per-row buffer; nothing for one of the member's shape.</summary>
+    private static string ShapeNote(StateBuffer buffer) => buffer.Shape switch
+    {
+        StateShape.Rows => ", one value per row of its last two dimensions",
+        StateShape.Columns => ", one value per column of its last two dimensions",
+        _ => string.Empty,
+    };
+
+    /// <summary>Dimension <paramref name="dimension"/> of <paramref name="owner"/>'s member: "model.W!.GetLength(1)".</summary>
+    private static string Dimension(string owner, ParameterSpec parameter, int dimension) =>
+        owner + "." + parameter.Identifier + "!.GetLength(" + dimension + ")";
+
+    /// <summary>
+    /// The element count of a per-row or per-column buffer of <paramref name="owner"/>'s member as C#: the product of the
+    /// batch dimensions and the rows (or the columns).
+    /// </summary>
+    public static string StateLengthExpression(string owner, ParameterSpec parameter, StateBuffer buffer) =>
+        string.Join(" * ", StateDimensions(parameter, buffer).Where(d => d >= 0).Select(d => Dimension(owner, parameter, d)));
+
+    /// <summary>PyTorch's shape of a per-row or per-column buffer as a C# array: "new[] { model.W!.GetLength(0), 1 }".</summary>
+    private static string ShapeExpression(string owner, ParameterSpec parameter, StateBuffer buffer) =>
+        "new[] { " + string.Join(", ", StateDimensions(parameter, buffer).Select(d => d < 0 ? "1" : Dimension(owner, parameter, d))) + " }";
+
+    /// <summary>The member's dimensions a per-row or per-column buffer keeps, in order, -1 for the reduced one (size 1).</summary>
+    private static IEnumerable<int> StateDimensions(ParameterSpec parameter, StateBuffer buffer)
+    {
+        int rank = parameter.Rank;
+        for (int d = 0; d < rank - 2; d++)
+        {
+            yield return d;
+        }
+
+        yield return buffer.Shape == StateShape.Rows ? rank - 2 : -1;
+        yield return buffer.Shape == StateShape.Rows ? -1 : rank - 1;
     }
 
     /// <summary>

@@ -35,6 +35,16 @@ internal static class StepEmitter
                 w.Line(SourceWriter.Guard + ".StepArguments(model." + parameter.Identifier + ", gradients." + parameter.Identifier + ", " + stateLength + ", " + Literals.String(parameter.Name) + ");");
             }
 
+            // State per row or per column must still fit a member replaced by one of the same length but another shape.
+            foreach (Member member in OptimizerEmitter.Members(model, optimizer))
+            {
+                foreach (StateBuffer buffer in member.Part.Buffers.Where(b => b.Shape != StateShape.Element))
+                {
+                    w.Line(SourceWriter.Guard + ".StateShape(" + OptimizerEmitter.FieldName(buffer, member.Parameter) + ".Length, " + OptimizerEmitter.StateLengthExpression("model", member.Parameter, buffer)
+                        + ", " + Literals.String(buffer.Key) + ", " + Literals.String(member.Parameter.Name) + ");");
+                }
+            }
+
             // A matrix member replaced by one of the same length but another shape must still fit the routine's workspace.
             foreach ((UpdatePart part, MatrixRoutine routine) in OptimizerEmitter.Routines(model, optimizer).Where(r => !r.Routine.OnVector))
             {
@@ -238,7 +248,7 @@ internal static class StepEmitter
         w.Line("protected override bool IsWholeMemberPass(int member, int pass) => member switch");
         using (w.Open(close: "};"))
         {
-            foreach (IGrouping<string, Member> group in members.Where(m => m.Part.Passes.Count > 1 && RoutinePasses(m) != "false").GroupBy(RoutinePasses))
+            foreach (IGrouping<string, Member> group in members.Where(m => RoutinePasses(m) != "false").GroupBy(RoutinePasses))
             {
                 w.Line(string.Join(" or ", group.Select(m => m.Index.ToString(CultureInfo.InvariantCulture))) + " => " + group.Key + ",");
             }
@@ -265,6 +275,12 @@ internal static class StepEmitter
     /// <summary>One pass of a member's update and its <c>break</c>: its kernel call, or its matrix routine.</summary>
     private static void WritePass(IndentedTextWriter w, OptimizerLayout optimizer, Member member, UpdatePass pass, string indent)
     {
+        if (pass.Routine is { WholeUpdate: true } update)
+        {
+            WriteWholeUpdate(w, member, update, indent);
+            return;
+        }
+
         if (pass.Routine is { OnVector: true } vectorRoutine)
         {
             if (Skips(vectorRoutine, member))
@@ -298,6 +314,43 @@ internal static class StepEmitter
 
         KernelDescription kernel = pass.Kernels.First(k => k.Element == member.Parameter.Element);
         WriteMemberCase(w, optimizer, member, kernel, indent);
+    }
+
+    /// <summary>
+    /// A routine that is the member's whole update ([Adafactor]): the parameter, the gradient and the state buffers whole
+    /// (the base walks such a member as one slice, and a shard holds it whole or not at all), the shape of its last two
+    /// dimensions when its state is per row or column, its scalars, the constants, and whether to clear the gradient.
+    /// </summary>
+    private static void WriteWholeUpdate(IndentedTextWriter w, Member member, MatrixRoutine routine, string indent)
+    {
+        ParameterSpec parameter = member.Parameter;
+        string array = "model." + parameter.Identifier + "!";
+        var arguments = new List<string>
+        {
+            SourceWriter.Tensors + ".AsSpan(" + array + ").Slice(start, count)",
+            SourceWriter.Tensors + ".AsSpan(gradients." + parameter.Identifier + ").Slice(start, count)",
+        };
+        arguments.AddRange(member.Part.Buffers.Select(b => "global::System.MemoryExtensions.AsSpan(" + OptimizerEmitter.FieldName(b, parameter) + ")"));
+        if (member.Part.Buffers.Any(b => b.Shape != StateShape.Element))
+        {
+            int rank = parameter.Rank;
+            string batches = rank == 2 ? "1" : string.Join(" * ", Enumerable.Range(0, rank - 2).Select(d => array + ".GetLength(" + d + ")"));
+            arguments.Add(batches);
+            arguments.Add(array + ".GetLength(" + (rank - 2) + ")");
+            arguments.Add(array + ".GetLength(" + (rank - 1) + ")");
+        }
+
+        arguments.AddRange(member.Part.Scalars.Where(s => s.Passed).Select(s => ScalarField(s, member)));
+        arguments.AddRange(routine.Arguments);
+        arguments.Add(KernelSwitches.IsOn(KernelSwitch.ClearGradient));
+        w.Line(indent + "// " + char.ToUpperInvariant(routine.Description[0]) + routine.Description.Substring(1) + ".");
+        w.Line(indent + routine.Method + "(");
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            w.Line(indent + "    " + arguments[i] + (i == arguments.Count - 1 ? ");" : ","));
+        }
+
+        w.Line(indent + "break;");
     }
 
     /// <summary>A kernel's call on the member's slice (its buffers by role, its scalars), then <c>break</c>.</summary>

@@ -121,8 +121,15 @@ internal sealed record OptimizerLayout(
     /// <summary>The part that updates the member at <paramref name="index"/> (declaration order).</summary>
     public UpdatePart PartOf(int index) => Parts[MemberParts.Count == 0 ? 0 : MemberParts[index]];
 
-    /// <summary>True when some member's update takes more than one pass (a matrix routine between element-wise passes).</summary>
-    public bool HasPasses(int memberCount) => Enumerable.Range(0, memberCount).Any(i => PartOf(i).Passes.Count > 1);
+    /// <summary>
+    /// True when some member's update takes more than one pass (a matrix routine between element-wise passes) or is a
+    /// routine on the whole member ([Adafactor]): the base class then walks passes, and a shard may not cut such a member.
+    /// </summary>
+    public bool HasPasses(int memberCount) =>
+        Enumerable.Range(0, memberCount).Any(i => PartOf(i).Passes.Count > 1 || PartOf(i).Passes.Any(p => p.Routine is not null));
+
+    /// <summary>True when every routine of the parts is a member's whole update (no element-wise passes around it).</summary>
+    public bool OnlyWholeUpdates => Parts.SelectMany(p => p.Routines).Any() && Parts.SelectMany(p => p.Routines).All(r => r.WholeUpdate);
 }
 
 /// <summary>
@@ -179,7 +186,7 @@ internal sealed record UpdatePart(
     public string WorkspaceField(MatrixRoutine routine) => "_" + Prefixed(Prefix, "workspace");
 
     /// <summary>The fields of the part's routines.</summary>
-    public IEnumerable<string> FieldNames => Routines.SelectMany(r => r.OnVector
+    public IEnumerable<string> FieldNames => Routines.Where(r => !r.WholeUpdate).SelectMany(r => r.OnVector
         ? new[] { ScratchField(r, ElementKind.Single), ScratchField(r, ElementKind.Double) }
         : new[] { ScratchField(r), WorkspaceField(r) });
 
@@ -214,6 +221,14 @@ internal sealed record UpdatePass(EquatableArray<KernelDescription> Kernels, Mat
 /// literals, converted to float (<c>(float)1d</c>) for float members.
 /// </param>
 /// <param name="SkipsNoWeightDecay">Whether a member marked [NoWeightDecay] skips the routine (its scratch passes through unchanged).</param>
+/// <param name="WholeUpdate">
+/// A routine that is the member's whole update ([Adafactor], whose step size reads the norms of the whole parameter and
+/// update, and whose state may be per row and per column): called as <c>Method(parameter, gradient, states..., [batches,
+/// rows, columns,] scalars..., Arguments..., clearGradient)</c> on the whole member, with its part's state buffers in order,
+/// the shape of its last two dimensions when a buffer has a <see cref="StateShape"/> other than Element, and the part's
+/// passed step scalars (the gradient scale among them) as doubles. No scratch buffer or workspace (<paramref name="Scratch"/>,
+/// <paramref name="ScratchSpan"/> and <paramref name="Workspace"/> are empty); its <paramref name="Arguments"/> are C# literals.
+/// </param>
 internal sealed record MatrixRoutine(
     string Method,
     string Workspace,
@@ -222,7 +237,8 @@ internal sealed record MatrixRoutine(
     EquatableArray<string> Arguments,
     string Description,
     bool OnVector = false,
-    bool SkipsNoWeightDecay = false);
+    bool SkipsNoWeightDecay = false,
+    bool WholeUpdate = false);
 
 /// <summary>A per-parameter state buffer of an optimizer, e.g. RMSProp's square average.</summary>
 /// <param name="Field">Field-name stem and kernel span name: "squareAvg" gives "_squareAvg_W1".</param>
@@ -238,10 +254,33 @@ internal sealed record MatrixRoutine(
 internal sealed record StateBuffer(string Field, string Reference, string Key, double InitialValue, string Description, bool NonNegative)
 {
     /// <summary>
+    /// How many elements the buffer holds for a member, and the shape checkpoints give it (<see cref="StateShape"/>): one per
+    /// element by default; one per row or per column of the member's last two dimensions for [Adafactor]'s factored averages.
+    /// </summary>
+    public StateShape Shape { get; init; } = StateShape.Element;
+
+    /// <summary>
     /// When set, the buffer holds values of the parameters themselves (ASGD's average, <c>ax</c>), and the optimizer gets a
     /// public method of this name that copies it into a model of the same class: <c>CopyAveragedTo(model)</c>.
     /// </summary>
     public string? CopyMethod { get; init; }
+}
+
+/// <summary>
+/// The shape of a state buffer relative to its member's. A member of rank r ≥ 2 is read as <c>batches</c> matrices of its
+/// last two dimensions, <c>rows × columns</c> (the leading r − 2 dimensions are batch dimensions, as PyTorch's
+/// <c>dim=-1</c> and <c>dim=-2</c> reductions read them).
+/// </summary>
+internal enum StateShape
+{
+    /// <summary>One value per element, the member's shape (every kind's buffers).</summary>
+    Element,
+
+    /// <summary>One value per row: <c>batches·rows</c> elements, shape <c>[..., rows, 1]</c> (Adafactor's <c>row_var</c>).</summary>
+    Rows,
+
+    /// <summary>One value per column: <c>batches·columns</c> elements, shape <c>[..., 1, columns]</c> (Adafactor's <c>col_var</c>).</summary>
+    Columns,
 }
 
 /// <summary>

@@ -258,3 +258,20 @@ internal sealed record LarsSpec(
     double Momentum,
     bool Nesterov)
     : OptimizerSpec(Name, LearningRate, WeightDecay);
+
+/// <summary>[Adafactor]: Shazeer and Stern 2018 as PyTorch 2.5's <c>torch.optim.Adafactor</c>.</summary>
+/// <param name="Epsilon1">PyTorch's <c>eps1</c>; NaN for its <c>None</c> (the member's machine epsilon).</param>
+internal sealed record AdafactorSpec(
+    string? Name,
+    double LearningRate,
+    double WeightDecay,
+    double Beta2Decay,
+    double Epsilon1,
+    double Epsilon2,
+    double ClipThreshold,
+    bool Maximize)
+    : OptimizerSpec(Name, LearningRate, WeightDecay)
+{
+    /// <summary>True for the description of the vectors' part (a full running average) rather than the factored one.</summary>
+    public bool Unfactored { get; init; }
+}

@@ -7,6 +7,21 @@ namespace Gen.__Internals;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
+    /// <summary>
+    /// Checks before a step that a member's state of another shape than the member's own (Adafactor's per-row and
+    /// per-column averages) still fits it: a member replaced by an array of the same length and another shape would
+    /// change the number of rows or columns. A state of 0 elements (a shard without the member) fits any shape.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The state no longer has <paramref name="expectedLength"/> elements.</exception>
+    public static void StateShape(int stateLength, int expectedLength, string key, string member)
+    {
+        if (stateLength != 0 && stateLength != expectedLength)
+        {
+            throw new InvalidOperationException(
+                $"Model member '{member}' was replaced by an array of another shape: its state '{key}' holds {stateLength} elements, the new shape needs {expectedLength}. Assign an array of the original shape, or create a new optimizer.");
+        }
+    }
+
     /// <summary>The element count of a model member when an optimizer is created.</summary>
     /// <exception cref="ArgumentException">The member is null.</exception>
     public static int ParameterLength(Array? parameter, string member) =>
