@@ -255,28 +255,11 @@ public static class Adafactor
     private static float Lerp(float start, float end, float weight) =>
         Math.Abs(weight) < 0.5f ? start + (weight * (end - start)) : end - ((end - start) * (1f - weight));
 
-    /// <summary><c>x = g·scale</c> per element (the scale carries maximize's sign).</summary>
+    /// <summary><c>x = g·scale</c> per element (the scale carries maximize's sign): a copy, then the runtime's multiply.</summary>
     private static void Scale(Span<float> gradient, float scale, Span<float> x)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int whole = gradient.Length - (gradient.Length % Vector<float>.Count);
-            Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradient.Slice(0, whole));
-            Span<Vector<float>> xv = MemoryMarshal.Cast<float, Vector<float>>(x.Slice(0, whole));
-            var s = new Vector<float>(scale);
-            for (int k = 0; k < gv.Length; k++)
-            {
-                xv[k] = gv[k] * s;
-            }
-
-            i = whole;
-        }
-
-        for (; i < gradient.Length; i++)
-        {
-            x[i] = gradient[i] * scale;
-        }
+        gradient.CopyTo(x);
+        GradientKernels.Multiply(x, scale);
     }
 
     /// <summary><c>sums[j] += x[j]²</c> in double (each square exact), one column per lane.</summary>
@@ -614,28 +597,11 @@ public static class Adafactor
     private static double Lerp(double start, double end, double weight) =>
         Math.Abs(weight) < 0.5d ? start + (weight * (end - start)) : end - ((end - start) * (1d - weight));
 
-    /// <summary><c>x = g·scale</c> per element (the scale carries maximize's sign).</summary>
+    /// <summary><c>x = g·scale</c> per element (the scale carries maximize's sign): a copy, then the runtime's multiply.</summary>
     private static void Scale(Span<double> gradient, double scale, Span<double> x)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int whole = gradient.Length - (gradient.Length % Vector<double>.Count);
-            Span<Vector<double>> gv = MemoryMarshal.Cast<double, Vector<double>>(gradient.Slice(0, whole));
-            Span<Vector<double>> xv = MemoryMarshal.Cast<double, Vector<double>>(x.Slice(0, whole));
-            var s = new Vector<double>(scale);
-            for (int k = 0; k < gv.Length; k++)
-            {
-                xv[k] = gv[k] * s;
-            }
-
-            i = whole;
-        }
-
-        for (; i < gradient.Length; i++)
-        {
-            x[i] = gradient[i] * scale;
-        }
+        gradient.CopyTo(x);
+        GradientKernels.Multiply(x, scale);
     }
 
     /// <summary><c>sums[j] += x[j]²</c>, one column per lane.</summary>
