@@ -173,8 +173,7 @@ public sealed class KernelTests
     /// <summary>
     /// The main loop is the width's shape applied to the description: as many registers as it unrolls, staged, and loads
     /// first where it says so. The shapes are the measured ones (benchmarks/README.md, "Loop shapes"): ×4 everywhere, loads
-    /// first at 512 bits, pipelined at 256 where the divider carries three operations per element (Adam's), staged
-    /// elsewhere; Vector&lt;T&gt; (0 bits: its width is known at run time) takes the staged shape.
+    /// first at 512 bits, staged elsewhere; Vector&lt;T&gt; (0 bits: its width is known at run time) takes the staged shape.
     /// </summary>
     [Fact]
     public void MainLoopTakesItsWidthsShape()
@@ -185,92 +184,23 @@ public sealed class KernelTests
             k.Store("v", x);
             k.Store("p", x / Sqrt(x));
         });
-        KernelDescription adamLike = Build(k => k.Store("p", k.Load("g") / (Sqrt(k.Load("v")) / 2)));
         IReadOnlyList<KernelStatement> Staged(int unroll) =>
             KernelTransforms.Stage(Enumerable.Range(0, unroll).Select(r => KernelTransforms.ForRegister(kernel.Statements, r)).ToList());
 
         Assert.Equal(Staged(3), KernelTransforms.MainLoop(kernel.Statements, new LoopShape(3, LoadOrder.Staged)));
         Assert.Equal(KernelTransforms.LoadsFirst(Staged(2)), KernelTransforms.MainLoop(kernel.Statements, new LoopShape(2, LoadOrder.LoadsFirst)));
-        Assert.Equal((2, 3), (LoopShape.DividerOperations(kernel), LoopShape.DividerOperations(adamLike)));
-        Assert.All(new[] { kernel, adamLike }, k => Assert.Equal(new LoopShape(4, LoadOrder.LoadsFirst), LoopShape.For(512, k)));
-        Assert.Equal(new LoopShape(4, LoadOrder.Staged, Pipelined: true), LoopShape.For(256, adamLike));
-        Assert.All(new[] { (256, kernel), (128, kernel), (128, adamLike), (0, kernel), (0, adamLike) },
-            c => Assert.Equal(new LoopShape(4, LoadOrder.Staged), LoopShape.For(c.Item1, c.Item2)));
+        Assert.Equal(new LoopShape(4, LoadOrder.LoadsFirst), LoopShape.For(512));
+        Assert.All(new[] { 256, 128, 0 }, bits => Assert.Equal(new LoopShape(4, LoadOrder.Staged), LoopShape.For(bits)));
     }
 
     /// <summary>
-    /// A whole load moves down to its first reader, or to the store to its buffer, whichever comes first; coupled decay's
-    /// term reads the buffer itself, so the load of p is not pulled up by a term that the instantiation without decay drops.
-    /// </summary>
-    [Fact]
-    public void LoadsLateMovesEachWholeLoadToItsFirstUse()
-    {
-        KernelDescription kernel = Build(k =>
-        {
-            LocalValue grad = k.Let("grad", k.Load("g"));
-            LocalValue param = k.Let("param", k.Load("p"));
-            k.Assign(grad, new SwitchValue(KernelSwitch.CoupledDecay, grad + k.Scalar(StepScalar.WeightDecay(WeightDecayMode.L2)) * param, grad));
-            LocalValue x = k.Let("x", k.Load("v") * grad);
-            k.Store("v", x);
-            k.Store("p", param - x);
-        });
-        var grad = new LocalValue("grad");
-        var wd = new ScalarValue(StepScalar.WeightDecay(WeightDecayMode.L2).Name);
-
-        Assert.Equal(
-            new KernelStatement[]
-            {
-                new LetStatement("grad", new LoadValue("g")),
-                new AssignStatement("grad", new SwitchValue(KernelSwitch.CoupledDecay, grad + wd * new LoadValue("p"), grad)),
-                new LetStatement("x", new LoadValue("v") * grad),
-                new StoreStatement("v", new LocalValue("x")),
-                new LetStatement("param", new LoadValue("p")),
-                new StoreStatement("p", new LocalValue("param") - new LocalValue("x")),
-            },
-            KernelTransforms.LoadsLate(kernel.Statements.ToList()));
-    }
-
-    /// <summary>
-    /// A pipelined loop cuts one register's statements after the square root: the head computes up to it, the tail the rest,
-    /// and the head's locals the tail reads are carried from one block's head to its tail; a kernel without a square root
-    /// is not pipelined.
-    /// </summary>
-    [Fact]
-    public void PipelineCutsAfterTheSquareRootAndCarriesWhatTheTailReads()
-    {
-        KernelDescription kernel = Build(k =>
-        {
-            LocalValue grad = k.Let("grad", k.Load("g"));
-            LocalValue param = k.Let("param", k.Load("p"));
-            LocalValue x = k.Let("x", k.Load("v") * grad);
-            k.Store("v", x);
-            LocalValue d = k.Let("d", Sqrt(x) + 1);
-            k.Store("p", param - grad / d);
-        });
-
-        var (head, tail, carried) = KernelTransforms.Pipeline(kernel.Statements)!.Value;
-        Assert.Equal(new[] { "grad", "x", "v", "d" }, head.Select(Name));
-        Assert.Equal(new[] { "param", "p" }, tail.Select(Name));
-        Assert.Equal(new[] { "grad", "d" }, carried);
-        Assert.Null(KernelTransforms.Pipeline(Build(k => k.Store("p", k.Load("p") - k.Load("g"))).Statements));
-
-        static string Name(KernelStatement statement) => statement switch
-        {
-            LetStatement let => let.Name,
-            StoreStatement store => store.Buffer,
-            _ => "?",
-        };
-    }
-
-    /// <summary>
-    /// A kernel with three divider operations, whose loop is pipelined at 256 bits, gives element by element's bits through
-    /// the whole cascade for every length that reaches the loop's parts at any width: none, the first block's head and tail
-    /// only, one or more iterations, and the narrower widths and elements after them. At 256 bits (CI reruns the numerical
-    /// tests with DOTNET_PreferredVectorBitWidth=256) the cascade runs the pipelined loop; elsewhere the staged one.
+    /// A kernel with three divider operations (Adam's shape) gives element by element's bits through the whole cascade for
+    /// every length that reaches the loop's parts at any width: none, one or more unrolled iterations, and the narrower
+    /// widths and elements after them (CI reruns the numerical tests at every SIMD setting).
     /// </summary>
     [Fact]
     [Trait("Category", "Numerical")]
-    public void PipelinedLoopGivesTheBitsOfEachElementAlone()
+    public void UnrolledLoopGivesTheBitsOfEachElementAlone()
     {
         Type kernel = CompileKernel(k =>
         {

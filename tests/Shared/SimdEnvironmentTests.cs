@@ -9,7 +9,8 @@ namespace Gen.Tests;
 
 /// <summary>
 /// Proves which kernel path a test run exercised: CI runs the numerical tests with
-/// DOTNET_PreferredVectorBitWidth=512 and =256, DOTNET_EnableAVX2=0 and DOTNET_EnableHWIntrinsic=0,
+/// DOTNET_PreferredVectorBitWidth=512 and =256, DOTNET_EnableAVX512=0 (an AVX2 PC: 256 bits, 16 registers, no AVX-512
+/// instruction at any width), DOTNET_EnableAVX2=0 and DOTNET_EnableHWIntrinsic=0,
 /// and this test fails if the variable did not change the hardware acceleration the generated code
 /// sees. (Without a variable, .NET 10 picks 512 bits on CPUs whose AVX-512 does not throttle, such
 /// as AMD Zen 4, and 256 bits elsewhere; so the 256-bit main loop needs its own run.) On Arm64 (CI runs
@@ -42,6 +43,13 @@ public sealed class SimdEnvironmentTests
             Assert.False(Vector256.IsHardwareAccelerated, "DOTNET_EnableAVX2=0 must leave Vector128 as the widest path.");
             Assert.False(Vector512.IsHardwareAccelerated);
             Assert.Equal(Sse2.IsSupported || AdvSimd.IsSupported, Vector128.IsHardwareAccelerated);
+        }
+        else if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0")
+        {
+            Assert.False(Avx512F.IsSupported, "DOTNET_EnableAVX512=0 must turn AVX-512 off at every width.");
+            Assert.False(Avx512F.VL.IsSupported);
+            Assert.False(Vector512.IsHardwareAccelerated);
+            Assert.Equal(Avx2.IsSupported, Vector256.IsHardwareAccelerated);
         }
         else if (Environment.GetEnvironmentVariable("DOTNET_PreferredVectorBitWidth") == "512")
         {

@@ -221,13 +221,7 @@ internal static class KernelEmitter
     /// <summary>The main loop in its width's <see cref="LoopShape"/>. Step scalars are the width's broadcasts (negLr512).</summary>
     private static void WriteUnrolledLoop(IndentedTextWriter w, KernelDescription kernel, KernelFlavor flavor)
     {
-        LoopShape shape = LoopShape.For(flavor.Bits, kernel);
-        if (shape.Pipelined && KernelTransforms.Pipeline(kernel.Statements) is { } pipeline)
-        {
-            WritePipelinedLoop(w, kernel, flavor, shape.Unroll, pipeline);
-            return;
-        }
-
+        LoopShape shape = LoopShape.For(flavor.Bits);
         w.Line(LoopComment(shape));
         using (w.Block("for (; i + " + shape.Unroll + " * width <= length; i += " + shape.Unroll + " * width)"))
         {
@@ -235,51 +229,6 @@ internal static class KernelEmitter
             {
                 w.Line(flavor.Write(statement, kernel, flavor.Suffix));
             }
-        }
-    }
-
-    /// <summary>
-    /// The pipelined main loop: the head of the first block, then per iteration the head of the next block before the tail
-    /// of this one, the carried locals moved down a block, and the last block's tail.
-    /// </summary>
-    private static void WritePipelinedLoop(IndentedTextWriter w, KernelDescription kernel, KernelFlavor flavor, int unroll,
-        (IReadOnlyList<KernelStatement> Head, IReadOnlyList<KernelStatement> Tail, IReadOnlyList<string> Carried) pipeline)
-    {
-        IEnumerable<string> Block(IReadOnlyList<KernelStatement> part, int first) =>
-            KernelTransforms.Staged(part, first, unroll).Select(statement => flavor.Write(statement, kernel, flavor.Suffix));
-
-        w.Line("// " + unroll + " registers per block, each statement for all of them before the next; each iteration runs the");
-        w.Line("// next block up to its square root before the rest of this one, so the divider always has work.");
-        using (w.Block("if (i + " + unroll + " * width <= length)"))
-        {
-            foreach (string line in Block(pipeline.Head, 0))
-            {
-                w.Line(line);
-            }
-
-            using (w.Block("for (; i + " + (2 * unroll) + " * width <= length; i += " + unroll + " * width)"))
-            {
-                foreach (string line in Block(pipeline.Head, unroll).Concat(Block(pipeline.Tail, 0)))
-                {
-                    w.Line(line);
-                }
-
-                foreach (string local in pipeline.Carried)
-                {
-                    w.Line(string.Join(" ", Enumerable.Range(0, unroll).Select(r => local + r + " = " + local + (r + unroll) + ";")));
-                }
-            }
-
-            // The last block's tail, in a scope of its own: the loop's tail declares the same names.
-            using (w.Open())
-            {
-                foreach (string line in Block(pipeline.Tail, 0))
-                {
-                    w.Line(line);
-                }
-            }
-
-            w.Line("i += " + unroll + " * width;");
         }
     }
 
@@ -330,7 +279,7 @@ internal static class KernelEmitter
             w.Line("int registers = " + vector.BufferName(first) + ".Length;");
 
             // Vector<T> is 128 or 256 bits wide on RyuJIT, whose shape it takes; Mono's and IL2CPP's schedulers are not measured.
-            LoopShape shape = LoopShape.For(vector.Bits, kernel);
+            LoopShape shape = LoopShape.For(vector.Bits);
             w.Line(LoopComment(shape));
             using (w.Block("for (; i + " + shape.Unroll + " <= registers; i += " + shape.Unroll + ")"))
             {

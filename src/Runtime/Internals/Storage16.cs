@@ -446,7 +446,11 @@ internal static class Storage16
         return default(TFormat).Widen(lanes).AsSingle();
     }
 
-    /// <summary>Stores the low 16 bits of each lane of <paramref name="bits"/>.</summary>
+    /// <summary>
+    /// Stores each lane of <paramref name="bits"/>, a 16-bit value (below 2^16, as every format's narrowing returns): one
+    /// truncating narrow with AVX-512, else SSE4.1's unsigned saturating pack, which keeps such values as they are in one
+    /// instruction where the truncating <c>Vector128.Narrow</c> first masks each half.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store512<TFormat>(Vector512<uint> bits, ref ushort destination, nuint index)
         where TFormat : struct, IStorage16Format
@@ -464,7 +468,9 @@ internal static class Storage16
     {
         Vector128<ushort> packed = Avx512F.VL.IsSupported
             ? Avx512F.VL.ConvertToVector128UInt16(bits)
-            : Vector128.Narrow(bits.GetLower(), bits.GetUpper());
+            : Sse41.IsSupported
+                ? Sse41.PackUnsignedSaturate(bits.GetLower().AsInt32(), bits.GetUpper().AsInt32())
+                : Vector128.Narrow(bits.GetLower(), bits.GetUpper());
         packed.StoreUnsafe(ref destination, index);
     }
 
@@ -475,7 +481,9 @@ internal static class Storage16
     {
         Vector128<ushort> packed = Avx512F.VL.IsSupported
             ? Avx512F.VL.ConvertToVector128UInt16(bits)
-            : Vector128.Narrow(bits, bits);
+            : Sse41.IsSupported
+                ? Sse41.PackUnsignedSaturate(bits.AsInt32(), bits.AsInt32())
+                : Vector128.Narrow(bits, bits);
         Unsafe.WriteUnaligned(ref Unsafe.As<ushort, byte>(ref Unsafe.Add(ref destination, index)), packed.AsUInt64().ToScalar());
     }
 
