@@ -20,16 +20,9 @@ internal static class KernelTransforms
     /// </summary>
     public static IReadOnlyList<KernelStatement> MainLoop(IEnumerable<KernelStatement> statements, LoopShape shape)
     {
-        IReadOnlyList<KernelStatement> staged = Staged(statements, 0, shape.Unroll);
+        IReadOnlyList<KernelStatement> staged = Stage(Enumerable.Range(0, shape.Unroll).Select(register => ForRegister(statements, register)).ToList());
         return shape.Order == LoadOrder.LoadsFirst ? LoadsFirst(staged) : staged;
     }
-
-    /// <summary>
-    /// <paramref name="statements"/> for registers <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1
-    /// (<see cref="ForRegister"/>), staged (<see cref="Stage"/>).
-    /// </summary>
-    public static IReadOnlyList<KernelStatement> Staged(IEnumerable<KernelStatement> statements, int first, int count) =>
-        Stage(Enumerable.Range(first, count).Select(register => ForRegister(statements, register)).ToList());
 
     /// <summary>
     /// The statements for register <paramref name="register"/> of an unrolled iteration: its locals get the

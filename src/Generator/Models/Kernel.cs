@@ -303,7 +303,7 @@ internal static class KernelValues
             _ => value,
         };
 
-    internal static IEnumerable<KernelValue> Children(KernelValue value) => value switch
+    private static IEnumerable<KernelValue> Children(KernelValue value) => value switch
     {
         UnaryValue unary => new[] { unary.Operand },
         BinaryValue binary => new[] { binary.Left, binary.Right },
