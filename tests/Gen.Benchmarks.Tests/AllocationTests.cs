@@ -8,7 +8,7 @@ namespace Gen.Benchmarks.Tests;
 /// result, not a timing, so it is asserted here on the calling thread; BenchmarkDotNet's MemoryDiagnoser counts every
 /// thread of its process, and with the few steps of a 16M iteration, bytes the runtime allocates elsewhere show up per step.
 /// </summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class AllocationTests
 {
     public static TheoryData<Config, Size> TimedRmsProp => RowTests.TimedRmsProp;

@@ -64,7 +64,7 @@ public sealed class MatrixRowTests
 }
 
 /// <summary>The timed matrix rows allocate nothing per step.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class MatrixAllocationTests
 {
     [Theory]

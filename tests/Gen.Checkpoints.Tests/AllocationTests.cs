@@ -6,7 +6,7 @@ using Xunit;
 namespace Gen.Checkpoints.Tests;
 
 /// <summary>Loading a checkpoint leaves the optimizer as allocation-free as a new one.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class AllocationTests
 {
     [Fact]

@@ -340,7 +340,7 @@ public sealed class DataParallelTests
 }
 
 /// <summary>A data-parallel step allocates nothing once warm, plain or sharded, on every rank's thread.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class DataParallelAllocationTests
 {
     [Theory]

@@ -14,6 +14,7 @@ namespace Gen.Optimizers.Tests;
 /// within 1e-5 of the float64 algorithm with plain sums. CI runs this class again under every SIMD setting.
 /// </summary>
 [Trait("Category", "Numerical")]
+[Collection(RunsAloneCollection.Name)] // ParallelStepsAreBitIdenticalToSerialOnes needs the step workers to itself
 public sealed class AdafactorTests(ITestOutputHelper output)
 {
     private const int Steps = 25;
@@ -189,6 +190,7 @@ public sealed class AdafactorTests(ITestOutputHelper output)
         AdafactorNet parallel = Copy(serial);
         var serialOptimizer = new AdafactorNet.Everything(serial);
         var parallelOptimizer = new AdafactorNet.Everything(parallel) { MaxDegreeOfParallelism = 4, ParallelThreshold = 256 };
+        long slices = Gen.StepWorkers.WorkerSlices;
         var gradients = new AdafactorNet.Gradients(serial);
         for (int step = 0; step < 5; step++)
         {
@@ -205,6 +207,8 @@ public sealed class AdafactorTests(ITestOutputHelper output)
         {
             Assert.True(Flat(Array(serial, member)).AsSpan().SequenceEqual(Flat(Array(parallel, member))), $"{member}: a parallel step differs from a serial one.");
         }
+
+        Assert.True(Gen.StepWorkers.WorkerCount == 0 || Gen.StepWorkers.WorkerSlices > slices, "The steps did not run on the workers.");
     }
 
     [Fact]
@@ -340,7 +344,7 @@ public sealed class AdafactorTests(ITestOutputHelper output)
 }
 
 /// <summary>An [Adafactor] step allocates nothing, serial or parallel: its chunks are on the stack.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class AdafactorAllocationTests
 {
     [Theory]

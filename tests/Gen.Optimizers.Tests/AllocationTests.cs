@@ -5,7 +5,7 @@ using Xunit;
 namespace Gen.Optimizers.Tests;
 
 /// <summary>Step allocates nothing, in every configuration shape, once the code is compiled.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class AllocationTests
 {
     [Fact]

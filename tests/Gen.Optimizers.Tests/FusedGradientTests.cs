@@ -13,7 +13,7 @@ namespace Gen.Optimizers.Tests;
 /// each SIMD setting in CI) and split across threads.
 /// </summary>
 [Trait("Category", "Numerical")]
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class FusedGradientTests
 {
     // Not a multiple of any vector width or unroll: every part of the cascade runs.

@@ -16,7 +16,7 @@ namespace Gen.Optimizers.Tests;
 /// across threads. Members under 4,096 elements keep float32 state and are the float32 optimizer bit for bit.
 /// </summary>
 [Trait("Category", "Numerical")]
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class Int8StateTests
 {
     // Quantized: at least 4,096 and not a multiple of 256 (the last block is short).

@@ -13,6 +13,7 @@ namespace Gen.Optimizers.Tests;
 /// runtime's norms), within 1e-5 of the float64 algorithm. CI runs this class again under every SIMD setting.
 /// </summary>
 [Trait("Category", "Numerical")]
+[Collection(RunsAloneCollection.Name)] // ParallelStepsAreBitIdenticalToSerialOnes needs the step workers to itself
 public sealed class LarsTests(ITestOutputHelper output)
 {
     private const int Steps = 25;
@@ -181,7 +182,7 @@ public sealed class LarsTests(ITestOutputHelper output)
             Assert.True(Flat(Array(serial, member)).AsSpan().SequenceEqual(Flat(Array(parallel, member))), $"{member}: a parallel step differs from a serial one.");
         }
 
-        Assert.True(Gen.StepWorkers.WorkerCount == 0 || Gen.StepWorkers.WorkerSlices > slices);
+        Assert.True(Gen.StepWorkers.WorkerCount == 0 || Gen.StepWorkers.WorkerSlices > slices, "The steps did not run on the workers.");
     }
 
     [Fact]
@@ -339,7 +340,7 @@ public sealed class LarsTests(ITestOutputHelper output)
 }
 
 /// <summary>A [Lars] step allocates nothing, serial or parallel: its scratch buffer is made at construction.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class LarsAllocationTests
 {
     [Theory]

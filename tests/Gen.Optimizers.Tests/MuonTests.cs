@@ -13,6 +13,7 @@ namespace Gen.Optimizers.Tests;
 /// same bits at every width.
 /// </summary>
 [Trait("Category", "Numerical")]
+[Collection(RunsAloneCollection.Name)] // ParallelStepsAreBitIdenticalToSerialOnes needs the step workers to itself
 public sealed class MuonTests(ITestOutputHelper output)
 {
     private const int Steps = 25;
@@ -229,7 +230,7 @@ public sealed class MuonTests(ITestOutputHelper output)
         }
 
         // The element-wise passes of the 960-element matrix went to the workers (on a machine with more than one core).
-        Assert.True(Gen.StepWorkers.WorkerCount == 0 || Gen.StepWorkers.WorkerSlices > slices);
+        Assert.True(Gen.StepWorkers.WorkerCount == 0 || Gen.StepWorkers.WorkerSlices > slices, "The steps did not run on the workers.");
     }
 
     [Fact]
@@ -343,7 +344,7 @@ public sealed class MuonTests(ITestOutputHelper output)
 }
 
 /// <summary>A [Muon] step allocates nothing, serial or parallel: its scratch matrix and Newton–Schulz workspace are made at construction.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class MuonAllocationTests
 {
     [Theory]

@@ -11,7 +11,7 @@ namespace Gen.Optimizers.Tests;
 /// bit-identical to a serial step for every kind, and a step must still allocate nothing on any thread.
 /// </summary>
 [Trait("Category", "Numerical")]
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class ParallelStepTests
 {
     private const int Length = 100_003; // not a multiple of the chunk alignment or of any vector width

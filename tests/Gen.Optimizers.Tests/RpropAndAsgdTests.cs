@@ -60,7 +60,7 @@ public sealed partial class ResilientModel
 /// and signed-zero cases against what PyTorch 1.13 computed, ASGD's per-member scalar state, its float32 step counter,
 /// and CopyAveragedTo (allocation-free: the class runs in the allocation collection).
 /// </summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class RpropAndAsgdTests
 {
     /// <summary>(LearningRateScale, coupled decay on, float) of Plain, Bias, Slow and Wide.</summary>

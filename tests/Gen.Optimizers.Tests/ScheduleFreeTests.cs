@@ -319,7 +319,7 @@ internal readonly struct ModeHandle(Optimizer<TwoPointModel.Gradients> optimizer
 }
 
 /// <summary>The new kinds' steps and Schedule-Free's mode changes allocate nothing.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class BeyondTorchAllocationTests
 {
     [Fact]

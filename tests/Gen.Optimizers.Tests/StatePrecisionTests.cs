@@ -14,7 +14,7 @@ namespace Gen.Optimizers.Tests;
 /// Numerical category runs again under each SIMD setting in CI) and split across threads.
 /// </summary>
 [Trait("Category", "Numerical")]
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class StatePrecisionTests
 {
     // Not a multiple of any vector width or unroll: every part of the cascade runs.

@@ -7,7 +7,7 @@ namespace Gen.Runtime.Tests;
 /// <summary>
 /// Every per-step operation allocates nothing once the code is compiled (see <see cref="Allocations"/>).
 /// </summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class AllocationTests
 {
     [Fact]

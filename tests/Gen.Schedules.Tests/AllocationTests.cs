@@ -5,7 +5,7 @@ using Xunit;
 namespace Gen.Schedules.Tests;
 
 /// <summary>A step that asks every kind of schedule for its rate allocates nothing.</summary>
-[Collection(AllocationCollection.Name)]
+[Collection(RunsAloneCollection.Name)]
 public sealed class AllocationTests
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace Gen.Tests;
 /// a method while the measured calls run (seen in CI about once per full run when the other test classes
 /// keep the JIT busy). So an operation is warmed up, then measured in batches of 1,000 calls, and passes
 /// when one batch allocates nothing: an allocation made on every call would show in every batch.
-/// Classes that measure this join <see cref="AllocationCollection"/>, which runs alone.
+/// Classes that measure this join <see cref="RunsAloneCollection"/>, which runs alone.
 /// </remarks>
 internal static class Allocations
 {
@@ -49,9 +49,14 @@ internal static class Allocations
     }
 }
 
-/// <summary>Test classes that measure allocation run alone, not in parallel with the JIT-heavy others.</summary>
+/// <summary>
+/// Test classes that run alone, not in parallel with any other: those that measure allocation (the JIT-heavy others
+/// would charge their compilations to it) and those that prove a step ran on the step workers. The pool serves one
+/// step at a time and a step that finds it busy runs serially, so a class running beside another that steps in
+/// parallel could find it busy on every step.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AllocationCollection
+public sealed class RunsAloneCollection
 {
-    public const string Name = "Allocation";
+    public const string Name = "Runs alone";
 }
