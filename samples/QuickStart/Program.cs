@@ -4,18 +4,17 @@
 //
 // The forward and backward passes are plain C# loops (SpiralNet.cs). Gen generates the rest from the
 // attributes on SpiralNet: SpiralNet.Gradients (gradient arrays shaped like the parameters) and one
-// optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, SGD with
-// momentum, Adagrad, NAdam, RAdam, Adamax, ASGD (evaluated with its running average of the parameters)
-// and Rprop (a full-batch method: every step sees all 400 points) under a linear learning-rate decay, and
-// with Schedule-Free AdamW, which needs no schedule (and is evaluated at its average: opt.Eval()); the
-// program shows a progress bar, prints a table of results and writes the loss curves to loss.svg
-// (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
+// optimizer type per attribute. The same initial weights are trained with RMSProp, Adam, AdamW, SGD with
+// momentum, Adagrad, NAdam, RAdam, Adamax, Lion, LAMB, Muon, Adafactor, ASGD (evaluated with its running
+// average of the parameters) and Rprop (a full-batch method: every step sees all 400 points) under a linear
+// learning-rate decay, and with Schedule-Free AdamW, which needs no schedule (and is evaluated at its average:
+// opt.Eval()); the program shows a progress bar, prints the loss every 150 epochs and a table of results, and
+// writes the loss curves to loss.svg (SvgLineChart.cs). It exits with code 1 if RMSProp's accuracy is below 90%.
 using System;
 using System.Diagnostics;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using Gen;
 using QuickStart;
 using Spectre.Console;
@@ -70,11 +69,16 @@ var optimizers = new (string Name, double LearningRate, int Batch, Func<SpiralNe
 {
     ($"RMSProp (rho {SpiralNet.RmsPropOptimizer.Rho})", SpiralNet.RmsPropOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.RmsPropOptimizer(m)),
     ("Adam", SpiralNet.AdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamOptimizer(m)),
+    ("AdamW", SpiralNet.AdamWOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamWOptimizer(m)),
     ($"SGD (momentum {SpiralNet.SgdOptimizer.Momentum})", SpiralNet.SgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.SgdOptimizer(m)),
     ("Adagrad", SpiralNet.AdagradOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdagradOptimizer(m)),
     ("NAdam", SpiralNet.NAdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.NAdamOptimizer(m)),
     ("RAdam", SpiralNet.RAdamOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.RAdamOptimizer(m)),
     ("Adamax", SpiralNet.AdamaxOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdamaxOptimizer(m)),
+    ("Lion", SpiralNet.LionOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.LionOptimizer(m)),
+    ("LAMB", SpiralNet.LambOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.LambOptimizer(m)),
+    ("Muon", SpiralNet.MuonOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.MuonOptimizer(m)),
+    ("Adafactor", SpiralNet.AdafactorOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AdafactorOptimizer(m)),
     ("ASGD (averaged)", SpiralNet.AsgdOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.AsgdOptimizer(m)),
     ("Rprop (full batch)", SpiralNet.RpropOptimizer.DefaultLearningRate, count, m => new SpiralNet.RpropOptimizer(m)),
     ("SF AdamW", SpiralNet.ScheduleFreeAdamWOptimizer.DefaultLearningRate, BatchSize, m => new SpiralNet.ScheduleFreeAdamWOptimizer(m)),
@@ -117,19 +121,23 @@ AnsiConsole.Progress()
         }
     });
 
-// The loss over the training set every LossEvery epochs, side by side (the same data as loss.svg).
-const int LossEvery = 50;
+// The loss over the training set every LossEvery epochs, a row per optimizer (the same data as loss.svg).
+const int LossEvery = 150;
 AnsiConsole.WriteLine();
-var lossTable = new Table().Border(TableBorder.Rounded).Title("loss over the training set").AddColumn(new TableColumn("epoch").RightAligned());
-foreach ((string name, _, _, _) in optimizers)
-{
-    lossTable.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
-}
-
+var lossTable = new Table().Border(TableBorder.Rounded).Title("loss over the training set, by epoch").AddColumn("optimizer");
 for (int epoch = 0; epoch <= Epochs; epoch += LossEvery)
 {
-    var row = new List<string> { epoch.ToString(CultureInfo.InvariantCulture) };
-    row.AddRange(curves.Select(curve => curve[epoch / CurveEvery].ToString("F4", CultureInfo.InvariantCulture)));
+    lossTable.AddColumn(new TableColumn(epoch.ToString(CultureInfo.InvariantCulture)).RightAligned());
+}
+
+for (int i = 0; i < optimizers.Length; i++)
+{
+    var row = new List<string> { Markup.Escape(optimizers[i].Name) };
+    for (int epoch = 0; epoch <= Epochs; epoch += LossEvery)
+    {
+        row.Add(FormatLoss(curves[i][epoch / CurveEvery]));
+    }
+
     lossTable.AddRow(row.ToArray());
 }
 
@@ -150,7 +158,7 @@ for (int i = 0; i < results.Length; i++)
     table.AddRow(
         Markup.Escape(optimizers[i].Name),
         $"{optimizers[i].LearningRate}",
-        $"{r.Loss:F4}",
+        FormatLoss(r.Loss),
         $"{100 * r.Accuracy:F1}%",
         $"{r.Seconds:F2} s",
         $"{r.Steps / r.Seconds:N0}",
@@ -279,6 +287,9 @@ Result Train(Func<SpiralNet, Optimizer<SpiralNet.Gradients>> create, int batchSi
     return (loss, (double)correct / count);
 }
 
+// A loss with four decimals, or two significant digits below 0.001 (Lion's ends near 5e-6).
+static string FormatLoss(float loss) => loss >= 0.001f ? loss.ToString("F4", CultureInfo.InvariantCulture) : loss.ToString("0.0e0", CultureInfo.InvariantCulture);
+
 // Fisher-Yates shuffle in place (no allocation).
 static void Shuffle(int[] items, Random random)
 {
@@ -292,6 +303,7 @@ static void Shuffle(int[] items, Random random)
 // Spectre.Console detects what the terminal can do. When the output is not a terminal (a CI log, a pipe,
 // `> out.txt`), make it plain text whatever TERM says: no escape sequences, no colors, no live redraws.
 // The progress display then prints a line when a task passes 25%, 50%, 75%, 95%, ... instead of a bar.
+// Such output has no width of its own (Spectre.Console assumes 80 columns): 100 fit both tables unwrapped.
 static void ConfigureConsole()
 {
     if (Console.IsOutputRedirected)
@@ -302,6 +314,7 @@ static void ConfigureConsole()
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        AnsiConsole.Console.Profile.Width = 100;
     }
 }
 

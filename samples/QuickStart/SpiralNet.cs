@@ -11,19 +11,26 @@ namespace QuickStart;
 /// <remarks>
 /// Each optimizer attribute makes the source generator add a nested optimizer type to this class
 /// (<c>SpiralNet.RmsPropOptimizer</c>, <c>AdamOptimizer</c>, <c>SgdOptimizer</c>, <c>AdagradOptimizer</c>,
-/// <c>NAdamOptimizer</c>, <c>RAdamOptimizer</c>, <c>AdamaxOptimizer</c>, <c>AsgdOptimizer</c>, <c>RpropOptimizer</c>:
-/// PyTorch's semantics, allocation-free; <c>ScheduleFreeAdamWOptimizer</c>: Defazio et al.'s Schedule-Free AdamW,
-/// which needs no learning-rate schedule), and all of them share one generated
+/// <c>AdamWOptimizer</c>, <c>NAdamOptimizer</c>, <c>RAdamOptimizer</c>, <c>AdamaxOptimizer</c>, <c>AsgdOptimizer</c>,
+/// <c>RpropOptimizer</c>: PyTorch's semantics, allocation-free; <c>LionOptimizer</c>, <c>LambOptimizer</c>,
+/// <c>MuonOptimizer</c>, <c>AdafactorOptimizer</c>: the semantics the README's table gives for each;
+/// <c>ScheduleFreeAdamWOptimizer</c>: Defazio et al.'s Schedule-Free AdamW, which needs no learning-rate schedule),
+/// and all of them share one generated
 /// <c>SpiralNet.Gradients</c> (one zeroed array per parameter, same names and shapes).
 /// The class must be <c>partial</c> so the generator can add them.
 /// </remarks>
 [RmsProp(LearningRate = 1e-2, Rho = 0.9)]
 [Adam(LearningRate = 1e-2)]
+[AdamW(LearningRate = 1e-2)]            // decoupled weight decay 0.01 (PyTorch's default)
 [Sgd(LearningRate = 0.1, Momentum = 0.9)]
 [Adagrad(LearningRate = 0.2)]
 [NAdam(LearningRate = 1e-2)]
 [RAdam(LearningRate = 1e-2)]
 [Adamax(LearningRate = 2e-2)]
+[Lion(LearningRate = 3e-3)]             // steps of size lr per element (signs): a third of Adam's rate
+[Lamb(LearningRate = 1e-2)]             // Adam's direction scaled per member to ||p|| / ||u||
+[Muon(LearningRate = 2e-2)]             // W1 and W2 orthogonalized (Newton-Schulz); the vectors by its AdamW part
+[Adafactor(LearningRate = 3e-2)]        // factored second moments for W1 and W2; steps relative to each member's RMS
 [Asgd(LearningRate = 0.5, T0 = 3900)]   // averages from step 3,900 on: the second half of the QuickStart's 7,800 steps
 [Rprop]                                 // PyTorch's defaults; a full-batch method (Program.cs gives it every point per step)
 [ScheduleFreeAdamW(LearningRate = 3e-2, WarmupSteps = 390)] // warm-up: the first 5% of the 7,800 steps

@@ -8,7 +8,8 @@ namespace QuickStart;
 
 /// <summary>
 /// A small line chart written as SVG: a linear x axis, a logarithmic y axis (a loss falls through
-/// several decades, and on a log scale equal ratios look equal), one line per series and a legend.
+/// several decades, and on a log scale equal ratios look equal), one line per series and a legend to the
+/// right of the plot.
 /// The file is plain SVG 1.1 that a browser, an image viewer or a Markdown preview opens.
 /// </summary>
 /// <remarks>
@@ -18,16 +19,18 @@ namespace QuickStart;
 public sealed class SvgLineChart
 {
     // Canvas and margins around the plot area, in SVG user units (pixels at 100% zoom).
-    private const double CanvasWidth = 800;
+    private const double CanvasWidth = 960;
     private const double CanvasHeight = 480;
     private const double MarginLeft = 72;   // y tick labels and the y axis title
-    private const double MarginRight = 24;
+    private const double MarginRight = 24;  // right of the legend, and between the plot and the legend
     private const double MarginTop = 44;    // the chart title
     private const double MarginBottom = 56; // x tick labels and the x axis title
     private const double FontSize = 13;
 
-    // The Okabe–Ito palette: colors that stay distinct for the common forms of color blindness.
+    // The Okabe–Ito palette: colors that stay distinct for the common forms of color blindness. After the seventh
+    // series the colors come round again, dashed, then dotted.
     private static readonly string[] Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+    private static readonly string[] Dashes = ["", "7 4", "2 3"];
 
     private readonly string _title;
     private readonly string _xTitle;
@@ -43,7 +46,7 @@ public sealed class SvgLineChart
     }
 
     /// <summary>
-    /// Adds a line through the points <c>(x[i], y[i])</c>, in the next palette color. Points whose y is
+    /// Adds a line through the points <c>(x[i], y[i])</c>, in the next palette color and dash. Points whose y is
     /// not positive and finite cannot be drawn on a log scale: the line breaks there and resumes after.
     /// </summary>
     public void AddSeries(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)
@@ -53,7 +56,8 @@ public sealed class SvgLineChart
             throw new ArgumentException($"The series '{name}' has {x.Count} x values and {y.Count} y values.", nameof(y));
         }
 
-        _series.Add(new Series(name, x, y, Palette[_series.Count % Palette.Length]));
+        int k = _series.Count;
+        _series.Add(new Series(name, x, y, Palette[k % Palette.Length], Dashes[k / Palette.Length % Dashes.Length]));
     }
 
     /// <summary>Writes the chart to <paramref name="path"/> (UTF-8).</summary>
@@ -91,7 +95,19 @@ public sealed class SvgLineChart
         int lowDecade = (int)Math.Floor(Math.Log10(yMin));
         int highDecade = Math.Max((int)Math.Ceiling(Math.Log10(yMax)), lowDecade + 1);
 
-        double plotLeft = MarginLeft, plotRight = CanvasWidth - MarginRight;
+        // The legend, right of the plot: as wide as its longest name needs.
+        const double RowHeight = 20, SwatchLength = 28, Padding = 10;
+        int longestName = 0;
+        foreach (Series s in _series)
+        {
+            longestName = Math.Max(longestName, s.Name.Length);
+        }
+
+        double legendWidth = (2 * Padding) + SwatchLength + 8 + (longestName * FontSize * 0.62); // 0.62 em: a generous average glyph width
+        double legendHeight = (2 * Padding) + (_series.Count * RowHeight) - 6;
+        double legendLeft = CanvasWidth - MarginRight - legendWidth;
+
+        double plotLeft = MarginLeft, plotRight = legendLeft - MarginRight;
         double plotTop = MarginTop, plotBottom = CanvasHeight - MarginBottom;
         double ToX(double x) => plotLeft + ((x - xLow) / (xHigh - xLow) * (plotRight - plotLeft));
         double ToY(double y) => plotBottom - ((Math.Log10(y) - lowDecade) / (highDecade - lowDecade) * (plotBottom - plotTop));
@@ -149,27 +165,16 @@ public sealed class SvgLineChart
                 inRun = true;
             }
 
-            svg.AppendLine($"""  <path d="{d}" fill="none" stroke="{s.Color}" stroke-width="2" stroke-linejoin="round"><title>{Escape(s.Name)}</title></path>""");
+            svg.AppendLine($"""  <path d="{d}" fill="none" stroke="{s.Color}" stroke-width="2" stroke-linejoin="round"{DashAttribute(s)}><title>{Escape(s.Name)}</title></path>""");
         }
 
-        // Legend in the bottom left corner of the plot: falling curves start high at the left and end low at the
-        // right, so that corner stays empty (the top right one fills up once several curves end high).
-        const double RowHeight = 20, SwatchLength = 24, Padding = 10;
-        int longestName = 0;
-        foreach (Series s in _series)
-        {
-            longestName = Math.Max(longestName, s.Name.Length);
-        }
-
-        double legendWidth = (2 * Padding) + SwatchLength + 8 + (longestName * FontSize * 0.62); // 0.62 em: a generous average glyph width
-        double legendHeight = (2 * Padding) + (_series.Count * RowHeight) - 6;
-        double legendLeft = plotLeft + 12, legendTop = plotBottom - 12 - legendHeight;
-        svg.AppendLine($"""  <rect x="{N(legendLeft)}" y="{N(legendTop)}" width="{N(legendWidth)}" height="{N(legendHeight)}" fill="white" fill-opacity="0.9" stroke="#999999"/>""");
+        double legendTop = plotTop;
+        svg.AppendLine($"""  <rect x="{N(legendLeft)}" y="{N(legendTop)}" width="{N(legendWidth)}" height="{N(legendHeight)}" fill="white" stroke="#999999"/>""");
         for (int i = 0; i < _series.Count; i++)
         {
             double rowMiddle = legendTop + Padding + 7 + (i * RowHeight);
             double swatchLeft = legendLeft + Padding;
-            svg.AppendLine($"""  <line x1="{N(swatchLeft)}" y1="{N(rowMiddle)}" x2="{N(swatchLeft + SwatchLength)}" y2="{N(rowMiddle)}" stroke="{_series[i].Color}" stroke-width="3"/>""");
+            svg.AppendLine($"""  <line x1="{N(swatchLeft)}" y1="{N(rowMiddle)}" x2="{N(swatchLeft + SwatchLength)}" y2="{N(rowMiddle)}" stroke="{_series[i].Color}" stroke-width="3"{DashAttribute(_series[i])}/>""");
             svg.AppendLine($"""  <text x="{N(swatchLeft + SwatchLength + 8)}" y="{N(rowMiddle + (FontSize * 0.35))}">{Escape(_series[i].Name)}</text>""");
         }
 
@@ -178,6 +183,8 @@ public sealed class SvgLineChart
     }
 
     private static bool IsDrawable(double y) => y > 0 && double.IsFinite(y);
+
+    private static string DashAttribute(Series s) => s.Dash.Length == 0 ? string.Empty : $" stroke-dasharray=\"{s.Dash}\"";
 
     /// <summary>A tick step of 1, 2 or 5 times a power of ten that cuts <paramref name="range"/> into about <paramref name="targetIntervals"/> parts.</summary>
     private static double NiceStep(double range, int targetIntervals)
@@ -203,5 +210,5 @@ public sealed class SvgLineChart
         .Replace("<", "&lt;", StringComparison.Ordinal)
         .Replace(">", "&gt;", StringComparison.Ordinal);
 
-    private sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, string Color);
+    private sealed record Series(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y, string Color, string Dash);
 }

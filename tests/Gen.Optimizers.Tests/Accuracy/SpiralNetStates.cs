@@ -1,5 +1,5 @@
-// The QuickStart's SpiralNet (samples/QuickStart/SpiralNet.cs, linked) with more optimizers: AdamW, and Adam, AdamW and
-// RMSProp (the sample's hyperparameters) with each reduced state precision. A partial declaration of the same class:
+// The QuickStart's SpiralNet (samples/QuickStart/SpiralNet.cs, linked) with more optimizers: Adam, AdamW and RMSProp
+// (the sample's hyperparameters) with each reduced state precision. A partial declaration of the same class:
 // every attribute on it generates one more optimizer sharing SpiralNet.Gradients.
 using Gen;
 
@@ -8,7 +8,6 @@ using Gen;
 
 namespace QuickStart;
 
-[AdamW(LearningRate = 1e-2)]
 [Adam(Name = "AdamBFloat16", LearningRate = 1e-2, StatePrecision = StatePrecision.BFloat16)]
 [Adam(Name = "AdamBFloat16Stochastic", LearningRate = 1e-2, StatePrecision = StatePrecision.BFloat16, StochasticRounding = true)]
 [Adam(Name = "AdamFloat16", LearningRate = 1e-2, StatePrecision = StatePrecision.Float16)]
